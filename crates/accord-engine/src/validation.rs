@@ -1,0 +1,1 @@
+//! Scoring forecasts against recorded outcomes. (Being implemented.)

@@ -1,0 +1,1 @@
+//! DEU III reader. (Being implemented.)

@@ -1,0 +1,1 @@
+//! KTAB CSV and XML readers. (Being implemented.)

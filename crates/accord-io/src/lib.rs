@@ -1,0 +1,6 @@
+//! Reading and writing Accord's files: the record's TOML with precise error
+//! locations, KTAB's CSV and XML scenarios, DEU III's TSV, and the embedded
+//! SCO data.
+
+pub mod deu;
+pub mod ktab;
