@@ -2,6 +2,7 @@
 //! it parses arguments, calls them, and prints.
 
 mod commands;
+mod output;
 
 use clap::{Parser, Subcommand};
 
@@ -15,6 +16,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The main job on the embedded SCO model (for now: the record's summary).
+    Report(commands::report::ReportArgs),
+    /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
+    Record(commands::record::RecordArgs),
+    /// Validate a data folder and report every problem with file, line and column.
+    Check(commands::check::CheckArgs),
     /// Run KTAB's Spatial Model of Politics on a KTAB CSV or XML scenario.
     Ktab(commands::ktab::KtabArgs),
     /// Score every model on recorded decisions (DEU III).
@@ -24,6 +31,9 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Report(args) => commands::report::run(args),
+        Command::Record(args) => commands::record::run(args),
+        Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),
         Command::Validate(args) => commands::validate::run(args),
     };

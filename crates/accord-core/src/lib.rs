@@ -1,14 +1,18 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The domain of Accord: a dated, sourced record of organizations — actors,
+//! organizations and the statuses they grant, memberships, bodies,
+//! instruments, events and sources — with the rules that keep it consistent
+//! and the queries users ask of it.
+//!
+//! Pure data and rules: no files, no network, no clock. Reading the record
+//! from files is `accord-io`'s job; it maps the [`check::Problem`]s found here
+//! back to file, line and column.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod check;
+pub mod date;
+pub mod ids;
+pub mod query;
+pub mod record;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use date::PartialDate;
+pub use ids::{ActorId, EntryId};
+pub use record::*;

@@ -3,4 +3,6 @@
 //! SCO data.
 
 pub mod deu;
+pub mod embedded;
 pub mod ktab;
+pub mod record;

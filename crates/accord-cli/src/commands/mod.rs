@@ -1,4 +1,7 @@
 //! One module per top-level subcommand.
 
+pub mod check;
 pub mod ktab;
+pub mod record;
+pub mod report;
 pub mod validate;

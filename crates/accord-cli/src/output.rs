@@ -1,0 +1,41 @@
+//! Printing helpers shared by the commands: tables for people, JSON for
+//! machines, and parsers for the values users type.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+use comfy_table::{presets::UTF8_HORIZONTAL_ONLY, Table};
+use serde::Serialize;
+
+/// A table with a header row, in the house style.
+pub fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_HORIZONTAL_ONLY).set_header(header.to_vec());
+    t
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Parses a `YYYY-MM-DD` date typed on the command line.
+pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD, e.g. 2009-06-16"))
+}
+
+/// Parses one of an enum's snake_case names, listing the valid ones on error.
+pub fn parse_choice<T: Copy>(s: &str, all: &[T], name: fn(T) -> &'static str) -> Result<T, String> {
+    all.iter().copied().find(|&v| name(v) == s).ok_or_else(|| {
+        let names: Vec<_> = all.iter().map(|&v| name(v)).collect();
+        format!("`{s}` is not one of: {}", names.join(", "))
+    })
+}
+
+/// Today's date (the default for "at DATE" queries).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}

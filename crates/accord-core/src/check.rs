@@ -1,0 +1,362 @@
+//! The rules that keep a record consistent. [`check`] finds every breach;
+//! each [`Problem`] names the entry and field so that the reader of the files
+//! can point at the line and column.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::{Certainty, Citation, Names, PartialDate, Provenance, Record};
+
+/// The kinds of entries, as they appear in files (`[[actor]]` …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// `[[source]]`
+    Source,
+    /// `[[actor]]`
+    Actor,
+    /// `[[organization]]`
+    Organization,
+    /// `[[membership]]`
+    Membership,
+    /// `[[body]]`
+    Body,
+    /// `[[instrument]]`
+    Instrument,
+    /// `[[event]]`
+    Event,
+}
+
+impl EntryKind {
+    /// The table name in files.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Actor => "actor",
+            Self::Organization => "organization",
+            Self::Membership => "membership",
+            Self::Body => "body",
+            Self::Instrument => "instrument",
+            Self::Event => "event",
+        }
+    }
+}
+
+/// Where in the record a problem lies: the `index`-th entry of a kind (in
+/// load order) and a field path such as `from`, `sources[1]` or `life[0].date`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Locus {
+    /// The entry kind.
+    pub kind: EntryKind,
+    /// Position among the entries of that kind.
+    pub index: usize,
+    /// Field path inside the entry.
+    pub field: String,
+}
+
+/// One breach of the record's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Where.
+    pub locus: Locus,
+    /// What is wrong and what would be valid.
+    pub message: String,
+    /// The id the problem is about, when it is an unknown reference (lets a
+    /// reader drop follow-on errors about an entry it could not read).
+    pub refers_to: Option<String>,
+}
+
+struct Checker<'r> {
+    record: &'r Record,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, kind: EntryKind, index: usize, field: impl Into<String>, message: impl Into<String>) {
+        let locus = Locus { kind, index, field: field.into() };
+        self.problems.push(Problem { locus, message: message.into(), refers_to: None });
+    }
+
+    fn report_ref(&mut self, kind: EntryKind, index: usize, field: impl Into<String>, id: &str, message: String) {
+        self.report(kind, index, field, message);
+        if let Some(p) = self.problems.last_mut() {
+            p.refers_to = Some(id.to_owned());
+        }
+    }
+
+    fn provenance(&mut self, kind: EntryKind, index: usize, prefix: &str, p: &Provenance, sources: &HashSet<&str>) {
+        if p.sources.is_empty() {
+            self.report(
+                kind,
+                index,
+                format!("{prefix}sources"),
+                "no source: cite the article (`seed:SECTION`, `seed:fnN`) or the id of a [[source]]",
+            );
+        }
+        for (i, c) in p.sources.iter().enumerate() {
+            if let Citation::Source { id } = c {
+                if !sources.contains(id.as_str()) {
+                    self.report_ref(
+                        kind,
+                        index,
+                        format!("{prefix}sources[{i}]"),
+                        id.as_str(),
+                        format!("unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"),
+                    );
+                }
+            }
+        }
+        if matches!(p.certainty, Certainty::Disputed | Certainty::Unconfirmed) && p.caveat.is_none() {
+            self.report(
+                kind,
+                index,
+                format!("{prefix}certainty"),
+                "a disputed or unconfirmed entry needs a `caveat` saying what is uncertain",
+            );
+        }
+    }
+
+    fn actor_ref(&mut self, kind: EntryKind, index: usize, field: String, id: &str, actors: &HashSet<&str>) {
+        if !actors.contains(id) {
+            self.report_ref(kind, index, field, id, format!("unknown actor `{id}`: define it as an [[actor]] first"));
+        }
+    }
+
+    fn org_ref(&mut self, kind: EntryKind, index: usize, field: &str, id: &str, orgs: &HashSet<&str>) {
+        if !orgs.contains(id) {
+            self.report_ref(kind, index, field, id, format!("unknown organization `{id}`: define it as an [[organization]]"));
+        }
+    }
+
+    fn names(&mut self, kind: EntryKind, index: usize, names: &Names, all_three: bool) {
+        if names.en.trim().is_empty() {
+            self.report(kind, index, "name", "the English name is empty");
+        }
+        if all_three && (names.ru.is_none() || names.zh.is_none()) {
+            self.report(kind, index, "name", "an actor needs names in English, Russian and Chinese (`en`, `ru`, `zh`)");
+        }
+    }
+
+    fn chronological<T>(&mut self, kind: EntryKind, index: usize, life: &[T], date: impl Fn(&T) -> PartialDate) {
+        if life.is_empty() {
+            self.report(kind, index, "life", "no life entry: give at least one dated status ([[…life]])");
+        }
+        for i in 1..life.len() {
+            if date(&life[i]) < date(&life[i - 1]) {
+                self.report(kind, index, format!("life[{i}].date"), "life entries must be in chronological order, oldest first");
+            }
+        }
+    }
+}
+
+/// Checks every rule of the record and returns every breach (empty when the
+/// record is consistent): duplicate ids, unknown references, missing or
+/// unknown sources, impossible dates, overlapping statuses, malformed amounts.
+pub fn check(record: &Record) -> Vec<Problem> {
+    use EntryKind as K;
+    let mut c = Checker { record, problems: Vec::new() };
+    let r = c.record;
+
+    // Duplicate ids, in one namespace.
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    let ids = r
+        .sources
+        .iter()
+        .map(|e| (K::Source, e.id.as_str()))
+        .chain(r.actors.iter().map(|e| (K::Actor, e.id.as_str())))
+        .chain(r.bodies.iter().map(|e| (K::Body, e.id.as_str())))
+        .chain(r.instruments.iter().map(|e| (K::Instrument, e.id.as_str())))
+        .chain(r.events.iter().map(|e| (K::Event, e.id.as_str())));
+    let mut counters: HashMap<EntryKind, usize> = HashMap::new();
+    for (kind, id) in ids {
+        let index = counters.entry(kind).or_default();
+        if seen.insert(id.to_ascii_lowercase(), ()).is_some() {
+            c.report(kind, *index, "id", format!("duplicate id `{id}`: ids must be unique across the record"));
+        }
+        *index += 1;
+    }
+    let mut org_seen = HashSet::new();
+    for (i, o) in r.organizations.iter().enumerate() {
+        if !org_seen.insert(o.id.as_str()) {
+            c.report(K::Organization, i, "id", format!("organization `{}` is defined twice", o.id));
+        }
+    }
+
+    let sources: HashSet<&str> = r.sources.iter().map(|s| s.id.as_str()).collect();
+    let actors: HashSet<&str> = r.actors.iter().map(|a| a.id.as_str()).collect();
+    let orgs: HashSet<&str> = r.organizations.iter().map(|o| o.id.as_str()).collect();
+
+    for (i, a) in r.actors.iter().enumerate() {
+        c.names(K::Actor, i, &a.name, true);
+        c.provenance(K::Actor, i, "", &a.provenance, &sources);
+    }
+    for (i, s) in r.sources.iter().enumerate() {
+        if s.publisher.trim().is_empty() || s.title.trim().is_empty() {
+            c.report(K::Source, i, "title", "a source needs a `publisher` and a `title`");
+        }
+    }
+
+    for (i, o) in r.organizations.iter().enumerate() {
+        match r.actors.iter().find(|a| a.id == o.id) {
+            None => c.report(K::Organization, i, "id", format!("organization `{}` must also be an [[actor]] of kind organization", o.id)),
+            Some(a) if a.kind != crate::ActorKind::Organization => {
+                c.report(K::Organization, i, "id", format!("actor `{}` is not of kind `organization`", o.id))
+            }
+            Some(_) => {}
+        }
+        c.provenance(K::Organization, i, "", &o.provenance, &sources);
+        let mut kinds = HashSet::new();
+        for (j, s) in o.statuses.iter().enumerate() {
+            if !kinds.insert(s.kind) {
+                c.report(K::Organization, i, format!("status[{j}].kind"), format!("status `{}` is defined twice", s.kind.as_str()));
+            }
+            if s.since < o.founded {
+                c.report(
+                    K::Organization,
+                    i,
+                    format!("status[{j}].since"),
+                    format!("status created {} before the organization was founded ({})", s.since, o.founded),
+                );
+            }
+            if let Some(until) = s.until {
+                if until <= s.since {
+                    c.report(K::Organization, i, format!("status[{j}].until"), format!("`until` ({until}) must come after `since` ({})", s.since));
+                }
+            }
+            c.provenance(K::Organization, i, &format!("status[{j}]."), &s.provenance, &sources);
+        }
+    }
+
+    for (i, m) in r.memberships.iter().enumerate() {
+        c.actor_ref(K::Membership, i, "actor".into(), m.actor.as_str(), &actors);
+        c.org_ref(K::Membership, i, "org", m.org.as_str(), &orgs);
+        c.provenance(K::Membership, i, "", &m.provenance, &sources);
+        if let Some(to) = m.to {
+            if to <= m.from {
+                c.report(K::Membership, i, "to", format!("the period ends ({to}) on or before it starts ({})", m.from));
+            }
+        }
+        if let Some(org) = r.organizations.iter().find(|o| o.id == m.org) {
+            if m.from < org.founded {
+                c.report(K::Membership, i, "from", format!("{} did not exist before {}", org.id, org.founded));
+            }
+            match org.status_kind(m.status) {
+                None => {
+                    let granted: Vec<_> = org.statuses.iter().map(|s| s.kind.as_str()).collect();
+                    c.report(K::Membership, i, "status", format!("{} grants no status `{}`; it grants {}", org.id, m.status.as_str(), granted.join(", ")))
+                }
+                Some(kind) => {
+                    if m.from < kind.since {
+                        c.report(
+                            K::Membership,
+                            i,
+                            "from",
+                            format!("{}'s status `{}` was created on {}, after {}", org.id, m.status.as_str(), kind.since, m.from),
+                        );
+                    }
+                    if let Some(until) = kind.until {
+                        if m.to.is_none_or(|to| to > until) {
+                            c.report(
+                                K::Membership,
+                                i,
+                                "to",
+                                format!("{}'s status `{}` ended on {}: the period must end by then", org.id, m.status.as_str(), until),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Overlaps of one actor in one organization.
+    let mut by_pair: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, m) in r.memberships.iter().enumerate() {
+        by_pair.entry((m.actor.as_str(), m.org.as_str())).or_default().push(i);
+    }
+    let mut pairs: Vec<_> = by_pair.into_iter().collect();
+    pairs.sort();
+    for (_, mut idx) in pairs {
+        idx.sort_by_key(|&i| (r.memberships[i].from, i));
+        for w in idx.windows(2) {
+            let (a, b) = (&r.memberships[w[0]], &r.memberships[w[1]]);
+            if a.to.is_none_or(|to| to > b.from) {
+                c.report(
+                    K::Membership,
+                    w[1],
+                    "from",
+                    format!(
+                        "{} already holds `{}` in {} from {} {}: one actor holds one status at a time (end the earlier period with `to`)",
+                        b.actor,
+                        a.status.as_str(),
+                        b.org,
+                        a.from,
+                        a.to.map_or("with no end".to_owned(), |t| format!("to {t}"))
+                    ),
+                );
+            }
+        }
+    }
+
+    for (i, b) in r.bodies.iter().enumerate() {
+        c.names(K::Body, i, &b.name, false);
+        c.org_ref(K::Body, i, "org", b.org.as_str(), &orgs);
+        if let Some(p) = &b.proposer {
+            c.actor_ref(K::Body, i, "proposer".into(), p.as_str(), &actors);
+        }
+        c.provenance(K::Body, i, "", &b.provenance, &sources);
+        c.chronological(K::Body, i, &b.life, |x| x.date);
+        for (j, ch) in b.life.iter().enumerate() {
+            c.provenance(K::Body, i, &format!("life[{j}]."), &ch.provenance, &sources);
+        }
+    }
+
+    for (i, ins) in r.instruments.iter().enumerate() {
+        c.names(K::Instrument, i, &ins.name, false);
+        if let Some(o) = &ins.org {
+            c.org_ref(K::Instrument, i, "org", o.as_str(), &orgs);
+        }
+        for (j, p) in ins.parties.iter().enumerate() {
+            c.actor_ref(K::Instrument, i, format!("parties[{j}]"), p.as_str(), &actors);
+        }
+        if let Some(p) = &ins.proposer {
+            c.actor_ref(K::Instrument, i, "proposer".into(), p.as_str(), &actors);
+        }
+        if ins.count == 0 {
+            c.report(K::Instrument, i, "count", "`count` must be at least 1");
+        }
+        for (j, a) in ins.amounts.iter().enumerate() {
+            if !(a.value.is_finite() && a.value >= 0.0) {
+                c.report(K::Instrument, i, format!("amount[{j}].value"), "an amount must be a finite number ≥ 0");
+            }
+            if !(a.currency.len() == 3 && a.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+                c.report(K::Instrument, i, format!("amount[{j}].currency"), format!("`{}` is not an ISO 4217 code: use three capital letters, e.g. USD", a.currency));
+            }
+        }
+        c.provenance(K::Instrument, i, "", &ins.provenance, &sources);
+        c.chronological(K::Instrument, i, &ins.life, |x| x.date);
+        for (j, ch) in ins.life.iter().enumerate() {
+            c.provenance(K::Instrument, i, &format!("life[{j}]."), &ch.provenance, &sources);
+        }
+    }
+
+    for (i, e) in r.events.iter().enumerate() {
+        c.org_ref(K::Event, i, "org", e.org.as_str(), &orgs);
+        if let Some(h) = &e.host {
+            c.actor_ref(K::Event, i, "host".into(), h.as_str(), &actors);
+        }
+        if let Some(end) = e.end {
+            if end < e.date {
+                c.report(K::Event, i, "end", format!("the event ends ({end}) before it starts ({})", e.date));
+            }
+        }
+        if let Some(org) = r.organizations.iter().find(|o| o.id == e.org) {
+            if e.date < org.founded {
+                c.report(K::Event, i, "date", format!("{} did not exist before {}", org.id, org.founded));
+            }
+        }
+        c.provenance(K::Event, i, "", &e.provenance, &sources);
+    }
+
+    c.problems
+}

@@ -1,0 +1,523 @@
+//! Reading the record from TOML files, with every error located by file,
+//! line and column (see `docs/formats/record.md` for the format).
+//!
+//! Reading happens in three steps: each file is parsed into "raw" tables that
+//! keep the byte span of every field (`toml::Spanned`); the raw tables are
+//! converted into the domain types of `accord-core`, collecting every
+//! malformed value; then the record's rules ([`accord_core::check::check`])
+//! run on the whole record, and their problems are mapped back to the spans.
+
+use std::{collections::HashMap, collections::HashSet, fmt, ops::Range, path::Path};
+
+use accord_core::{
+    check::{self, EntryKind, Locus},
+    *,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A problem in a data file, located for a person to fix.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// The file, as the caller named it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// Why a record folder could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The folder or a file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The folder holds no `*.toml` file.
+    #[error("{0} holds no .toml file: a record folder holds sources.toml, actors.toml, … (see docs/formats/record.md)")]
+    Empty(String),
+    /// The files were read but are not a valid record.
+    #[error("{} problem(s) in the record:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+/// One file of a record: its display name and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// How errors name the file.
+    pub name: String,
+    /// Its contents.
+    pub text: String,
+}
+
+/// Reads every `*.toml` file of a folder (in file-name order) as one record.
+pub fn load_record_dir(dir: &Path) -> Result<Record, LoadError> {
+    let io = |source| LoadError::Io { path: dir.display().to_string(), source };
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(LoadError::Empty(dir.display().to_string()));
+    }
+    let mut files = Vec::new();
+    for path in names {
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
+        files.push(SourceFile { name: path.display().to_string(), text });
+    }
+    load_record(&files).map_err(LoadError::Invalid)
+}
+
+/// Reads a record from files already in memory. Returns every problem found,
+/// in file order, or the record when there is none.
+pub fn load_record(files: &[SourceFile]) -> Result<Record, Vec<Diagnostic>> {
+    let mut b = Builder::default();
+    for (f, file) in files.iter().enumerate() {
+        match toml::from_str::<RawFile>(&file.text) {
+            Ok(raw) => b.add_file(f, raw),
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                b.diag_at(f, span, e.message().trim().to_owned());
+            }
+        }
+    }
+    let problems = check::check(&b.record);
+    for p in problems {
+        if p.refers_to.as_ref().is_some_and(|id| b.unreadable_ids.contains(id)) {
+            continue; // follow-on error of an entry already reported
+        }
+        let (f, span) = b.locate(&p.locus);
+        b.diag_at(f, span, p.message);
+    }
+    if b.errors.is_empty() {
+        return Ok(b.record);
+    }
+    let mut out: Vec<Diagnostic> = b
+        .errors
+        .into_iter()
+        .map(|(f, span, message)| {
+            let (line, column) = line_column(&files[f].text, span.start);
+            Diagnostic { file: files[f].name.clone(), line, column, message }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column)));
+    out.dedup();
+    Err(out)
+}
+
+/// 1-based line and character column of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+// ---------------------------------------------------------------- raw tables
+
+type S<T> = Spanned<T>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    source: Vec<RawSource>,
+    #[serde(default)]
+    actor: Vec<RawActor>,
+    #[serde(default)]
+    organization: Vec<RawOrganization>,
+    #[serde(default)]
+    membership: Vec<RawMembership>,
+    #[serde(default)]
+    body: Vec<RawBody>,
+    #[serde(default)]
+    instrument: Vec<RawInstrument>,
+    #[serde(default)]
+    event: Vec<RawEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNames {
+    en: String,
+    ru: Option<String>,
+    zh: Option<String>,
+}
+
+/// The provenance fields every entry shares (spelled out in each table:
+/// `serde(flatten)` would lose the spans).
+macro_rules! raw_entry {
+    ($(#[$m:meta])* struct $name:ident { $($field:ident : $ty:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            $($field: $ty,)*
+            #[serde(default)]
+            sources: Option<S<Vec<S<String>>>>,
+            #[serde(default)]
+            certainty: Option<Certainty>,
+            caveat: Option<String>,
+            note: Option<String>,
+        }
+    };
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: S<String>,
+    publisher: String,
+    title: String,
+    date: Option<S<String>>,
+    address: Option<String>,
+    note: Option<String>,
+}
+
+raw_entry!(struct RawActor { id: S<String>, kind: ActorKind, name: S<RawNames>, });
+raw_entry!(struct RawStatusKind {
+    kind: Status, vote: bool, speak: bool, attend: bool, since: S<String>, until: Option<S<String>>,
+});
+raw_entry!(struct RawOrganization {
+    id: S<String>, founded: S<String>, seat: Option<String>, decision_rule: OrgDecisionRule,
+    decision_note: Option<String>, status: Vec<RawStatusKind>,
+});
+raw_entry!(struct RawMembership {
+    actor: S<String>, org: S<String>, status: S<Status>, from: S<String>, to: Option<S<String>>,
+});
+raw_entry!(struct RawBodyChange { date: S<String>, status: BodyStatus, });
+raw_entry!(struct RawBody {
+    id: S<String>, org: S<String>, name: S<RawNames>, kind: BodyKind, sphere: Sphere, seat: Option<String>,
+    proposer: Option<S<String>>, life: S<Vec<RawBodyChange>>,
+});
+raw_entry!(struct RawInstrumentChange { date: S<String>, status: InstrumentStatus, });
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAmount {
+    value: S<f64>,
+    currency: S<String>,
+    what: Option<String>,
+}
+raw_entry!(struct RawInstrument {
+    id: S<String>, kind: InstrumentKind, org: Option<S<String>>, name: S<RawNames>, sphere: Sphere,
+    parties: Option<Vec<S<String>>>, proposer: Option<S<String>>, count: Option<S<u32>>,
+    amount: Option<Vec<RawAmount>>, life: S<Vec<RawInstrumentChange>>,
+});
+raw_entry!(struct RawEvent {
+    id: S<String>, kind: EventKind, org: S<String>, date: S<String>, end: Option<S<String>>, city: String,
+    host: Option<S<String>>,
+});
+
+// ---------------------------------------------------------------- conversion
+
+#[derive(Default)]
+struct Builder {
+    record: Record,
+    spans: HashMap<Locus, (usize, Range<usize>)>,
+    errors: Vec<(usize, Range<usize>, String)>,
+    /// Ids of entries that could not be read (their references are not re-reported).
+    unreadable_ids: HashSet<String>,
+}
+
+/// Converts one raw entry; on the first malformed field the entry is dropped
+/// (its error is recorded), so every entry that reaches the record is whole.
+struct Entry<'b> {
+    b: &'b mut Builder,
+    file: usize,
+    kind: EntryKind,
+    index: usize,
+    spans: Vec<(String, Range<usize>)>,
+    ok: bool,
+}
+
+impl Entry<'_> {
+    fn span(&mut self, field: impl Into<String>, span: Range<usize>) {
+        self.spans.push((field.into(), span));
+    }
+
+    fn fail(&mut self, span: Range<usize>, message: String) {
+        self.b.errors.push((self.file, span, message));
+        self.ok = false;
+    }
+
+    fn actor(&mut self, field: &str, v: &S<String>) -> ActorId {
+        self.span(field, v.span());
+        ActorId::new(v.get_ref()).unwrap_or_else(|m| {
+            self.fail(v.span(), m);
+            ActorId::new("XX").expect("valid placeholder")
+        })
+    }
+
+    fn entry_id(&mut self, v: &S<String>) -> EntryId {
+        self.span("id", v.span());
+        EntryId::new(v.get_ref()).unwrap_or_else(|m| {
+            self.fail(v.span(), m);
+            EntryId::new("x").expect("valid placeholder")
+        })
+    }
+
+    fn date(&mut self, field: &str, v: &S<String>) -> PartialDate {
+        self.span(field, v.span());
+        v.get_ref().parse().unwrap_or_else(|m| {
+            self.fail(v.span(), m);
+            PartialDate::day(chrono::NaiveDate::MIN)
+        })
+    }
+
+    fn opt_date(&mut self, field: &str, v: &Option<S<String>>) -> Option<PartialDate> {
+        v.as_ref().map(|v| self.date(field, v))
+    }
+
+    fn names(&mut self, v: S<RawNames>) -> Names {
+        self.span("name", v.span());
+        let n = v.into_inner();
+        Names { en: n.en, ru: n.ru, zh: n.zh }
+    }
+
+    fn provenance(
+        &mut self,
+        prefix: &str,
+        fallback: Range<usize>,
+        sources: Option<S<Vec<S<String>>>>,
+        certainty: Option<Certainty>,
+        caveat: Option<String>,
+        note: Option<String>,
+    ) -> Provenance {
+        let mut cites = Vec::new();
+        match sources {
+            Some(list) => {
+                self.span(format!("{prefix}sources"), list.span());
+                self.span(format!("{prefix}certainty"), list.span());
+                for (i, s) in list.into_inner().into_iter().enumerate() {
+                    self.span(format!("{prefix}sources[{i}]"), s.span());
+                    match Citation::parse(s.get_ref()) {
+                        Ok(c) => cites.push(c),
+                        Err(m) => self.fail(s.span(), m),
+                    }
+                }
+            }
+            None => {
+                self.span(format!("{prefix}sources"), fallback.clone());
+                self.span(format!("{prefix}certainty"), fallback);
+            }
+        }
+        Provenance { sources: cites, certainty: certainty.unwrap_or_default(), caveat, note }
+    }
+
+    /// Registers the spans if the entry is whole; returns whether it is.
+    fn finish(self, raw_id: &str) -> bool {
+        if self.ok {
+            for (field, span) in self.spans {
+                self.b.spans.insert(Locus { kind: self.kind, index: self.index, field }, (self.file, span));
+            }
+        } else {
+            self.b.unreadable_ids.insert(raw_id.to_owned());
+        }
+        self.ok
+    }
+}
+
+impl Builder {
+    fn diag_at(&mut self, file: usize, span: Range<usize>, message: String) {
+        self.errors.push((file, span, message));
+    }
+
+    fn entry(&mut self, file: usize, kind: EntryKind, index: usize) -> Entry<'_> {
+        Entry { b: self, file, kind, index, spans: Vec::new(), ok: true }
+    }
+
+    /// The span of a problem's field, falling back to the entry's first
+    /// registered span (its id) when the field has none.
+    fn locate(&self, locus: &Locus) -> (usize, Range<usize>) {
+        if let Some(s) = self.spans.get(locus) {
+            return s.clone();
+        }
+        for field in ["id", "actor"] {
+            let key = Locus { kind: locus.kind, index: locus.index, field: field.into() };
+            if let Some(s) = self.spans.get(&key) {
+                return s.clone();
+            }
+        }
+        (0, 0..0)
+    }
+
+    fn add_file(&mut self, f: usize, raw: RawFile) {
+        for s in raw.source {
+            let index = self.record.sources.len();
+            let mut e = self.entry(f, EntryKind::Source, index);
+            let id = e.entry_id(&s.id);
+            let date = e.opt_date("date", &s.date);
+            let source = Source { id, publisher: s.publisher, title: s.title, date, address: s.address, note: s.note };
+            if e.finish(s.id.get_ref()) {
+                self.record.sources.push(source);
+            }
+        }
+        for a in raw.actor {
+            let index = self.record.actors.len();
+            let mut e = self.entry(f, EntryKind::Actor, index);
+            let id = e.actor("id", &a.id);
+            let name = e.names(a.name);
+            let provenance = e.provenance("", a.id.span(), a.sources, a.certainty, a.caveat, a.note);
+            if e.finish(a.id.get_ref()) {
+                self.record.actors.push(Actor { id, kind: a.kind, name, provenance });
+            }
+        }
+        for o in raw.organization {
+            let index = self.record.organizations.len();
+            let mut e = self.entry(f, EntryKind::Organization, index);
+            let id = e.actor("id", &o.id);
+            let founded = e.date("founded", &o.founded);
+            let mut statuses = Vec::new();
+            for (j, s) in o.status.into_iter().enumerate() {
+                e.span(format!("status[{j}].kind"), s.since.span());
+                let since = e.date(&format!("status[{j}].since"), &s.since);
+                let until = e.opt_date(&format!("status[{j}].until"), &s.until);
+                let provenance =
+                    e.provenance(&format!("status[{j}]."), s.since.span(), s.sources, s.certainty, s.caveat, s.note);
+                statuses.push(StatusKind {
+                    kind: s.kind,
+                    vote: s.vote,
+                    speak: s.speak,
+                    attend: s.attend,
+                    since,
+                    until,
+                    provenance,
+                });
+            }
+            let provenance = e.provenance("", o.id.span(), o.sources, o.certainty, o.caveat, o.note);
+            let org = Organization {
+                id,
+                founded,
+                seat: o.seat,
+                decision_rule: o.decision_rule,
+                decision_note: o.decision_note,
+                statuses,
+                provenance,
+            };
+            if e.finish(o.id.get_ref()) {
+                self.record.organizations.push(org);
+            }
+        }
+        for m in raw.membership {
+            let index = self.record.memberships.len();
+            let mut e = self.entry(f, EntryKind::Membership, index);
+            let actor = e.actor("actor", &m.actor);
+            let org = e.actor("org", &m.org);
+            e.span("status", m.status.span());
+            let from = e.date("from", &m.from);
+            let to = e.opt_date("to", &m.to);
+            let provenance = e.provenance("", m.actor.span(), m.sources, m.certainty, m.caveat, m.note);
+            let membership =
+                Membership { actor, org, status: m.status.into_inner(), from, to, provenance };
+            if e.finish("") {
+                self.record.memberships.push(membership);
+            }
+        }
+        for b in raw.body {
+            let index = self.record.bodies.len();
+            let mut e = self.entry(f, EntryKind::Body, index);
+            let id = e.entry_id(&b.id);
+            let org = e.actor("org", &b.org);
+            let name = e.names(b.name);
+            let proposer = b.proposer.as_ref().map(|p| e.actor("proposer", p));
+            e.span("life", b.life.span());
+            let mut life = Vec::new();
+            for (j, c) in b.life.into_inner().into_iter().enumerate() {
+                let date = e.date(&format!("life[{j}].date"), &c.date);
+                let provenance =
+                    e.provenance(&format!("life[{j}]."), c.date.span(), c.sources, c.certainty, c.caveat, c.note);
+                life.push(BodyChange { date, status: c.status, provenance });
+            }
+            let provenance = e.provenance("", b.id.span(), b.sources, b.certainty, b.caveat, b.note);
+            let body =
+                Body { id, org, name, kind: b.kind, sphere: b.sphere, seat: b.seat, proposer, life, provenance };
+            if e.finish(b.id.get_ref()) {
+                self.record.bodies.push(body);
+            }
+        }
+        for i in raw.instrument {
+            let index = self.record.instruments.len();
+            let mut e = self.entry(f, EntryKind::Instrument, index);
+            let id = e.entry_id(&i.id);
+            let org = i.org.as_ref().map(|o| e.actor("org", o));
+            let name = e.names(i.name);
+            let parties = i
+                .parties
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(j, p)| e.actor(&format!("parties[{j}]"), p))
+                .collect();
+            let proposer = i.proposer.as_ref().map(|p| e.actor("proposer", p));
+            let count = match &i.count {
+                Some(c) => {
+                    e.span("count", c.span());
+                    *c.get_ref()
+                }
+                None => 1,
+            };
+            let mut amounts = Vec::new();
+            for (j, a) in i.amount.into_iter().flatten().enumerate() {
+                e.span(format!("amount[{j}].value"), a.value.span());
+                e.span(format!("amount[{j}].currency"), a.currency.span());
+                amounts.push(Amount { value: *a.value.get_ref(), currency: a.currency.into_inner(), what: a.what });
+            }
+            e.span("life", i.life.span());
+            let mut life = Vec::new();
+            for (j, c) in i.life.into_inner().into_iter().enumerate() {
+                let date = e.date(&format!("life[{j}].date"), &c.date);
+                let provenance =
+                    e.provenance(&format!("life[{j}]."), c.date.span(), c.sources, c.certainty, c.caveat, c.note);
+                life.push(InstrumentChange { date, status: c.status, provenance });
+            }
+            let provenance = e.provenance("", i.id.span(), i.sources, i.certainty, i.caveat, i.note);
+            let instrument = Instrument {
+                id,
+                kind: i.kind,
+                org,
+                name,
+                sphere: i.sphere,
+                parties,
+                proposer,
+                count,
+                amounts,
+                life,
+                provenance,
+            };
+            if e.finish(i.id.get_ref()) {
+                self.record.instruments.push(instrument);
+            }
+        }
+        for v in raw.event {
+            let index = self.record.events.len();
+            let mut e = self.entry(f, EntryKind::Event, index);
+            let id = e.entry_id(&v.id);
+            let org = e.actor("org", &v.org);
+            let date = e.date("date", &v.date);
+            let end = e.opt_date("end", &v.end);
+            let host = v.host.as_ref().map(|h| e.actor("host", h));
+            let provenance = e.provenance("", v.id.span(), v.sources, v.certainty, v.caveat, v.note);
+            let event = Event { id, kind: v.kind, org, date, end, city: v.city, host, provenance };
+            if e.finish(v.id.get_ref()) {
+                self.record.events.push(event);
+            }
+        }
+    }
+}
