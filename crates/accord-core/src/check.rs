@@ -26,6 +26,14 @@ pub enum EntryKind {
     Instrument,
     /// `[[event]]`
     Event,
+    /// `[meta]` of a model
+    Meta,
+    /// `[[issue]]` of a model
+    Issue,
+    /// `[[capability]]` of a model
+    Capability,
+    /// `[[stance]]` of a model
+    Stance,
 }
 
 impl EntryKind {
@@ -39,6 +47,10 @@ impl EntryKind {
             Self::Body => "body",
             Self::Instrument => "instrument",
             Self::Event => "event",
+            Self::Meta => "meta",
+            Self::Issue => "issue",
+            Self::Capability => "capability",
+            Self::Stance => "stance",
         }
     }
 }
@@ -358,5 +370,106 @@ pub fn check(record: &Record) -> Vec<Problem> {
         c.provenance(K::Event, i, "", &e.provenance, &sources);
     }
 
+    c.problems
+}
+
+/// Checks a model against the record it refers to: unknown actors, issues
+/// or sources; ranges that do not hold their value; positions, saliences and
+/// thresholds off the 0–100 scale; stances without a basis; duplicate
+/// stances; actors with a stance but no capability.
+pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem> {
+    use EntryKind as K;
+    let mut c = Checker { record, problems: Vec::new() };
+    let actors: HashSet<&str> = record.actors.iter().map(|a| a.id.as_str()).collect();
+    let orgs: HashSet<&str> = record.organizations.iter().map(|o| o.id.as_str()).collect();
+    let sources: HashSet<&str> =
+        record.sources.iter().chain(&model.sources).map(|s| s.id.as_str()).collect();
+    c.org_ref(K::Meta, 0, "org", model.meta.org.as_str(), &orgs);
+    let on_scale = |v: f64| (0.0..=100.0).contains(&v);
+
+    let mut issue_ids = HashSet::new();
+    for (i, issue) in model.issues.iter().enumerate() {
+        if !issue_ids.insert(issue.id.as_str()) || actors.contains(issue.id.as_str()) || sources.contains(issue.id.as_str()) {
+            c.report(K::Issue, i, "id", format!("duplicate id `{}`", issue.id));
+        }
+        if !on_scale(issue.status_quo) {
+            c.report(K::Issue, i, "status_quo", "the status quo must lie on the 0–100 scale");
+        }
+        if !on_scale(issue.threshold) {
+            c.report(K::Issue, i, "threshold", "the threshold must lie on the 0–100 scale");
+        }
+        if issue.status_quo_basis.trim().is_empty() {
+            c.report(K::Issue, i, "status_quo_basis", "say why the status quo is placed there");
+        }
+        for end in [0.0, 50.0, 100.0] {
+            if !issue.scale.iter().any(|p| p.at == end) {
+                c.report(K::Issue, i, "scale", format!("describe what {end} means on the scale ([[issue.scale]] at = {end})"));
+            }
+        }
+        for (j, p) in issue.scale.iter().enumerate() {
+            if !on_scale(p.at) {
+                c.report(K::Issue, i, format!("scale[{j}].at"), "scale points lie on 0–100");
+            }
+        }
+        c.provenance(K::Issue, i, "", &issue.provenance, &sources);
+    }
+
+    let mut capable = HashSet::new();
+    for (i, cap) in model.capabilities.iter().enumerate() {
+        c.actor_ref(K::Capability, i, "actor".into(), cap.actor.as_str(), &actors);
+        if !capable.insert(cap.actor.as_str()) {
+            c.report(K::Capability, i, "actor", format!("a second capability for `{}`", cap.actor));
+        }
+        let e = cap.estimate;
+        if !e.is_consistent() {
+            c.report(K::Capability, i, "value", format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value));
+        }
+        if !(e.low > 0.0 && e.high.is_finite()) {
+            c.report(K::Capability, i, "low", "capabilities must be positive and finite");
+        }
+        if !sources.contains(cap.indicator.as_str()) {
+            c.report_ref(
+                K::Capability,
+                i,
+                "indicator",
+                cap.indicator.as_str(),
+                format!("unknown source `{}`: the indicator must be a [[source]]", cap.indicator),
+            );
+        }
+        if cap.basis.trim().is_empty() {
+            c.report(K::Capability, i, "basis", "say how the value was obtained");
+        }
+    }
+
+    let mut pairs = HashSet::new();
+    for (i, s) in model.stances.iter().enumerate() {
+        c.actor_ref(K::Stance, i, "actor".into(), s.actor.as_str(), &actors);
+        if !issue_ids.contains(s.issue.as_str()) {
+            c.report_ref(K::Stance, i, "issue", s.issue.as_str(), format!("unknown issue `{}`: define it as an [[issue]]", s.issue));
+        }
+        if !pairs.insert((s.actor.as_str(), s.issue.as_str())) {
+            c.report(K::Stance, i, "actor", format!("a second stance of `{}` on `{}`", s.actor, s.issue));
+        }
+        if actors.contains(s.actor.as_str()) && !capable.contains(s.actor.as_str()) {
+            c.report(K::Stance, i, "actor", format!("`{}` has a stance but no [[capability]]", s.actor));
+        }
+        for (field, e) in [("position", s.position), ("salience", s.salience)] {
+            if !e.is_consistent() {
+                c.report(K::Stance, i, field, format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value));
+            }
+            if !(on_scale(e.low) && on_scale(e.high)) {
+                c.report(K::Stance, i, field, format!("{field} and its range must lie on the 0–100 scale"));
+            }
+        }
+        if let Some(f) = s.capability_factor {
+            if !(f.is_finite() && f > 0.0) {
+                c.report(K::Stance, i, "capability_factor", "a capability factor must be a positive number");
+            }
+        }
+        if s.basis.trim().is_empty() {
+            c.report(K::Stance, i, "basis", "every stance needs a basis: quote or cite the passage it rests on");
+        }
+        c.provenance(K::Stance, i, "", &s.provenance, &sources);
+    }
     c.problems
 }

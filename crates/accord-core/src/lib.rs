@@ -10,9 +10,11 @@
 pub mod check;
 pub mod date;
 pub mod ids;
+pub mod model;
 pub mod query;
 pub mod record;
 
+pub use chrono::NaiveDate;
 pub use date::PartialDate;
 pub use ids::{ActorId, EntryId};
 pub use record::*;

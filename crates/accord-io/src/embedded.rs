@@ -24,9 +24,29 @@ pub const SCO_RECORD_FILES: [(&str, &str); 7] = [
 /// The SCO record as shipped. The embedded files pass `accord check` (a test
 /// pins it), so an error here means a broken build, reported, not a panic.
 pub fn sco_record() -> Result<Record, Vec<Diagnostic>> {
-    let files: Vec<SourceFile> = SCO_RECORD_FILES
-        .iter()
-        .map(|(name, text)| SourceFile { name: (*name).to_owned(), text: (*text).to_owned() })
-        .collect();
-    load_record(&files)
+    load_record(&source_files(&SCO_RECORD_FILES))
+}
+
+macro_rules! model_file {
+    ($name:literal) => {
+        (concat!("data/sco/model/", $name), include_str!(concat!("../../../data/sco/model/", $name)))
+    };
+}
+
+/// The files of the SCO bargaining model (issues, capabilities, stances).
+pub const SCO_MODEL_FILES: [(&str, &str); 5] = [
+    model_file!("meta.toml"),
+    model_file!("sources.toml"),
+    model_file!("issues.toml"),
+    model_file!("capabilities.toml"),
+    model_file!("stances.toml"),
+];
+
+fn source_files(files: &[(&str, &str)]) -> Vec<SourceFile> {
+    files.iter().map(|(name, text)| SourceFile { name: (*name).to_owned(), text: (*text).to_owned() }).collect()
+}
+
+/// The SCO record and its bargaining model as shipped.
+pub fn sco_record_and_model() -> Result<(Record, accord_core::model::Model), Vec<Diagnostic>> {
+    crate::record::load_record_and_model(&source_files(&SCO_RECORD_FILES), &source_files(&SCO_MODEL_FILES))
 }

@@ -65,6 +65,18 @@ pub struct SourceFile {
 
 /// Reads every `*.toml` file of a folder (in file-name order) as one record.
 pub fn load_record_dir(dir: &Path) -> Result<Record, LoadError> {
+    load_record(&read_dir(dir)?).map_err(LoadError::Invalid)
+}
+
+/// Reads a data folder that holds `record/` and `model/` (e.g. `data/sco`).
+pub fn load_data_dir(dir: &Path) -> Result<(Record, accord_core::model::Model), LoadError> {
+    let record = read_dir(&dir.join("record"))?;
+    let model = read_dir(&dir.join("model"))?;
+    load_record_and_model(&record, &model).map_err(LoadError::Invalid)
+}
+
+/// Every `*.toml` file of a folder, in file-name order.
+fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
     let io = |source| LoadError::Io { path: dir.display().to_string(), source };
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
@@ -81,7 +93,7 @@ pub fn load_record_dir(dir: &Path) -> Result<Record, LoadError> {
             std::fs::read_to_string(&path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
         files.push(SourceFile { name: path.display().to_string(), text });
     }
-    load_record(&files).map_err(LoadError::Invalid)
+    Ok(files)
 }
 
 /// Reads a record from files already in memory. Returns every problem found,
@@ -108,8 +120,64 @@ pub fn load_record(files: &[SourceFile]) -> Result<Record, Vec<Diagnostic>> {
     if b.errors.is_empty() {
         return Ok(b.record);
     }
-    let mut out: Vec<Diagnostic> = b
-        .errors
+    Err(diagnostics(b.errors, &files.iter().collect::<Vec<_>>()))
+}
+
+/// Reads a record and the model that refers to it (`docs/formats/model.md`).
+/// Problems in either are reported together, each located in its file.
+pub fn load_record_and_model(
+    record_files: &[SourceFile],
+    model_files: &[SourceFile],
+) -> Result<(Record, accord_core::model::Model), Vec<Diagnostic>> {
+    let mut b = Builder::default();
+    for (f, file) in record_files.iter().enumerate() {
+        match toml::from_str::<RawFile>(&file.text) {
+            Ok(raw) => b.add_file(f, raw),
+            Err(e) => b.diag_at(f, e.span().unwrap_or(0..0), e.message().trim().to_owned()),
+        }
+    }
+    let offset = record_files.len();
+    for (f, file) in model_files.iter().enumerate() {
+        match toml::from_str::<RawModelFile>(&file.text) {
+            Ok(raw) => b.add_model_file(offset + f, raw),
+            Err(e) => b.diag_at(offset + f, e.span().unwrap_or(0..0), e.message().trim().to_owned()),
+        }
+    }
+    let files: Vec<&SourceFile> = record_files.iter().chain(model_files).collect();
+    let meta = match b.model.meta.take() {
+        Some(meta) => Some(meta),
+        None => {
+            let f = offset.min(files.len().saturating_sub(1));
+            b.diag_at(f, 0..0, "the model has no [meta] table (org, date, title): add it to meta.toml".into());
+            None
+        }
+    };
+    let mut problems = check::check(&b.record);
+    let model = meta.map(|meta| accord_core::model::Model {
+        meta,
+        sources: std::mem::take(&mut b.model.sources),
+        issues: std::mem::take(&mut b.model.issues),
+        capabilities: std::mem::take(&mut b.model.capabilities),
+        stances: std::mem::take(&mut b.model.stances),
+    });
+    if let Some(model) = &model {
+        problems.extend(check::check_model(model, &b.record));
+    }
+    for p in problems {
+        if p.refers_to.as_ref().is_some_and(|id| b.unreadable_ids.contains(id)) {
+            continue;
+        }
+        let (f, span) = b.locate(&p.locus);
+        b.diag_at(f, span, p.message);
+    }
+    match model {
+        Some(model) if b.errors.is_empty() => Ok((b.record, model)),
+        _ => Err(diagnostics(b.errors, &files)),
+    }
+}
+
+fn diagnostics(errors: Vec<(usize, Range<usize>, String)>, files: &[&SourceFile]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = errors
         .into_iter()
         .map(|(f, span, message)| {
             let (line, column) = line_column(&files[f].text, span.start);
@@ -118,7 +186,7 @@ pub fn load_record(files: &[SourceFile]) -> Result<Record, Vec<Diagnostic>> {
         .collect();
     out.sort_by(|a, b| (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column)));
     out.dedup();
-    Err(out)
+    out
 }
 
 /// 1-based line and character column of a byte offset.
@@ -225,11 +293,74 @@ raw_entry!(struct RawEvent {
     host: Option<S<String>>,
 });
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModelFile {
+    meta: Option<RawMeta>,
+    #[serde(default)]
+    source: Vec<RawSource>,
+    #[serde(default)]
+    issue: Vec<RawIssue>,
+    #[serde(default)]
+    capability: Vec<RawCapability>,
+    #[serde(default)]
+    stance: Vec<RawStance>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    org: S<String>,
+    date: S<String>,
+    title: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScalePoint {
+    at: S<f64>,
+    means: String,
+}
+
+raw_entry!(struct RawIssue {
+    id: S<String>, name: String, sphere: Sphere, status_quo: S<f64>, status_quo_basis: S<String>, threshold: S<f64>,
+    question: String, scale: S<Vec<RawScalePoint>>,
+});
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapability {
+    actor: S<String>,
+    value: S<f64>,
+    low: S<f64>,
+    high: S<f64>,
+    indicator: S<String>,
+    basis: S<String>,
+}
+
+raw_entry!(struct RawStance {
+    actor: S<String>, issue: S<String>,
+    position: S<f64>, position_low: S<f64>, position_high: S<f64>,
+    salience: S<f64>, salience_low: S<f64>, salience_high: S<f64>,
+    capability_factor: Option<S<f64>>, basis: S<String>,
+});
+
+/// The parts of a model read so far.
+#[derive(Default)]
+struct ModelParts {
+    meta: Option<accord_core::model::ModelMeta>,
+    sources: Vec<Source>,
+    issues: Vec<accord_core::model::IssueDef>,
+    capabilities: Vec<accord_core::model::Capability>,
+    stances: Vec<accord_core::model::StanceDef>,
+}
+
 // ---------------------------------------------------------------- conversion
 
 #[derive(Default)]
 struct Builder {
     record: Record,
+    model: ModelParts,
     spans: HashMap<Locus, (usize, Range<usize>)>,
     errors: Vec<(usize, Range<usize>, String)>,
     /// Ids of entries that could not be read (their references are not re-reported).
@@ -277,7 +408,7 @@ impl Entry<'_> {
         self.span(field, v.span());
         v.get_ref().parse().unwrap_or_else(|m| {
             self.fail(v.span(), m);
-            PartialDate::day(chrono::NaiveDate::MIN)
+            PartialDate::day(NaiveDate::MIN)
         })
     }
 
@@ -335,6 +466,118 @@ impl Entry<'_> {
 }
 
 impl Builder {
+    fn add_model_file(&mut self, f: usize, raw: RawModelFile) {
+        use accord_core::model::{Capability, Estimate, IssueDef, ModelMeta, ScalePoint, StanceDef};
+        if let Some(m) = raw.meta {
+            if self.model.meta.is_some() {
+                self.diag_at(f, m.org.span(), "a second [meta] table: a model has one".into());
+            } else {
+                let mut e = self.entry(f, EntryKind::Meta, 0);
+                let org = e.actor("org", &m.org);
+                let date = e.date("date", &m.date);
+                if e.finish("") {
+                    self.model.meta = Some(ModelMeta { org, date, title: m.title });
+                }
+            }
+        }
+        for s in raw.source {
+            let index = self.record.sources.len() + self.model.sources.len();
+            let mut e = self.entry(f, EntryKind::Source, index);
+            let id = e.entry_id(&s.id);
+            let date = e.opt_date("date", &s.date);
+            let source = Source { id, publisher: s.publisher, title: s.title, date, address: s.address, note: s.note };
+            if e.finish(s.id.get_ref()) {
+                self.model.sources.push(source);
+            }
+        }
+        for i in raw.issue {
+            let index = self.model.issues.len();
+            let mut e = self.entry(f, EntryKind::Issue, index);
+            let id = e.entry_id(&i.id);
+            e.span("status_quo", i.status_quo.span());
+            e.span("status_quo_basis", i.status_quo_basis.span());
+            e.span("threshold", i.threshold.span());
+            e.span("scale", i.scale.span());
+            let scale = i
+                .scale
+                .into_inner()
+                .into_iter()
+                .enumerate()
+                .map(|(j, p)| {
+                    e.span(format!("scale[{j}].at"), p.at.span());
+                    ScalePoint { at: p.at.into_inner(), means: p.means }
+                })
+                .collect();
+            let provenance = e.provenance("", i.id.span(), i.sources, i.certainty, i.caveat, i.note);
+            let issue = IssueDef {
+                id,
+                name: i.name,
+                sphere: i.sphere,
+                status_quo: i.status_quo.into_inner(),
+                status_quo_basis: i.status_quo_basis.into_inner(),
+                threshold: i.threshold.into_inner(),
+                question: i.question,
+                scale,
+                provenance,
+            };
+            if e.finish(i.id.get_ref()) {
+                self.model.issues.push(issue);
+            }
+        }
+        for c in raw.capability {
+            let index = self.model.capabilities.len();
+            let mut e = self.entry(f, EntryKind::Capability, index);
+            let actor = e.actor("actor", &c.actor);
+            e.span("value", c.value.span());
+            e.span("low", c.low.span());
+            e.span("basis", c.basis.span());
+            e.span("indicator", c.indicator.span());
+            let indicator = EntryId::new(c.indicator.get_ref()).unwrap_or_else(|m| {
+                e.fail(c.indicator.span(), m);
+                EntryId::new("x").expect("valid placeholder")
+            });
+            let estimate =
+                Estimate { value: *c.value.get_ref(), low: *c.low.get_ref(), high: *c.high.get_ref() };
+            let cap = Capability { actor, estimate, indicator, basis: c.basis.into_inner() };
+            if e.finish("") {
+                self.model.capabilities.push(cap);
+            }
+        }
+        for s in raw.stance {
+            let index = self.model.stances.len();
+            let mut e = self.entry(f, EntryKind::Stance, index);
+            let actor = e.actor("actor", &s.actor);
+            e.span("issue", s.issue.span());
+            let issue = EntryId::new(s.issue.get_ref()).unwrap_or_else(|m| {
+                e.fail(s.issue.span(), m);
+                EntryId::new("x").expect("valid placeholder")
+            });
+            e.span("position", s.position.span());
+            e.span("salience", s.salience.span());
+            e.span("basis", s.basis.span());
+            if let Some(cf) = &s.capability_factor {
+                e.span("capability_factor", cf.span());
+            }
+            let position =
+                Estimate { value: *s.position.get_ref(), low: *s.position_low.get_ref(), high: *s.position_high.get_ref() };
+            let salience =
+                Estimate { value: *s.salience.get_ref(), low: *s.salience_low.get_ref(), high: *s.salience_high.get_ref() };
+            let provenance = e.provenance("", s.actor.span(), s.sources, s.certainty, s.caveat, s.note);
+            let stance = StanceDef {
+                actor,
+                issue,
+                position,
+                salience,
+                capability_factor: s.capability_factor.map(|c| c.into_inner()),
+                basis: s.basis.into_inner(),
+                provenance,
+            };
+            if e.finish("") {
+                self.model.stances.push(stance);
+            }
+        }
+    }
+
     fn diag_at(&mut self, file: usize, span: Range<usize>, message: String) {
         self.errors.push((file, span, message));
     }

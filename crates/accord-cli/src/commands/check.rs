@@ -1,38 +1,47 @@
 //! `accord check [DIR]`: validate a data folder, reporting every problem.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use accord_io::record::LoadError;
 use clap::Args;
 
 /// Arguments of `accord check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A data folder (`data/sco`, holding `record/`) or a record folder itself.
-    /// Without it, the embedded SCO data are checked.
+    /// A data folder holding `record/` and `model/` (e.g. `data/sco`), a
+    /// folder holding only `record/`, or a record folder itself. Without it,
+    /// the embedded SCO data are checked.
     dir: Option<PathBuf>,
 }
 
 /// Runs `accord check`; fails (exit code 2) when any problem is found.
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let result = match &args.dir {
-        None => accord_io::embedded::sco_record().map_err(accord_io::record::LoadError::Invalid),
-        Some(dir) => accord_io::record::load_record_dir(&record_dir(dir)),
+        None => accord_io::embedded::sco_record_and_model().map(Some).map_err(LoadError::Invalid),
+        Some(dir) if dir.join("model").is_dir() => accord_io::record::load_data_dir(dir).map(Some),
+        Some(dir) => {
+            let sub = dir.join("record");
+            let record_dir = if sub.is_dir() { sub } else { dir.clone() };
+            accord_io::record::load_record_dir(&record_dir).map(|r| {
+                print_counts(&r);
+                None
+            })
+        }
     };
     match result {
-        Ok(record) => {
+        Ok(Some((record, model))) => {
+            print_counts(&record);
             println!(
-                "ok: {} sources, {} actors, {} organizations, {} memberships, {} bodies, {} instruments, {} events",
-                record.sources.len(),
-                record.actors.len(),
-                record.organizations.len(),
-                record.memberships.len(),
-                record.bodies.len(),
-                record.instruments.len(),
-                record.events.len()
+                "ok: model `{}` — {} issues, {} capabilities, {} stances",
+                model.meta.title,
+                model.issues.len(),
+                model.capabilities.len(),
+                model.stances.len()
             );
             Ok(())
         }
-        Err(accord_io::record::LoadError::Invalid(diags)) => {
+        Ok(None) => Ok(()),
+        Err(LoadError::Invalid(diags)) => {
             for d in &diags {
                 println!("{d}");
             }
@@ -42,7 +51,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     }
 }
 
-fn record_dir(dir: &Path) -> PathBuf {
-    let sub = dir.join("record");
-    if sub.is_dir() { sub } else { dir.to_path_buf() }
+fn print_counts(record: &accord_core::Record) {
+    println!(
+        "ok: record — {} sources, {} actors, {} organizations, {} memberships, {} bodies, {} instruments, {} events",
+        record.sources.len(),
+        record.actors.len(),
+        record.organizations.len(),
+        record.memberships.len(),
+        record.bodies.len(),
+        record.instruments.len(),
+        record.events.len()
+    );
 }

@@ -1,0 +1,124 @@
+//! The bargaining model of an organization: contested issues on 0–100
+//! scales, the actors' capabilities and their stances, each estimate a point
+//! value with a range and the basis that justifies it
+//! (format: `docs/formats/model.md`).
+
+use serde::Serialize;
+
+use crate::{ActorId, EntryId, PartialDate, Provenance, Source, Sphere};
+
+/// A point estimate with a range for uncertainty (`low ≤ value ≤ high`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The point value.
+    pub value: f64,
+    /// Lower end of the range.
+    pub low: f64,
+    /// Upper end of the range.
+    pub high: f64,
+}
+
+impl Estimate {
+    /// A certain value (zero-width range).
+    pub fn exact(value: f64) -> Self {
+        Estimate { value, low: value, high: value }
+    }
+
+    /// Whether the range is ordered and holds the value.
+    pub fn is_consistent(&self) -> bool {
+        self.low <= self.value && self.value <= self.high
+    }
+}
+
+/// What the model is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelMeta {
+    /// The organization that decides the issues.
+    pub org: ActorId,
+    /// The estimates know nothing after this day.
+    pub date: PartialDate,
+    /// A title for reports.
+    pub title: String,
+}
+
+/// What a point of an issue's scale means.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalePoint {
+    /// The point, 0–100.
+    pub at: f64,
+    /// What it means, in words.
+    pub means: String,
+}
+
+/// A contested question on a 0–100 scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueDef {
+    /// Its id.
+    pub id: EntryId,
+    /// Its name.
+    pub name: String,
+    /// Its sphere.
+    pub sphere: Sphere,
+    /// Where things stand on the model's date, 0–100.
+    pub status_quo: f64,
+    /// Why the status quo is placed there.
+    pub status_quo_basis: String,
+    /// Forecasts report the probability that the outcome exceeds this.
+    pub threshold: f64,
+    /// The yes/no question the threshold answers.
+    pub question: String,
+    /// What points of the scale mean.
+    pub scale: Vec<ScalePoint>,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
+/// An actor's capability, from a named indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Capability {
+    /// Whose.
+    pub actor: ActorId,
+    /// The indicator's value with its range.
+    pub estimate: Estimate,
+    /// The source naming the indicator, its publisher and year.
+    pub indicator: EntryId,
+    /// How the value was obtained.
+    pub basis: String,
+}
+
+/// One actor's stance on one issue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StanceDef {
+    /// Whose.
+    pub actor: ActorId,
+    /// On which issue.
+    pub issue: EntryId,
+    /// Position on the issue's 0–100 scale.
+    pub position: Estimate,
+    /// Salience, 0–100 (share of attention).
+    pub salience: Estimate,
+    /// Issue-specific multiplier of the actor's capability, where argued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capability_factor: Option<f64>,
+    /// The passage or argument the estimate rests on.
+    pub basis: String,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
+/// A whole model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Model {
+    /// What it is about.
+    pub meta: ModelMeta,
+    /// Sources cited by the model (beside the record's).
+    pub sources: Vec<Source>,
+    /// The issues.
+    pub issues: Vec<IssueDef>,
+    /// The capabilities.
+    pub capabilities: Vec<Capability>,
+    /// The stances.
+    pub stances: Vec<StanceDef>,
+}
