@@ -150,3 +150,15 @@ fn dummy_data_3dim_bargains_full_precision() {
     let total: usize = trace.states.iter().map(|s| s.bargains.len()).sum();
     assert_eq!(seen, total, "every bargain is listed");
 }
+
+/// State counts of the data sets whose histories are kept back (spec §15).
+#[test]
+fn dummy_data_6dim_and_a080_state_counts() {
+    for (file, states) in [("dummyData_6Dim.csv", 30), ("dummyData-a080.csv", 18)] {
+        let issue = load_issue(file);
+        let t = std::time::Instant::now();
+        let run = smp::run(&issue, &SmpSettings::default(), 0).unwrap();
+        eprintln!("{file}: {} states in {:?}", run.history.positions.len(), t.elapsed());
+        assert_eq!(run.history.positions.len(), states, "{file}");
+    }
+}

@@ -1,1 +1,834 @@
-//! KTAB CSV and XML readers. (Being implemented.)
+//! Readers of KTAB's Spatial Model of Politics scenarios: the CSV format
+//! (SMP specification §2) and the XML format (`smpSchema.xsd`, with model
+//! parameters and the ideal-adjustment matrix), into an
+//! [`accord_engine::Issue`] plus [`SmpSettings`].
+//!
+//! Both readers apply KTAB's own checks (`smpread.cpp`) and the implicit ones
+//! KTAB only fails on later (capability > 0, at least one positive salience).
+//! Every error names the file, the line (and column or field where there is
+//! one), what is wrong and what would be valid. No input makes them panic.
+//!
+//! Positions stay on KTAB's 0–100 scale; saliences are divided by 100.0
+//! (a true division, as KTAB does).
+//!
+//! XML is parsed with [`roxmltree`]: a small, dependency-free, read-only DOM
+//! parser that is widely used and fuzzed, gives the line and column of every
+//! node for error messages, and rejects DTDs (so no entity-expansion attacks).
+//! A read-only tree is all these small files need.
+
+use std::fmt;
+use std::path::Path;
+
+use accord_engine::smp::{
+    BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule,
+    StateTransitions, ThirdPartyCommit, VictoryProbModel,
+};
+use accord_engine::{Issue, Stance};
+
+/// KTAB's bounds on the number of actors (`Model::minNumActor`, `maxNumActor`).
+pub const MIN_ACTORS: usize = 3;
+/// See [`MIN_ACTORS`].
+pub const MAX_ACTORS: usize = 250;
+/// KTAB's longest actor name (`Model::maxActNameLen`).
+pub const MAX_NAME_LEN: usize = 25;
+/// KTAB's longest actor description (`Model::maxActDescLen`).
+pub const MAX_DESC_LEN: usize = 256;
+/// KTAB's capability limit in CSV files (`aCap < 1E8`).
+pub const MAX_CSV_CAPABILITY: f64 = 1e8;
+/// The capability limit of `smpSchema.xsd`.
+pub const MAX_XML_CAPABILITY: f64 = 1000.0;
+
+/// Which KTAB format a scenario was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KtabFormat {
+    /// Comma-separated, one actor a line.
+    Csv,
+    /// XML following `smpSchema.xsd`.
+    Xml,
+}
+
+/// A KTAB scenario: the issue SMP runs on, and how to run it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KtabScenario {
+    /// Scenario name (CSV field 1 of line 1, XML `<name>`).
+    pub name: String,
+    /// Scenario description.
+    pub description: String,
+    /// One name per dimension (from the CSV header or XML `<Dimensions>`).
+    pub dimension_names: Vec<String>,
+    /// One description per actor, in input order.
+    pub actor_descriptions: Vec<String>,
+    /// Actors' names, capabilities, positions (0–100) and saliences (0–1).
+    pub issue: Issue,
+    /// Model parameters: KTAB's defaults for CSV; for XML those of
+    /// `<ModelParameters>` (defaults when absent) and the accommodation
+    /// matrix of `<IdealAdjustment>`.
+    pub settings: SmpSettings,
+    /// The XML `<prngSeed>`, if any.
+    pub seed: Option<u64>,
+    /// The format read.
+    pub format: KtabFormat,
+}
+
+/// Why a KTAB file could not be read: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct KtabError {
+    /// The file (as given by the caller).
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when known.
+    pub column: Option<usize>,
+    /// The CSV field (1-based number and header name) or XML element.
+    pub field: Option<String>,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for KtabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Reads a KTAB scenario file, CSV or XML (decided by content: XML starts
+/// with `<`).
+pub fn read_file(path: &Path) -> Result<KtabScenario, KtabError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| KtabError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        field: None,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    read_bytes(&bytes, &file)
+}
+
+/// Reads a KTAB scenario from bytes, CSV or XML (decided by content). `file`
+/// names the source in error messages.
+pub fn read_bytes(bytes: &[u8], file: &str) -> Result<KtabScenario, KtabError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        KtabError {
+            file: file.into(),
+            line: Some(line),
+            column: None,
+            field: None,
+            message: format!(
+                "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 or ASCII",
+                e.valid_up_to()
+            ),
+        }
+    })?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.trim_start().starts_with('<') {
+        read_xml(text, file)
+    } else {
+        read_csv(text, file)
+    }
+}
+
+// ------------------------------------------------------------------------
+// CSV
+
+/// One CSV field with its 1-based column.
+struct Field<'a> {
+    text: &'a str,
+    column: usize,
+}
+
+/// Splits a CSV line on commas. A field that starts (after blanks) with a
+/// double quote runs to the closing quote (`""` escapes a quote) and may
+/// contain commas; surrounding quotes are removed and blanks trimmed.
+fn split_csv(line: &str) -> Vec<Field<'_>> {
+    let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let mut start = 0;
+    let col_of = |byte: usize| line[..byte].chars().count() + 1;
+    loop {
+        // find the end of this field
+        let mut i = start;
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        let mut end = bytes.len();
+        if i < bytes.len() && bytes[i] == b'"' {
+            let mut j = i + 1;
+            while j < bytes.len() {
+                if bytes[j] == b'"' {
+                    if j + 1 < bytes.len() && bytes[j + 1] == b'"' {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j += 1;
+            }
+            let after = (j + 1).min(bytes.len());
+            end = line[after..].find(',').map_or(bytes.len(), |k| after + k);
+        } else if let Some(k) = line[start..].find(',') {
+            end = start + k;
+        }
+        let raw = &line[start..end];
+        let trimmed = raw.trim();
+        let unquoted = trimmed
+            .strip_prefix('"')
+            .map(|t| t.strip_suffix('"').unwrap_or(t))
+            .unwrap_or(trimmed)
+            .trim();
+        let lead = raw.len() - raw.trim_start().len();
+        out.push(Field { text: unquoted, column: col_of(start + lead) });
+        if end >= bytes.len() {
+            break;
+        }
+        start = end + 1;
+    }
+    out
+}
+
+struct CsvCtx<'a> {
+    file: &'a str,
+}
+
+impl CsvCtx<'_> {
+    fn err(&self, line: usize, column: Option<usize>, field: Option<String>, message: String) -> KtabError {
+        KtabError { file: self.file.into(), line: Some(line), column, field, message }
+    }
+}
+
+/// Reads KTAB's CSV scenario format (SMP specification §2).
+///
+/// Line 1: `name, description, number of actors, number of dimensions`;
+/// line 2: a header; then one line per actor: `name, description,
+/// capability, position_1, salience_1, …`. Blank lines are skipped. A
+/// count of actor lines that differs from line 1 is an error.
+pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
+    let ctx = CsvCtx { file };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .filter(|(_, l)| !l.trim().is_empty());
+
+    // line 1
+    let (l1, first) = lines.next().ok_or_else(|| KtabError {
+        file: file.into(),
+        line: None,
+        column: None,
+        field: None,
+        message: "the file is empty; a KTAB CSV starts with `name, description, actors, dimensions`"
+            .into(),
+    })?;
+    let f1 = split_csv(first);
+    if f1.len() < 4 {
+        return Err(ctx.err(
+            l1,
+            None,
+            None,
+            format!(
+                "line 1 has {} field(s); it needs 4: scenario name, description, number of actors, \
+                 number of dimensions",
+                f1.len()
+            ),
+        ));
+    }
+    let count = |k: usize, what: &str| -> Result<usize, KtabError> {
+        let f = &f1[k];
+        f.text.parse::<usize>().map_err(|_| {
+            ctx.err(
+                l1,
+                Some(f.column),
+                Some(format!("field {} ({what})", k + 1)),
+                format!("`{}` is not a whole number ≥ 0", f.text),
+            )
+        })
+    };
+    let n = count(2, "number of actors")?;
+    let dims = count(3, "number of dimensions")?;
+    if !(MIN_ACTORS..=MAX_ACTORS).contains(&n) {
+        return Err(ctx.err(
+            l1,
+            Some(f1[2].column),
+            Some("field 3 (number of actors)".into()),
+            format!("{n} actors: KTAB accepts {MIN_ACTORS} to {MAX_ACTORS}"),
+        ));
+    }
+    if dims == 0 {
+        return Err(ctx.err(
+            l1,
+            Some(f1[3].column),
+            Some("field 4 (number of dimensions)".into()),
+            "0 dimensions: there must be at least 1".into(),
+        ));
+    }
+    let needed = 3usize.saturating_add(dims.saturating_mul(2));
+
+    // line 2: header
+    let (l2, header) = lines.next().ok_or_else(|| {
+        ctx.err(l1, None, None, "the header line (line 2) and the actor lines are missing".into())
+    })?;
+    let hdr = split_csv(header);
+    let col_name = |k: usize| -> String {
+        match hdr.get(k).map(|f| f.text).filter(|t| !t.is_empty()) {
+            Some(h) => format!("field {} ({h})", k + 1),
+            None => format!("field {}", k + 1),
+        }
+    };
+    let _ = l2;
+    let dimension_names = (0..dims)
+        .map(|d| {
+            hdr.get(3 + 2 * d)
+                .map(|f| f.text.to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| format!("Dim{d}"))
+        })
+        .collect();
+
+    let mut stances = Vec::with_capacity(n);
+    let mut descriptions = Vec::with_capacity(n);
+    let mut last_line = l2;
+    for a in 0..n {
+        let (ln, line) = lines.next().ok_or_else(|| {
+            ctx.err(
+                last_line,
+                None,
+                None,
+                format!(
+                    "line 1 declares {n} actors but the file has only {a} actor line(s) after the \
+                     header"
+                ),
+            )
+        })?;
+        last_line = ln;
+        let f = split_csv(line);
+        if f.len() < needed {
+            return Err(ctx.err(
+                ln,
+                None,
+                None,
+                format!(
+                    "too few fields: {} found, {needed} needed (name, description, capability, then \
+                     position and salience for each of the {dims} dimension(s))",
+                    f.len()
+                ),
+            ));
+        }
+        let name = f[0].text;
+        let nchars = name.chars().count();
+        if nchars == 0 || nchars > MAX_NAME_LEN {
+            return Err(ctx.err(
+                ln,
+                Some(f[0].column),
+                Some(col_name(0)),
+                format!("actor name `{name}` has {nchars} characters; KTAB needs 1 to {MAX_NAME_LEN}"),
+            ));
+        }
+        let desc = f[1].text;
+        if desc.chars().count() > MAX_DESC_LEN {
+            return Err(ctx.err(
+                ln,
+                Some(f[1].column),
+                Some(col_name(1)),
+                format!("description longer than {MAX_DESC_LEN} characters"),
+            ));
+        }
+        let number = |k: usize| -> Result<f64, KtabError> {
+            let fk = &f[k];
+            match fk.text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(ctx.err(
+                    ln,
+                    Some(fk.column),
+                    Some(col_name(k)),
+                    format!("`{}` is not a number", fk.text),
+                )),
+            }
+        };
+        let cap = number(2)?;
+        if cap < 0.0 {
+            return Err(ctx.err(
+                ln,
+                Some(f[2].column),
+                Some(col_name(2)),
+                format!("negative capability {cap}; it must be > 0 and below {MAX_CSV_CAPABILITY:e}"),
+            ));
+        }
+        if cap == 0.0 || cap >= MAX_CSV_CAPABILITY {
+            return Err(ctx.err(
+                ln,
+                Some(f[2].column),
+                Some(col_name(2)),
+                format!(
+                    "capability {cap}; it must be > 0 (it is a voting weight) and below \
+                     {MAX_CSV_CAPABILITY:e}"
+                ),
+            ));
+        }
+        let mut position = Vec::with_capacity(dims);
+        let mut salience = Vec::with_capacity(dims);
+        let mut total = 0.0;
+        for d in 0..dims {
+            let (kp, ks) = (3 + 2 * d, 4 + 2 * d);
+            let p = number(kp)?;
+            if !(0.0..=100.0).contains(&p) {
+                return Err(ctx.err(
+                    ln,
+                    Some(f[kp].column),
+                    Some(col_name(kp)),
+                    format!("position {p} is outside 0–100"),
+                ));
+            }
+            let s = number(ks)?;
+            if !(0.0..=100.0).contains(&s) {
+                return Err(ctx.err(
+                    ln,
+                    Some(f[ks].column),
+                    Some(col_name(ks)),
+                    format!("salience {s} is outside 0–100"),
+                ));
+            }
+            total += s;
+            if total > 100.0 {
+                return Err(ctx.err(
+                    ln,
+                    Some(f[ks].column),
+                    Some(col_name(ks)),
+                    format!(
+                        "actor {name}'s saliences sum to {total} by dimension {}, above 100: an actor \
+                         cannot give more than 100 % of its attention",
+                        d + 1
+                    ),
+                ));
+            }
+            position.push(p);
+            salience.push(s / 100.0);
+        }
+        if total <= 0.0 {
+            return Err(ctx.err(
+                ln,
+                None,
+                None,
+                format!("actor {name} has no positive salience; at least one must be > 0"),
+            ));
+        }
+        stances.push(Stance { actor: name.to_string(), capability: cap, position, salience });
+        descriptions.push(desc.to_string());
+    }
+    if let Some((ln, _)) = lines.next() {
+        return Err(ctx.err(
+            ln,
+            None,
+            None,
+            format!(
+                "line 1 declares {n} actors but there are more actor lines; correct the count or \
+                 remove this line"
+            ),
+        ));
+    }
+    let name = f1[0].text.to_string();
+    Ok(KtabScenario {
+        issue: Issue {
+            id: if name.is_empty() { file.to_string() } else { name.clone() },
+            dimensions: dims,
+            status_quo: None,
+            stances,
+            procedure: None,
+        },
+        name,
+        description: f1[1].text.to_string(),
+        dimension_names,
+        actor_descriptions: descriptions,
+        settings: SmpSettings::default(),
+        seed: None,
+        format: KtabFormat::Csv,
+    })
+}
+
+// ------------------------------------------------------------------------
+// XML
+
+struct XmlCtx<'a, 'input> {
+    file: &'a str,
+    doc: &'a roxmltree::Document<'input>,
+}
+
+type XNode<'a, 'input> = roxmltree::Node<'a, 'input>;
+
+impl<'a, 'input> XmlCtx<'a, 'input> {
+    fn err(&self, node: XNode, message: String) -> KtabError {
+        let pos = self.doc.text_pos_at(node.range().start);
+        let field = node.is_element().then(|| format!("<{}>", node.tag_name().name()));
+        KtabError {
+            file: self.file.into(),
+            line: Some(pos.row as usize),
+            column: Some(pos.col as usize),
+            field,
+            message,
+        }
+    }
+
+    fn elements(&self, node: XNode<'a, 'input>) -> impl Iterator<Item = XNode<'a, 'input>> {
+        node.children().filter(|c| c.is_element())
+    }
+
+    fn child(&self, node: XNode<'a, 'input>, name: &str) -> Result<XNode<'a, 'input>, KtabError> {
+        self.elements(node).find(|c| c.tag_name().name() == name).ok_or_else(|| {
+            self.err(node, format!("the required element <{name}> is missing"))
+        })
+    }
+
+    fn opt_child(&self, node: XNode<'a, 'input>, name: &str) -> Option<XNode<'a, 'input>> {
+        self.elements(node).find(|c| c.tag_name().name() == name)
+    }
+
+    fn text(&self, node: XNode<'a, 'input>) -> String {
+        node.children().filter_map(|c| c.text()).collect::<String>().trim().to_string()
+    }
+
+    fn number(&self, node: XNode<'a, 'input>, range: (f64, f64), what: &str) -> Result<f64, KtabError> {
+        let t = self.text(node);
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= range.0 && v <= range.1 => Ok(v),
+            Ok(v) if v.is_finite() => Err(self.err(
+                node,
+                format!("{what} {v} is outside [{}, {}]", range.0, range.1),
+            )),
+            _ => Err(self.err(node, format!("{what} `{t}` is not a number"))),
+        }
+    }
+
+    fn only(&self, node: XNode<'a, 'input>, allowed: &[&str]) -> Result<(), KtabError> {
+        for c in self.elements(node) {
+            if !allowed.contains(&c.tag_name().name()) {
+                return Err(self.err(
+                    c,
+                    format!(
+                        "unexpected element inside <{}>; allowed: {}",
+                        node.tag_name().name(),
+                        allowed.iter().map(|a| format!("<{a}>")).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_param<T>(
+    ctx: &XmlCtx,
+    params: XNode,
+    name: &str,
+    parse: fn(&str) -> Option<T>,
+    names: fn() -> String,
+) -> Result<T, KtabError> {
+    let node = ctx.child(params, name)?;
+    let t = ctx.text(node);
+    parse(&t).ok_or_else(|| ctx.err(node, format!("unknown value `{t}`; valid: {}", names())))
+}
+
+/// Reads KTAB's XML scenario format (`smpSchema.xsd`): scenario name,
+/// description and seed, optional model parameters, dimensions, actors and
+/// an optional ideal-adjustment matrix.
+///
+/// As in KTAB, the ideal-adjustment matrix starts as the identity and each
+/// `<iaPair>` sets one entry (row = adjusting actor, column = reference
+/// actor); rows must then sum to at most 1.
+pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let doc = roxmltree::Document::parse(text).map_err(|e| {
+        let pos = e.pos();
+        KtabError {
+            file: file.into(),
+            line: Some(pos.row as usize),
+            column: Some(pos.col as usize),
+            field: None,
+            message: format!("not well-formed XML: {e}"),
+        }
+    })?;
+    let ctx = XmlCtx { file, doc: &doc };
+    let root = doc.root_element();
+    if root.tag_name().name() != "Scenario" {
+        return Err(ctx.err(root, "the root element must be <Scenario>".into()));
+    }
+    ctx.only(
+        root,
+        &["name", "desc", "prngSeed", "ModelParameters", "Dimensions", "Actors", "IdealAdjustment"],
+    )?;
+    let name = ctx.text(ctx.child(root, "name")?);
+    let description = ctx.text(ctx.child(root, "desc")?);
+    let seed_node = ctx.child(root, "prngSeed")?;
+    let seed_text = ctx.text(seed_node);
+    let seed = seed_text.parse::<u64>().map_err(|_| {
+        ctx.err(seed_node, format!("`{seed_text}` is not a whole number from 0 to 18446744073709551615"))
+    })?;
+
+    let mut settings = SmpSettings::default();
+    if let Some(p) = ctx.opt_child(root, "ModelParameters") {
+        settings.victory_prob_model = parse_param(
+            &ctx,
+            p,
+            "VictoryProbModel",
+            VictoryProbModel::from_ktab_name,
+            VictoryProbModel::ktab_names,
+        )?;
+        settings.pce_model =
+            parse_param(&ctx, p, "PCEModel", PceModel::from_ktab_name, PceModel::ktab_names)?;
+        settings.state_transitions = parse_param(
+            &ctx,
+            p,
+            "StateTransitions",
+            StateTransitions::from_ktab_name,
+            StateTransitions::ktab_names,
+        )?;
+        settings.voting_rule = parse_param(
+            &ctx,
+            p,
+            "VotingRule",
+            SmpVotingRule::from_ktab_name,
+            SmpVotingRule::ktab_names,
+        )?;
+        settings.big_r_adjust =
+            parse_param(&ctx, p, "BigRAdjust", BigRAdjust::from_ktab_name, BigRAdjust::ktab_names)?;
+        settings.big_r_range =
+            parse_param(&ctx, p, "BigRRange", BigRRange::from_ktab_name, BigRRange::ktab_names)?;
+        settings.third_party_commit = parse_param(
+            &ctx,
+            p,
+            "ThirdPartyCommit",
+            ThirdPartyCommit::from_ktab_name,
+            ThirdPartyCommit::ktab_names,
+        )?;
+        settings.inter_vec_brgn = parse_param(
+            &ctx,
+            p,
+            "InterVecBrgn",
+            InterVecBrgn::from_ktab_name,
+            InterVecBrgn::ktab_names,
+        )?;
+        settings.bargain_model = parse_param(
+            &ctx,
+            p,
+            "BargnModel",
+            BargainModel::from_ktab_name,
+            BargainModel::ktab_names,
+        )?;
+    }
+
+    let dim_names: Option<Vec<String>> = match ctx.opt_child(root, "Dimensions") {
+        Some(dn) => {
+            ctx.only(dn, &["dName"])?;
+            let names: Vec<String> = ctx.elements(dn).map(|d| ctx.text(d)).collect();
+            if names.is_empty() {
+                return Err(ctx.err(dn, "<Dimensions> needs at least one <dName>".into()));
+            }
+            Some(names)
+        }
+        None => None,
+    };
+
+    let actors_node = ctx.child(root, "Actors")?;
+    ctx.only(actors_node, &["Actor"])?;
+    let actor_nodes: Vec<XNode> = ctx.elements(actors_node).collect();
+    if !(MIN_ACTORS..=MAX_ACTORS).contains(&actor_nodes.len()) {
+        return Err(ctx.err(
+            actors_node,
+            format!(
+                "{} <Actor> element(s); KTAB accepts {MIN_ACTORS} to {MAX_ACTORS}",
+                actor_nodes.len()
+            ),
+        ));
+    }
+    let mut dims = dim_names.as_ref().map(Vec::len);
+    let mut stances: Vec<Stance> = Vec::with_capacity(actor_nodes.len());
+    let mut descriptions = Vec::with_capacity(actor_nodes.len());
+    for an in &actor_nodes {
+        ctx.only(*an, &["name", "description", "capability", "Position", "Salience"])?;
+        let name_node = ctx.child(*an, "name")?;
+        let aname = ctx.text(name_node);
+        if aname.is_empty() {
+            return Err(ctx.err(name_node, "an actor needs a non-empty name".into()));
+        }
+        if stances.iter().any(|s| s.actor == aname) {
+            return Err(ctx.err(name_node, format!("a second actor named `{aname}`; names must be unique")));
+        }
+        let desc = ctx.text(ctx.child(*an, "description")?);
+        let cap_node = ctx.child(*an, "capability")?;
+        let cap = ctx.number(cap_node, (0.0, MAX_XML_CAPABILITY), "capability")?;
+        if cap <= 0.0 {
+            return Err(ctx.err(cap_node, "capability must be > 0 (it is a voting weight)".into()));
+        }
+        let pos_node = ctx.child(*an, "Position")?;
+        ctx.only(pos_node, &["dCoord"])?;
+        let position = ctx
+            .elements(pos_node)
+            .map(|c| ctx.number(c, (0.0, 100.0), "position"))
+            .collect::<Result<Vec<f64>, _>>()?;
+        let sal_node = ctx.child(*an, "Salience")?;
+        ctx.only(sal_node, &["dSal"])?;
+        let mut total = 0.0;
+        let mut salience = Vec::new();
+        for c in ctx.elements(sal_node) {
+            let s = ctx.number(c, (0.0, 100.0), "salience")?;
+            total += s;
+            if total > 100.0 {
+                return Err(ctx.err(
+                    c,
+                    format!("actor {aname}'s saliences sum to {total}, above 100"),
+                ));
+            }
+            salience.push(s / 100.0);
+        }
+        let nd = *dims.get_or_insert(position.len());
+        if nd == 0 {
+            return Err(ctx.err(pos_node, "a position needs at least one <dCoord>".into()));
+        }
+        if position.len() != nd {
+            return Err(ctx.err(
+                pos_node,
+                format!("{} <dCoord> found, {nd} expected (one per dimension)", position.len()),
+            ));
+        }
+        if salience.len() != nd {
+            return Err(ctx.err(
+                sal_node,
+                format!("{} <dSal> found, {nd} expected (one per dimension)", salience.len()),
+            ));
+        }
+        if total <= 0.0 {
+            return Err(ctx.err(sal_node, format!("actor {aname} has no positive salience")));
+        }
+        stances.push(Stance { actor: aname, capability: cap, position, salience });
+        descriptions.push(desc);
+    }
+    let dims = dims.unwrap_or(0);
+    let n = stances.len();
+
+    if let Some(ia) = ctx.opt_child(root, "IdealAdjustment") {
+        ctx.only(ia, &["iaPair"])?;
+        let mut acc: Vec<Vec<f64>> =
+            (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+        let find = |node: XNode| -> Result<usize, KtabError> {
+            let t = ctx.text(node);
+            stances.iter().position(|s| s.actor == t).ok_or_else(|| {
+                ctx.err(node, format!("no actor is named `{t}`"))
+            })
+        };
+        for pair in ctx.elements(ia) {
+            ctx.only(pair, &["adjustingIdeal", "referencePos", "adjust"])?;
+            let i = find(ctx.child(pair, "adjustingIdeal")?)?;
+            let j = find(ctx.child(pair, "referencePos")?)?;
+            acc[i][j] = ctx.number(ctx.child(pair, "adjust")?, (0.0, 1.0), "adjustment")?;
+        }
+        for (i, row) in acc.iter().enumerate() {
+            let sum = row.iter().fold(0.0, |a, b| a + b);
+            if sum > 1.0 + 1e-10 {
+                return Err(ctx.err(
+                    ia,
+                    format!(
+                        "actor {}'s adjustments sum to {sum} (the diagonal is 1 unless an <iaPair> \
+                         sets it); a row may sum to at most 1",
+                        stances[i].actor
+                    ),
+                ));
+            }
+        }
+        settings.accommodation = Some(acc);
+    }
+
+    Ok(KtabScenario {
+        issue: Issue {
+            id: if name.is_empty() { file.to_string() } else { name.clone() },
+            dimensions: dims,
+            status_quo: None,
+            stances,
+            procedure: None,
+        },
+        name,
+        description,
+        dimension_names: dim_names.unwrap_or_else(|| (0..dims).map(|d| format!("Dim{d}")).collect()),
+        actor_descriptions: descriptions,
+        settings,
+        seed: Some(seed),
+        format: KtabFormat::Xml,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV3: &str = "S,\"a, quoted desc\",3,2,\nActor,Desc,Power,P1,S1,P2,S2\n\
+                        A,d,10,20,30,40,50\nB,d,5,60,10,0,10\nC,d,1,100,0,50,100\n";
+
+    #[test]
+    fn reads_a_small_csv() {
+        let s = read_csv(CSV3, "t.csv").unwrap();
+        assert_eq!(s.description, "a, quoted desc");
+        assert_eq!(s.issue.stances.len(), 3);
+        assert_eq!(s.dimension_names, vec!["P1", "P2"]);
+        assert_eq!(s.issue.stances[0].salience, vec![30.0 / 100.0, 50.0 / 100.0]);
+        assert_eq!(s.issue.stances[2].position, vec![100.0, 50.0]);
+    }
+
+    fn csv_err(text: &str) -> KtabError {
+        read_csv(text, "t.csv").unwrap_err()
+    }
+
+    #[test]
+    fn csv_errors_say_where_and_what() {
+        let e = csv_err("S,d,4,2\nh\nA,d,10,20,30,40,50\nB,d,5,60,10,0,10\nC,d,1,100,0,50,100\n");
+        assert!(e.message.contains("declares 4 actors"), "{e}");
+        let e = csv_err("S,d,2,2\nh\nA,d,10,20,30,40,50\nB,d,5,60,10,0,10\nC,d,1,100,0,50,100\n");
+        assert!(e.message.contains("KTAB accepts 3 to 250"), "{e}");
+        let e = csv_err(&CSV3.replace("A,d,10,20,30,40,50", "A,d,10,20,60,40,50"));
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("above 100"), "{e}");
+        assert!(e.to_string().starts_with("t.csv:3:"), "{e}");
+        let e = csv_err(&CSV3.replace("B,d,5,", "B,d,-5,"));
+        assert!(e.message.contains("negative capability"), "{e}");
+        assert_eq!((e.line, e.column), (Some(4), Some(5)));
+        let e = csv_err(&CSV3.replace("B,d,5,60", "B,d,5,6x0"));
+        assert!(e.message.contains("not a number") && e.field.as_deref() == Some("field 4 (P1)"), "{e}");
+        let e = csv_err(&CSV3.replace("C,d,1,100,0,50,100", "C,d,1,100,0,50"));
+        assert!(e.message.contains("too few fields: 6 found, 7 needed"), "{e}");
+        let e = csv_err(&format!("{CSV3}D,d,1,1,1,1,1\n"));
+        assert!(e.message.contains("more actor lines") && e.line == Some(6), "{e}");
+        let e = csv_err("S,d,x,2\n");
+        assert!(e.message.contains("not a whole number"), "{e}");
+    }
+
+    #[test]
+    fn xml_errors_say_where_and_what() {
+        let xml = "<Scenario><name>n</name><desc>d</desc><prngSeed>12</prngSeed>\n<Actors>\n\
+                   <Actor><name>A</name><description/><capability>5</capability>\
+                   <Position><dCoord>10</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n\
+                   <Actor><name>B</name><description/><capability>5</capability>\
+                   <Position><dCoord>20</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n\
+                   <Actor><name>C</name><description/><capability>5</capability>\
+                   <Position><dCoord>90</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n\
+                   </Actors></Scenario>";
+        let s = read_xml(xml, "t.xml").unwrap();
+        assert_eq!(s.seed, Some(12));
+        assert_eq!(s.issue.dimensions, 1);
+        let e = read_xml(&xml.replace("<dCoord>20</dCoord>", "<dCoord>200</dCoord>"), "t.xml").unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("outside [0, 100]"), "{e}");
+        let e = read_xml(&xml.replace("<prngSeed>12", "<prngSeed>x"), "t.xml").unwrap_err();
+        assert!(e.message.contains("not a whole number"), "{e}");
+        let e = read_xml(&xml.replace("</Actors>", "</Actors><IdealAdjustment><iaPair><adjustingIdeal>A</adjustingIdeal><referencePos>B</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>"), "t.xml").unwrap_err();
+        assert!(e.message.contains("at most 1"), "{e}");
+    }
+}
