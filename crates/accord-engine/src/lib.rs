@@ -16,6 +16,7 @@ pub mod error;
 pub mod eum;
 pub mod forecast;
 pub mod model;
+pub mod montecarlo;
 pub mod rules;
 pub mod smp;
 pub mod validation;

@@ -1,0 +1,574 @@
+//! Monte Carlo over uncertain inputs: every uncertain position, salience and
+//! capability is drawn from its range, the model runs on every issue, and the
+//! outcomes are summarised per issue in bounded memory.
+//!
+//! Determinism: sample `s` draws from its own ChaCha8 stream (seed = the run's
+//! seed, stream = `s`), always in the same order (capabilities by actor, then
+//! issue by issue, stance by stance, position then salience per dimension).
+//! Samples are grouped in fixed chunks of [`CHUNK`]; chunks run in parallel and
+//! their accumulators merge in chunk order, so the thread count never changes
+//! a figure. Because draws depend only on (seed, sample), two runs that share
+//! a seed use common random numbers: a change to the inputs (a lever) shows as
+//! a difference, not as noise.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{forecast, EngineError, Issue, ModelSettings, Procedure, Stance};
+
+/// Samples per chunk: the unit of parallel work and of deterministic merging.
+pub const CHUNK: u64 = 64;
+
+/// Chunks run between two progress reports / cancellation checks.
+const BATCH_CHUNKS: u64 = 32;
+
+/// Number of histogram bins over an issue's scale (quantiles are exact to
+/// one bin: 0.005 on a 0–100 scale).
+const BINS: usize = 20_000;
+
+/// A point value with the range it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bounds {
+    /// The point value (the mode of the triangular and PERT distributions).
+    pub value: f64,
+    /// Lowest value.
+    pub low: f64,
+    /// Highest value.
+    pub high: f64,
+}
+
+impl Bounds {
+    /// A value without uncertainty.
+    pub fn exact(value: f64) -> Self {
+        Bounds { value, low: value, high: value }
+    }
+
+    /// Draws one value. `u` is uniform on [0, 1).
+    fn draw(&self, distribution: Distribution, rng: &mut ChaCha8Rng) -> f64 {
+        let (a, m, b) = (self.low, self.value, self.high);
+        if b <= a {
+            return m;
+        }
+        match distribution {
+            Distribution::Uniform => a + (b - a) * rng.random::<f64>(),
+            Distribution::Triangular => {
+                let u: f64 = rng.random();
+                let fc = (m - a) / (b - a);
+                if u < fc { a + ((b - a) * (m - a) * u).sqrt() } else { b - ((b - a) * (b - m) * (1.0 - u)).sqrt() }
+            }
+            Distribution::Pert => {
+                // Beta-PERT with λ = 4: α = 1 + 4(m−a)/(b−a), β = 1 + 4(b−m)/(b−a).
+                let alpha = 1.0 + 4.0 * (m - a) / (b - a);
+                let beta = 1.0 + 4.0 * (b - m) / (b - a);
+                let x = gamma(alpha, rng);
+                let y = gamma(beta, rng);
+                a + (b - a) * x / (x + y)
+            }
+        }
+    }
+}
+
+/// Marsaglia–Tsang gamma variate for shape ≥ 1 (PERT shapes are ≥ 1).
+fn gamma(shape: f64, rng: &mut ChaCha8Rng) -> f64 {
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let (x, v) = loop {
+            let x = normal(rng);
+            let v = 1.0 + c * x;
+            if v > 0.0 {
+                break (x, v * v * v);
+            }
+        };
+        let u: f64 = rng.random();
+        if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// Standard normal variate (Box–Muller, one of the pair).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// How an uncertain input is drawn from its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Every value of the range equally likely (ignores the point value).
+    Uniform,
+    /// Triangular with its peak at the point value.
+    Triangular,
+    /// Beta-PERT (λ = 4) peaking at the point value: smoother than the
+    /// triangle, most mass near the point value. The default.
+    #[default]
+    Pert,
+}
+
+/// An actor whose capability is uncertain; drawn once per sample and shared by
+/// every issue, so an actor is strong or weak everywhere in one sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainActor {
+    /// The actor's code.
+    pub id: String,
+    /// Its capability.
+    pub capability: Bounds,
+}
+
+/// One actor's uncertain stance on an issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainStance {
+    /// Index into [`UncertainModel::actors`].
+    pub actor: usize,
+    /// Position per dimension.
+    pub position: Vec<Bounds>,
+    /// Salience per dimension, in [0, 1].
+    pub salience: Vec<Bounds>,
+    /// Multiplier of the actor's capability on this issue.
+    pub capability_factor: f64,
+}
+
+/// An issue whose stances are uncertain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainIssue {
+    /// Its id.
+    pub id: String,
+    /// Number of dimensions.
+    pub dimensions: usize,
+    /// The status quo per dimension.
+    pub status_quo: Option<Vec<f64>>,
+    /// The stances, in a fixed order.
+    pub stances: Vec<UncertainStance>,
+    /// Who decides (voter indices refer to `stances`).
+    pub procedure: Option<Procedure>,
+    /// The threshold whose crossing is reported (first dimension).
+    pub threshold: f64,
+    /// The scale's ends (first dimension), for the histogram.
+    pub scale: (f64, f64),
+}
+
+/// Everything a Monte Carlo run draws from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertainModel {
+    /// Actors and their capabilities.
+    pub actors: Vec<UncertainActor>,
+    /// Issues.
+    pub issues: Vec<UncertainIssue>,
+}
+
+/// One drawn sample: the capabilities and one [`Issue`] per uncertain issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// Drawn capability per actor.
+    pub capabilities: Vec<f64>,
+    /// The issues with drawn stances.
+    pub issues: Vec<Issue>,
+}
+
+impl UncertainModel {
+    /// The model at its point values (what a single deterministic run sees).
+    pub fn point(&self) -> Sample {
+        let capabilities: Vec<f64> = self.actors.iter().map(|a| a.capability.value).collect();
+        let issues = self
+            .issues
+            .iter()
+            .map(|u| self.issue_with(u, &capabilities, |b| b.value, |b| b.value))
+            .collect();
+        Sample { capabilities, issues }
+    }
+
+    /// Draws sample `index` of the run seeded with `seed`.
+    pub fn draw(&self, seed: u64, index: u64, distribution: Distribution) -> Sample {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(index);
+        let capabilities: Vec<f64> = self.actors.iter().map(|a| a.capability.draw(distribution, &mut rng)).collect();
+        let mut issues = Vec::with_capacity(self.issues.len());
+        for u in &self.issues {
+            let mut stances = Vec::with_capacity(u.stances.len());
+            for s in &u.stances {
+                let mut position = Vec::with_capacity(u.dimensions);
+                let mut salience = Vec::with_capacity(u.dimensions);
+                for d in 0..u.dimensions {
+                    position.push(s.position[d].draw(distribution, &mut rng));
+                    salience.push(s.salience[d].draw(distribution, &mut rng).clamp(0.0, 1.0));
+                }
+                stances.push(Stance {
+                    actor: self.actors[s.actor].id.clone(),
+                    capability: capabilities[s.actor] * s.capability_factor,
+                    position,
+                    salience,
+                });
+            }
+            issues.push(Issue {
+                id: u.id.clone(),
+                dimensions: u.dimensions,
+                status_quo: u.status_quo.clone(),
+                stances,
+                procedure: u.procedure.clone(),
+            });
+        }
+        Sample { capabilities, issues }
+    }
+
+    fn issue_with(
+        &self,
+        u: &UncertainIssue,
+        capabilities: &[f64],
+        position: impl Fn(&Bounds) -> f64,
+        salience: impl Fn(&Bounds) -> f64,
+    ) -> Issue {
+        Issue {
+            id: u.id.clone(),
+            dimensions: u.dimensions,
+            status_quo: u.status_quo.clone(),
+            stances: u
+                .stances
+                .iter()
+                .map(|s| Stance {
+                    actor: self.actors[s.actor].id.clone(),
+                    capability: capabilities[s.actor] * s.capability_factor,
+                    position: s.position.iter().map(&position).collect(),
+                    salience: s.salience.iter().map(&salience).collect(),
+                })
+                .collect(),
+            procedure: u.procedure.clone(),
+        }
+    }
+}
+
+/// Settings of a Monte Carlo run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarloSettings {
+    /// Number of samples.
+    pub samples: u64,
+    /// The run's seed.
+    pub seed: u64,
+    /// How ranges are drawn.
+    pub distribution: Distribution,
+    /// The model run on every sample.
+    pub model: ModelSettings,
+}
+
+/// Streaming summary of one issue's outcomes (first dimension).
+#[derive(Debug, Clone, PartialEq)]
+struct Accumulator {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    above: u64,
+    failures: u64,
+    first_error: Option<String>,
+    histogram: Vec<u32>,
+}
+
+impl Accumulator {
+    fn new() -> Self {
+        Accumulator { n: 0, mean: 0.0, m2: 0.0, above: 0, failures: 0, first_error: None, histogram: vec![0; BINS] }
+    }
+
+    fn add(&mut self, x: f64, issue: &UncertainIssue) {
+        self.n += 1;
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+        if x > issue.threshold {
+            self.above += 1;
+        }
+        self.histogram[bin(x, issue.scale)] += 1;
+    }
+
+    /// Chan et al.'s pairwise merge; applied in chunk order, so deterministic.
+    fn merge(&mut self, other: &Accumulator) {
+        if other.n == 0 {
+            self.failures += other.failures;
+            if self.first_error.is_none() {
+                self.first_error.clone_from(&other.first_error);
+            }
+            return;
+        }
+        let n = self.n + other.n;
+        let delta = other.mean - self.mean;
+        self.mean += delta * other.n as f64 / n as f64;
+        self.m2 += other.m2 + delta * delta * self.n as f64 * other.n as f64 / n as f64;
+        self.n = n;
+        self.above += other.above;
+        self.failures += other.failures;
+        if self.first_error.is_none() {
+            self.first_error.clone_from(&other.first_error);
+        }
+        for (a, b) in self.histogram.iter_mut().zip(&other.histogram) {
+            *a += b;
+        }
+    }
+}
+
+fn bin(x: f64, (lo, hi): (f64, f64)) -> usize {
+    if hi <= lo {
+        return 0;
+    }
+    let t = ((x - lo) / (hi - lo) * BINS as f64).floor();
+    (t.max(0.0) as usize).min(BINS - 1)
+}
+
+/// The forecast distribution of one issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssueSummary {
+    /// The issue's id.
+    pub id: String,
+    /// Samples in which the model produced an outcome.
+    pub samples: u64,
+    /// Samples in which it could not (see `error`).
+    pub failures: u64,
+    /// The first error met, if any.
+    pub error: Option<String>,
+    /// Mean outcome.
+    pub mean: f64,
+    /// Standard deviation of the outcome.
+    pub std_dev: f64,
+    /// Monte Carlo standard error of the mean.
+    pub std_error: f64,
+    /// Quantiles 5, 25, 50, 75, 95 (to one histogram bin).
+    pub quantiles: [f64; 5],
+    /// The threshold.
+    pub threshold: f64,
+    /// Probability that the outcome exceeds the threshold.
+    pub p_above: f64,
+    /// Its Monte Carlo standard error.
+    pub p_above_se: f64,
+}
+
+/// The quantile levels reported.
+pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+fn summarize(acc: &Accumulator, issue: &UncertainIssue) -> IssueSummary {
+    let n = acc.n as f64;
+    let var = if acc.n > 1 { acc.m2 / (n - 1.0) } else { 0.0 };
+    let (lo, hi) = issue.scale;
+    let width = (hi - lo) / BINS as f64;
+    let mut quantiles = [f64::NAN; 5];
+    for (q, level) in quantiles.iter_mut().zip(QUANTILES) {
+        let target = (level * n).ceil().max(1.0) as u64;
+        let mut seen = 0u64;
+        for (i, &c) in acc.histogram.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= target {
+                *q = lo + (i as f64 + 0.5) * width;
+                break;
+            }
+        }
+    }
+    let p = if acc.n > 0 { acc.above as f64 / n } else { f64::NAN };
+    IssueSummary {
+        id: issue.id.clone(),
+        samples: acc.n,
+        failures: acc.failures,
+        error: acc.first_error.clone(),
+        mean: if acc.n > 0 { acc.mean } else { f64::NAN },
+        std_dev: var.sqrt(),
+        std_error: if acc.n > 0 { (var / n).sqrt() } else { f64::NAN },
+        quantiles,
+        threshold: issue.threshold,
+        p_above: p,
+        p_above_se: if acc.n > 0 { (p * (1.0 - p) / n).sqrt() } else { f64::NAN },
+    }
+}
+
+/// The result of a Monte Carlo run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonteCarloResult {
+    /// The settings it ran with.
+    pub settings: MonteCarloSettings,
+    /// Samples completed (fewer than asked when stopped).
+    pub samples_done: u64,
+    /// Whether the run was stopped before the end.
+    pub partial: bool,
+    /// One summary per issue, in model order.
+    pub issues: Vec<IssueSummary>,
+}
+
+/// Runs the model on `settings.samples` draws. `cancel` is polled between
+/// batches (a stopped run returns what it has, marked partial); `progress`
+/// is told the number of samples done after each batch.
+pub fn run(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<MonteCarloResult, EngineError> {
+    run_with(model, settings, cancel, progress, |sample, index, issue| {
+        forecast(&sample.issues[issue], &settings.model, sample_seed(settings.seed, index)).map(|f| f.outcome[0])
+    })
+}
+
+/// Like [`run`], with the outcome of issue `i` in a sample computed by
+/// `outcome(sample, sample_index, i)` (for callers that transform the drawn
+/// sample first, such as the strategy search).
+pub fn run_with<F>(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    outcome: F,
+) -> Result<MonteCarloResult, EngineError>
+where
+    F: Fn(&Sample, u64, usize) -> Result<f64, EngineError> + Sync,
+{
+    if model.issues.is_empty() {
+        return Err(EngineError::InvalidInput("the model has no issue".into()));
+    }
+    let total_chunks = settings.samples.div_ceil(CHUNK);
+    let mut totals: Vec<Accumulator> = model.issues.iter().map(|_| Accumulator::new()).collect();
+    let mut done = 0u64;
+    let mut partial = false;
+    let mut chunk = 0u64;
+    while chunk < total_chunks {
+        if cancel.load(Ordering::Relaxed) {
+            partial = true;
+            break;
+        }
+        let end = (chunk + BATCH_CHUNKS).min(total_chunks);
+        let batch: Vec<Vec<Accumulator>> = (chunk..end)
+            .into_par_iter()
+            .map(|c| {
+                let mut accs: Vec<Accumulator> = model.issues.iter().map(|_| Accumulator::new()).collect();
+                let first = c * CHUNK;
+                let last = ((c + 1) * CHUNK).min(settings.samples);
+                for index in first..last {
+                    let sample = model.draw(settings.seed, index, settings.distribution);
+                    for (i, acc) in accs.iter_mut().enumerate() {
+                        match outcome(&sample, index, i) {
+                            Ok(x) if x.is_finite() => acc.add(x, &model.issues[i]),
+                            Ok(_) => record_failure(acc, "the model returned a non-finite outcome".into()),
+                            Err(e) => record_failure(acc, e.to_string()),
+                        }
+                    }
+                }
+                accs
+            })
+            .collect();
+        for accs in &batch {
+            for (total, acc) in totals.iter_mut().zip(accs) {
+                total.merge(acc);
+            }
+        }
+        done = (end * CHUNK).min(settings.samples);
+        progress(done);
+        chunk = end;
+    }
+    Ok(MonteCarloResult {
+        settings: settings.clone(),
+        samples_done: done,
+        partial,
+        issues: totals.iter().zip(&model.issues).map(|(acc, issue)| summarize(acc, issue)).collect(),
+    })
+}
+
+/// The seed a sample passes to stochastic dynamics (SplitMix64 of the run's
+/// seed and the sample index), independent of the stream its inputs use.
+pub fn sample_seed(seed: u64, index: u64) -> u64 {
+    let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn record_failure(acc: &mut Accumulator, message: String) {
+    acc.failures += 1;
+    if acc.first_error.is_none() {
+        acc.first_error = Some(message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{rules::DecisionRule, Dynamics};
+
+    fn model() -> UncertainModel {
+        let actors = (0..4)
+            .map(|i| UncertainActor { id: format!("A{i}"), capability: Bounds { value: 1.0 + i as f64, low: 0.5, high: 6.0 } })
+            .collect();
+        let stances = (0..4)
+            .map(|i| UncertainStance {
+                actor: i,
+                position: vec![Bounds { value: 20.0 * i as f64, low: (20.0 * i as f64 - 10.0).max(0.0), high: 20.0 * i as f64 + 10.0 }],
+                salience: vec![Bounds { value: 0.5, low: 0.2, high: 0.9 }],
+                capability_factor: 1.0,
+            })
+            .collect();
+        UncertainModel {
+            actors,
+            issues: vec![UncertainIssue {
+                id: "x".into(),
+                dimensions: 1,
+                status_quo: Some(vec![10.0]),
+                stances,
+                procedure: None,
+                threshold: 30.0,
+                scale: (0.0, 100.0),
+            }],
+        }
+    }
+
+    fn settings(samples: u64, seed: u64) -> MonteCarloSettings {
+        MonteCarloSettings {
+            samples,
+            seed,
+            distribution: Distribution::Pert,
+            model: ModelSettings { dynamics: Dynamics::None, rule: DecisionRule::WeightedMean },
+        }
+    }
+
+    fn run_in(threads: usize, s: &MonteCarloSettings) -> MonteCarloResult {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| run(&model(), s, &AtomicBool::new(false), &|_| {}).unwrap())
+    }
+
+    #[test]
+    fn seed_not_thread_count_decides_the_result() {
+        let s = settings(1000, 7);
+        let one = run_in(1, &s);
+        let two = run_in(2, &s);
+        assert_eq!(one, two);
+        let other = run_in(2, &settings(1000, 8));
+        assert_ne!(one.issues[0].mean, other.issues[0].mean);
+    }
+
+    #[test]
+    fn more_samples_narrow_the_standard_error() {
+        let small = run_in(2, &settings(200, 3));
+        let large = run_in(2, &settings(5000, 3));
+        assert!(large.issues[0].std_error < small.issues[0].std_error / 3.0);
+        let q = large.issues[0].quantiles;
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+        assert!(q[0] >= 0.0 && q[4] <= 70.0);
+    }
+
+    #[test]
+    fn draws_stay_in_their_ranges() {
+        let m = model();
+        for d in [Distribution::Uniform, Distribution::Triangular, Distribution::Pert] {
+            for i in 0..200 {
+                let s = m.draw(1, i, d);
+                for (st, u) in s.issues[0].stances.iter().zip(&m.issues[0].stances) {
+                    assert!(st.position[0] >= u.position[0].low && st.position[0] <= u.position[0].high);
+                    assert!(st.salience[0] >= 0.2 && st.salience[0] <= 0.9);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_run_is_marked_partial() {
+        let r = run(&model(), &settings(10_000, 1), &AtomicBool::new(true), &|_| {}).unwrap();
+        assert!(r.partial);
+        assert_eq!(r.samples_done, 0);
+    }
+}
