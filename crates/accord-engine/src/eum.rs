@@ -421,6 +421,64 @@ fn eu_core(s_target: f64, p: f64, us: f64, uf: f64, q: f64, usq: f64) -> f64 {
     (s_target * (p * us + (1.0 - p) * uf) + (1.0 - s_target) * us) - q * usq
 }
 
+/// `T` of eqs. 20–23 for challenger i at `x_i`, target at `x_j`, median `μ`
+/// (spec §4.5): `true` (T = 1) when j's uncoerced drift to `μ` helps i.
+pub fn t_value(rule: TRule, x_i: f64, x_j: f64, mu: f64) -> bool {
+    match rule {
+        TRule::MedianCloser => (x_i - mu).abs() < (x_i - x_j).abs(),
+        TRule::Better => true,
+        TRule::Worse => false,
+    }
+}
+
+/// The regions of Fig. 6 (spec §4.6), from i's point of view, for
+/// `a = E^i(U_ij)` and `b = E^j(U_ji)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Octant {
+    /// `a > 0, b > 0, b > a`: i moves to `x_j` (confrontation, challenger favoured).
+    ConfrontationLoss,
+    /// `a > 0, b > 0, a > b`: j moves to `x_i` (confrontation, focal group favoured).
+    ConfrontationWin,
+    /// `a > 0, b < 0, |a| > |b|`: j moves part way, `x_j += (x_i − x_j)·|b/a|` (eq. 35).
+    CompromiseUpperHand,
+    /// `a < 0, b > 0, |b| > |a|`: i moves part way, `x_i −= (x_i − x_j)·|a/b|` (eq. 36).
+    CompromiseLowerHand,
+    /// `a > 0, b < 0, |b| > |a|`: j capitulates to `x_i` (compel).
+    CompelWin,
+    /// `a < 0, b > 0, |a| > |b|`: i capitulates to `x_j` (compel).
+    CompelLoss,
+    /// `a < 0, b < 0`: stalemate, nobody moves.
+    StatusQuo,
+    /// A boundary (`a = 0`, `b = 0` or `|a| = |b|`), not covered by the
+    /// paper: nobody moves.
+    Boundary,
+}
+
+/// Absolute tolerance of the PAPER profile's boundaries: expected utilities
+/// are bounded (|E| ≤ 8), so values within this distance of a boundary of
+/// Fig. 6 are rounding noise and count as the boundary.
+pub const OCTANT_TOLERANCE: f64 = 1e-12;
+
+/// Classifies `(a, b)` by Fig. 6 (spec §4.6); within [`OCTANT_TOLERANCE`]
+/// of a boundary (`a = 0`, `b = 0`, `|a| = |b|`) the result is
+/// [`Octant::Boundary`].
+pub fn octant(a: f64, b: f64) -> Octant {
+    let eps = OCTANT_TOLERANCE;
+    if !(a.abs() > eps && b.abs() > eps && (a.abs() - b.abs()).abs() > eps) {
+        return Octant::Boundary;
+    }
+    match (a > 0.0, b > 0.0) {
+        (true, true) if b > a => Octant::ConfrontationLoss,
+        (true, true) => Octant::ConfrontationWin,
+        (true, false) if a.abs() > b.abs() => Octant::CompromiseUpperHand,
+        (true, false) => Octant::CompelWin,
+        (false, true) if b.abs() > a.abs() => Octant::CompromiseLowerHand,
+        (false, true) => Octant::CompelLoss,
+        (false, false) => Octant::StatusQuo,
+    }
+}
+
 /// Challenge `a → b`, data of the challenger side needed for the `(1 − Q)`
 /// term of eq. 25a (eqs. 22, 23 with T of §4.5).
 struct Drift {
@@ -431,13 +489,10 @@ struct Drift {
 }
 
 impl Drift {
-    /// `(1 − Q)·(T·Ub + (1 − T)·Uw)` for exponent `r`.
+    /// `(1 − Q)·(T·Ub + (1 − T)·Uw)` for exponent `r` (eqs. 22, 23).
     fn term(&self, q: f64, rg: f64, r: f64, rule: TRule) -> f64 {
-        let t = match rule {
-            TRule::MedianCloser => self.d_mu < self.d,
-            TRule::Better => true,
-            TRule::Worse => false,
-        };
+        // T from the distances alone: |x_a − μ| < |x_a − x_b|.
+        let t = t_value(rule, 0.0, self.d, self.d_mu);
         let g = 0.25 * (self.d_mu + self.d) / rg;
         let u = if t {
             2.0 - 4.0 * pw(0.5 - g, r)
@@ -918,14 +973,22 @@ impl<'a> Model<'a> {
                     d.e_ij[i][j] = eij;
                     d.e_ji[i][j] = eji;
                 }
-                let offer = if eji > eij && eij > 0.0 {
+                let offer = if paper {
+                    // Fig. 6 from i's side: the regions where i moves.
+                    match octant(eij, eji) {
+                        Octant::ConfrontationLoss => Some((0u8, xj)),
+                        Octant::CompromiseLowerHand => Some((1, xi + (xj - xi) * (eij / eji).abs())),
+                        Octant::CompelLoss if capitulate => Some((2, xj)),
+                        _ => None,
+                    }
+                } else if eji > eij && eij > 0.0 {
                     // Confrontation: i expects to lose and gives in fully.
                     Some((0u8, xj))
                 } else if eji > 0.0 && 0.0 > eij && eji > eij.abs() {
                     // Compromise (eq. 36): i concedes |E_ij / E_ji| of the way.
                     Some((1, xi + (xj - xi) * (eij / eji).abs()))
                 } else if capitulate && eji > 0.0 && 0.0 > eij && eij.abs() > eji {
-                    // Compel / capitulation (Fig. 6).
+                    // Compel / capitulation (Fig. 6), off in the replicating program.
                     Some((2, xj))
                 } else {
                     None
