@@ -29,6 +29,13 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    // Die quietly when the reader of our output goes away (`accord … | head`),
+    // as command-line tools do, instead of failing on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => commands::report::run(args),

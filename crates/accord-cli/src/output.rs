@@ -4,13 +4,15 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_HORIZONTAL_ONLY, Table};
+use comfy_table::{presets::UTF8_HORIZONTAL_ONLY, Table, TableStyle};
 use serde::Serialize;
 
 /// A table with a header row, in the house style.
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
-    t.load_style(UTF8_HORIZONTAL_ONLY).set_header(header.to_vec());
+    // Rules above and below the header and at the bottom; no rule between rows.
+    let style: TableStyle = UTF8_HORIZONTAL_ONLY.row_separator(comfy_table::LineStyle::none());
+    t.load_style(style).set_header(header.to_vec());
     t
 }
 

@@ -68,9 +68,9 @@ impl ArticleSection {
 /// Number of footnotes in the article (`seed:fn1` … `seed:fn17`).
 pub const ARTICLE_FOOTNOTES: u8 = 17;
 
-/// Where a fact comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// Where a fact comes from. Serializes as it is written in files
+/// (`seed:security`, `seed:fn5`, or a source id).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Citation {
     /// A section of the article.
     ArticleSection {
@@ -110,6 +110,12 @@ impl Citation {
                 });
         }
         EntryId::new(s).map(|id| Citation::Source { id })
+    }
+}
+
+impl Serialize for Citation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

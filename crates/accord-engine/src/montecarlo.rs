@@ -2,9 +2,10 @@
 //! capability is drawn from its range, the model runs on every issue, and the
 //! outcomes are summarised per issue in bounded memory.
 //!
-//! Determinism: sample `s` draws from its own ChaCha8 stream (seed = the run's
-//! seed, stream = `s`), always in the same order (capabilities by actor, then
-//! issue by issue, stance by stance, position then salience per dimension).
+//! Determinism: sample `s` draws from ChaCha8 streams numbered `s`: one for the
+//! capabilities (by actor) and one per issue, keyed by the issue's id (stance
+//! by stance, position then salience per dimension). So adding an issue, or
+//! appending a stance to an issue, leaves every other draw unchanged.
 //! Samples are grouped in fixed chunks of [`CHUNK`]; chunks run in parallel and
 //! their accumulators merge in chunk order, so the thread count never changes
 //! a figure. Because draws depend only on (seed, sample), two runs that share
@@ -133,6 +134,14 @@ pub struct UncertainStance {
     pub salience: Vec<Bounds>,
     /// Multiplier of the actor's capability on this issue.
     pub capability_factor: f64,
+    /// Whether the stance takes part. An inactive stance is still drawn, so
+    /// that removing an actor in a scenario keeps the other draws common.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// An issue whose stances are uncertain.
@@ -146,7 +155,7 @@ pub struct UncertainIssue {
     pub status_quo: Option<Vec<f64>>,
     /// The stances, in a fixed order.
     pub stances: Vec<UncertainStance>,
-    /// Who decides (voter indices refer to `stances`).
+    /// Who decides (voter indices refer to the *active* stances, in order).
     pub procedure: Option<Procedure>,
     /// The threshold whose crossing is reported (first dimension).
     pub threshold: f64,
@@ -186,11 +195,16 @@ impl UncertainModel {
 
     /// Draws sample `index` of the run seeded with `seed`.
     pub fn draw(&self, seed: u64, index: u64, distribution: Distribution) -> Sample {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(index);
+        let stream = |key: u64| {
+            let mut rng = ChaCha8Rng::seed_from_u64(sample_seed(seed, key));
+            rng.set_stream(index);
+            rng
+        };
+        let mut rng = stream(0);
         let capabilities: Vec<f64> = self.actors.iter().map(|a| a.capability.draw(distribution, &mut rng)).collect();
         let mut issues = Vec::with_capacity(self.issues.len());
         for u in &self.issues {
+            let mut rng = stream(key_of(&u.id));
             let mut stances = Vec::with_capacity(u.stances.len());
             for s in &u.stances {
                 let mut position = Vec::with_capacity(u.dimensions);
@@ -198,6 +212,9 @@ impl UncertainModel {
                 for d in 0..u.dimensions {
                     position.push(s.position[d].draw(distribution, &mut rng));
                     salience.push(s.salience[d].draw(distribution, &mut rng).clamp(0.0, 1.0));
+                }
+                if !s.active {
+                    continue;
                 }
                 stances.push(Stance {
                     actor: self.actors[s.actor].id.clone(),
@@ -231,6 +248,7 @@ impl UncertainModel {
             stances: u
                 .stances
                 .iter()
+                .filter(|s| s.active)
                 .map(|s| Stance {
                     actor: self.actors[s.actor].id.clone(),
                     capability: capabilities[s.actor] * s.capability_factor,
@@ -470,6 +488,11 @@ where
     })
 }
 
+/// A stable 64-bit key of an issue id (FNV-1a), naming its random stream.
+fn key_of(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)) | 1
+}
+
 /// The seed a sample passes to stochastic dynamics (SplitMix64 of the run's
 /// seed and the sample index), independent of the stream its inputs use.
 pub fn sample_seed(seed: u64, index: u64) -> u64 {
@@ -501,6 +524,7 @@ mod tests {
                 position: vec![Bounds { value: 20.0 * i as f64, low: (20.0 * i as f64 - 10.0).max(0.0), high: 20.0 * i as f64 + 10.0 }],
                 salience: vec![Bounds { value: 0.5, low: 0.2, high: 0.9 }],
                 capability_factor: 1.0,
+                active: true,
             })
             .collect();
         UncertainModel {

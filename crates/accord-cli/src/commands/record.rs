@@ -274,6 +274,9 @@ fn print_value(v: &serde_json::Value, depth: usize) {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
                 match v {
+                    serde_json::Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+                        println!("{pad}{k}: {}", items.iter().map(scalar).collect::<Vec<_>>().join(", "))
+                    }
                     serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
                         println!("{pad}{k}:");
                         print_value(v, depth + 1);
@@ -305,16 +308,13 @@ fn scalar(v: &serde_json::Value) -> String {
 }
 
 fn collect_citations(v: &serde_json::Value) -> Vec<Citation> {
-    let mut out = Vec::new();
     fn walk(v: &serde_json::Value, out: &mut Vec<Citation>) {
         match v {
             serde_json::Value::Object(map) => {
                 if let Some(serde_json::Value::Array(list)) = map.get("sources") {
-                    for c in list {
-                        if let Some(c) = cite_of(c) {
-                            if !out.contains(&c) {
-                                out.push(c);
-                            }
+                    for c in list.iter().filter_map(|c| c.as_str()).filter_map(|c| Citation::parse(c).ok()) {
+                        if !out.contains(&c) {
+                            out.push(c);
                         }
                     }
                 }
@@ -324,15 +324,7 @@ fn collect_citations(v: &serde_json::Value) -> Vec<Citation> {
             _ => {}
         }
     }
-    fn cite_of(v: &serde_json::Value) -> Option<Citation> {
-        let kind = v.get("kind")?.as_str()?;
-        let s = match kind {
-            "article_section" => format!("seed:{}", v.get("section")?.as_str()?),
-            "article_footnote" => format!("seed:fn{}", v.get("number")?.as_u64()?),
-            _ => v.get("id")?.as_str()?.to_owned(),
-        };
-        Citation::parse(&s).ok()
-    }
+    let mut out = Vec::new();
     walk(v, &mut out);
     out
 }

@@ -1,0 +1,228 @@
+//! Scenarios: what a user changes about the base model, and how to run it.
+//! The TOML format is documented in `docs/formats/scenario.md`; its JSON
+//! Schema is generated from these types (`accord schema scenario`).
+
+use accord_engine::{
+    eum::EumSettings,
+    montecarlo::Distribution,
+    rules::DecisionRule,
+    smp::SmpSettings,
+    Dynamics, ModelSettings,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What the scenario is.
+    pub scenario: ScenarioMeta,
+    /// How to run it.
+    #[serde(default)]
+    pub settings: Settings,
+    /// Status changes applied on top of the record on the decision date.
+    #[serde(default)]
+    pub membership: Vec<MembershipChange>,
+    /// Stance changes: overrides of existing stances, or new stances.
+    #[serde(default)]
+    pub stance: Vec<StanceChange>,
+    /// Actors taken out of the model altogether.
+    #[serde(default)]
+    pub remove_actor: Vec<String>,
+}
+
+/// What the scenario is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioMeta {
+    /// Short id (lower-case, digits, '-').
+    pub id: String,
+    /// Title for reports.
+    pub title: String,
+    /// What it changes and why.
+    #[serde(default)]
+    pub description: String,
+    /// The base model: `sco` (the embedded SCO model of mid-2010).
+    #[serde(default = "default_base")]
+    pub base: String,
+    /// The decision date (YYYY-MM-DD): statuses are read from the record on
+    /// this day. Default: the model's date.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Where the scenario comes from (e.g. the article's passage).
+    #[serde(default)]
+    pub basis: String,
+    /// Citations: `seed:SECTION`, `seed:fnN` or a source id.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+fn default_base() -> String {
+    "sco".into()
+}
+
+/// The dynamics a scenario runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DynamicsChoice {
+    /// No dynamics: the decision rule sees the stances as given.
+    None,
+    /// KTAB's Spatial Model of Politics, default settings.
+    Smp,
+    /// Bueno de Mesquita's expected utility model (Scholz replication profile).
+    #[default]
+    Eum,
+}
+
+/// The bargaining rule (before the procedure is applied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BargainChoice {
+    /// Capability × salience weighted mean (the compromise model).
+    #[default]
+    Mean,
+    /// Capability × salience weighted median.
+    Median,
+    /// Nash bargaining solution relative to the status quo.
+    Nash,
+}
+
+/// How uncertain inputs are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributionChoice {
+    /// Uniform over the range.
+    Uniform,
+    /// Triangular, peaking at the point value.
+    Triangular,
+    /// Beta-PERT (λ = 4), peaking at the point value.
+    #[default]
+    Pert,
+}
+
+/// How to run a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// How positions move before the decision.
+    #[serde(default)]
+    pub dynamics: DynamicsChoice,
+    /// How final positions become an outcome among all actors.
+    #[serde(default)]
+    pub bargain: BargainChoice,
+    /// Whether the organization's decision rule confines the bargain (for
+    /// the SCO: consensus of the member states, so no member is made worse
+    /// off than by the status quo). Default true.
+    #[serde(default = "yes")]
+    pub procedural: bool,
+    /// Rounds of the expected utility model.
+    #[serde(default = "default_rounds")]
+    pub eum_rounds: u32,
+    /// Seed of the random draws.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Number of Monte Carlo samples.
+    #[serde(default = "default_samples")]
+    pub samples: u64,
+    /// How ranges are drawn.
+    #[serde(default)]
+    pub distribution: DistributionChoice,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_rounds() -> u32 {
+    10
+}
+fn default_seed() -> u64 {
+    20_100_601
+}
+fn default_samples() -> u64 {
+    2_000
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            dynamics: DynamicsChoice::default(),
+            bargain: BargainChoice::default(),
+            procedural: true,
+            eum_rounds: default_rounds(),
+            seed: default_seed(),
+            samples: default_samples(),
+            distribution: DistributionChoice::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The engine's model settings.
+    pub fn model(&self) -> ModelSettings {
+        let dynamics = match self.dynamics {
+            DynamicsChoice::None => Dynamics::None,
+            DynamicsChoice::Smp => Dynamics::Smp(SmpSettings::default()),
+            DynamicsChoice::Eum => Dynamics::Eum(EumSettings { rounds: self.eum_rounds as usize, ..EumSettings::default() }),
+        };
+        let bargain = match self.bargain {
+            BargainChoice::Mean => DecisionRule::WeightedMean,
+            BargainChoice::Median => DecisionRule::WeightedMedian,
+            BargainChoice::Nash => DecisionRule::Nash,
+        };
+        let rule = if self.procedural { DecisionRule::Procedural { bargain: Box::new(bargain) } } else { bargain };
+        ModelSettings { dynamics, rule }
+    }
+
+    /// The engine's distribution.
+    pub fn distribution(&self) -> Distribution {
+        match self.distribution {
+            DistributionChoice::Uniform => Distribution::Uniform,
+            DistributionChoice::Triangular => Distribution::Triangular,
+            DistributionChoice::Pert => Distribution::Pert,
+        }
+    }
+}
+
+/// A status change on the decision date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipChange {
+    /// The actor's code.
+    pub actor: String,
+    /// Its new status: `member`, `observer`, `dialogue_partner`, `partner`,
+    /// `guest`, or `none` (no status).
+    pub status: String,
+}
+
+/// A change of one actor's stance on one issue. Fields left out keep the
+/// base model's values; a stance the base model lacks needs every field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StanceChange {
+    /// The actor's code.
+    pub actor: String,
+    /// The issue's id.
+    pub issue: String,
+    /// New position (0–100).
+    pub position: Option<f64>,
+    /// New lower end of the position's range.
+    pub position_low: Option<f64>,
+    /// New upper end of the position's range.
+    pub position_high: Option<f64>,
+    /// New salience (0–100).
+    pub salience: Option<f64>,
+    /// New lower end of the salience's range.
+    pub salience_low: Option<f64>,
+    /// New upper end of the salience's range.
+    pub salience_high: Option<f64>,
+    /// New issue-specific capability multiplier.
+    pub capability_factor: Option<f64>,
+    /// Why.
+    pub basis: String,
+}
+
+/// The JSON Schema of the scenario format.
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(Scenario)
+}
