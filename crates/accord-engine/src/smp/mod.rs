@@ -113,7 +113,9 @@ pub struct BargainTrace {
 /// than two actors, positions outside 0–100, capability ≤ 0, no positive
 /// salience, saliences summing above 1, a bad accommodation matrix),
 /// [`EngineError::Degenerate`] when a state makes the model undefined (all
-/// actors at one point: pmax = pmin in spec §5.1).
+/// actors at one point in the input: pmax = pmin in spec §5.1). A run that
+/// reaches full consensus later stops there with [`StopReason::Converged`]
+/// (risk 0 and probability 1 reported for that last state).
 pub fn run(issue: &Issue, settings: &SmpSettings, seed: u64) -> Result<SmpRun, EngineError> {
     run_inner(issue, settings, seed, None)
 }
@@ -278,9 +280,43 @@ fn run_inner(
         disp = out.disp;
         positions.push(unflatten(&disp, n, dims));
         ideals.push(match &settings.accommodation {
-            Some(_) => unflatten(&y.iter().map(|v| v * 100.0).collect::<Vec<_>>(), n, dims),
+            Some(_) => {
+                let shown: Vec<f64> = (0..n * dims)
+                    .map(|k| if y[k] == x[k] { disp[k] } else { y[k] * 100.0 })
+                    .collect();
+                unflatten(&shown, n, dims)
+            }
             None => unflatten(&disp, n, dims),
         });
+        // Full consensus (every position and ideal at one point) is a fixed
+        // point: nobody gains from a challenge. KTAB would abort on the
+        // undefined risk inference (pmax = pmin); we stop the run here, report
+        // neutral risk and probability 1 for the single position.
+        let consensus = (1..n).all(|i| {
+            x[i * dims..(i + 1) * dims] == x[..dims] && y[i * dims..(i + 1) * dims] == y[..dims]
+        });
+        if consensus {
+            risk.push(vec![0.0; n]);
+            probabilities.push(vec![1.0; n]);
+            let first = x1.get_or_insert_with(|| x.clone());
+            let d01 = state_dist(&x0, first, n, dims) + settings.min_sig_delta;
+            stop_ratios.push(state_dist(&x, &prev, n, dims) / d01);
+            if let Some(t) = trace.as_deref_mut() {
+                t.states.push(StateTrace {
+                    risk: vec![0.0; n],
+                    utilities: vec![vec![vec![1.0; n]; n]; n],
+                    ..StateTrace::default()
+                });
+            }
+            return Ok(SmpRun {
+                history: History { positions, stop: StopReason::Converged },
+                ideals,
+                risk,
+                probabilities,
+                stop_ratios,
+                targets,
+            });
+        }
         ev = actors.evaluate(&x, &y, it)?;
         risk.push(ev.r.clone());
         probabilities.push(ev.prob.clone());
