@@ -15,6 +15,7 @@
 pub mod error;
 pub mod eum;
 pub mod forecast;
+pub mod influence;
 pub mod model;
 pub mod montecarlo;
 pub mod rules;
