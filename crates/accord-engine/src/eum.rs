@@ -27,6 +27,9 @@
 //! specification's accumulation order (used by the replication tests, and
 //! tested to agree with the fast path).
 
+// Index loops mirror the equations' subscripts.
+#![allow(clippy::needless_range_loop)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::{EngineError, History, Issue, StopReason};
@@ -529,6 +532,8 @@ struct Model<'a> {
     /// `|x_h − uniq_a|` with h's exponent.
     us: Vec<f64>,
     uf: Vec<f64>,
+    /// `Usq` of eq. 24 per viewer (second pass).
+    usq: Vec<f64>,
     order: Vec<usize>,
     detail: bool,
     details: Option<Details>,
@@ -570,6 +575,7 @@ impl<'a> Model<'a> {
             prob: Vec::with_capacity(n * n),
             us: Vec::with_capacity(n * n),
             uf: Vec::with_capacity(n * n),
+            usq: Vec::with_capacity(n),
             order: Vec::with_capacity(n),
             detail: false,
             details: None,
@@ -677,7 +683,7 @@ impl<'a> Model<'a> {
             median: f64::NAN,
             mean: f64::NAN,
         };
-        if self.uniq.len() < 2 || !(self.rg > 0.0) {
+        if self.uniq.len() < 2 || self.rg.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             // Everybody at one point: no challenge is possible, every E is 0.
             if let Some(d) = self.details.as_mut() {
                 d.p = vec![vec![0.0; n]; n];
@@ -883,38 +889,40 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Fills `us`, `uf` for every viewer and distinct position (eqs. 15, 16).
+    /// Prepares the second-pass utilities: `Usq` per viewer (eq. 24) now,
+    /// `Us`, `Uf` per viewer and distinct position lazily (see [`Self::us_uf_at`]).
     fn utilities(&mut self, r: &[f64]) {
         let m = self.uniq.len();
         self.us.clear();
-        self.us.resize(self.n * m, 0.0);
+        self.us.resize(self.n * m, f64::NAN);
         self.uf.clear();
-        self.uf.resize(self.n * m, 0.0);
-        for h in 0..self.n {
-            let own = self.idx[h];
-            for a in 0..m {
-                let (us, uf) = if a == own {
-                    let u = u_sq(r[h]);
-                    (u, u)
-                } else {
-                    us_uf((self.x[h] - self.uniq[a]).abs(), self.rg, r[h])
-                };
-                self.us[h * m + a] = us;
-                self.uf[h * m + a] = uf;
-            }
+        self.uf.resize(self.n * m, f64::NAN);
+        self.usq.clear();
+        self.usq.extend(r.iter().map(|&rh| u_sq(rh)));
+    }
+
+    /// `Us`, `Uf` (eqs. 15, 16) for viewer h at distance `|x_h − uniq_a|`
+    /// with h's exponent, computed on first use (NaN marks "not yet").
+    fn us_uf_at(&mut self, h: usize, a: usize, rh: f64) -> (f64, f64) {
+        let slot = h * self.uniq.len() + a;
+        if self.us[slot].is_nan() {
+            let (us, uf) = us_uf((self.x[h] - self.uniq[a]).abs(), self.rg, rh);
+            self.us[slot] = us;
+            self.uf[slot] = uf;
         }
+        (self.us[slot], self.uf[slot])
     }
 
     /// Expected utility of challenger `a` against target `b` seen by viewer
-    /// `h` with exponent `rh` (eq. 25a; spec §3.3).
-    fn eu(&self, h: usize, rh: f64, a: usize, b: usize, mu: f64) -> f64 {
+    /// `h ∈ {a, b}` with exponent `rh` (eq. 25a; spec §3.3).
+    fn eu(&mut self, h: usize, rh: f64, a: usize, b: usize, mu: f64) -> f64 {
         let m = self.uniq.len();
         let q = self.settings.q;
         // The distance |x_a − x_b| equals |x_h − x_other| for h ∈ {a, b}.
         let other = if h == a { b } else { a };
-        let slot = h * m + self.idx[other];
+        let (us, uf) = self.us_uf_at(h, self.idx[other], rh);
         let p = self.prob[self.idx[a] * m + self.idx[b]];
-        let mut e = eu_core(self.s[b], p, self.us[slot], self.uf[slot], q, u_sq(rh));
+        let mut e = eu_core(self.s[b], p, us, uf, q, self.usq[h]);
         if q < 1.0 {
             let d = (self.x[a] - self.x[b]).abs();
             e -= Drift {
@@ -951,6 +959,9 @@ impl<'a> Model<'a> {
             d.e_ij = vec![vec![0.0; n]; n];
             d.e_ji = vec![vec![0.0; n]; n];
         }
+        // Fast path only: pairs that cannot produce an offer are skipped
+        // early (the decisions are unchanged: see the comment below).
+        let prune = !paper && !self.settings.exact && self.settings.q == 1.0 && details.is_none();
         let mut moves = Vec::new();
         for i in 0..n {
             let xi = self.x[i];
@@ -960,6 +971,16 @@ impl<'a> Model<'a> {
                 let xj = self.x[j];
                 if j == i || xj == xi {
                     continue;
+                }
+                if prune {
+                    // With Q = 1 and one viewer, E_ji − E_ij = (Us − Uf)·(s_j(1 − P_ij) − s_i(1 − P_ji))
+                    // with Us > Uf: no offer unless s_i(1 − P_ji) < s_j(1 − P_ij). Skip the pairs that
+                    // clearly fail (margin far above rounding) without computing their powers.
+                    let m = self.uniq.len();
+                    let (a, b) = (self.idx[i], self.idx[j]);
+                    if self.s[i] * (1.0 - self.prob[b * m + a]) > self.s[j] * (1.0 - self.prob[a * m + b]) + 1e-9 {
+                        continue;
+                    }
                 }
                 let eij = self.eu(i, r[i], i, j, mu);
                 // Replication: j's challenge as i sees it (i's r, A3).

@@ -1,6 +1,8 @@
 //! Hand-computed tests of the PAPER profile (spec §4) and of edge cases
 //! shared by both profiles.
 
+#![allow(clippy::needless_range_loop)]
+
 use accord_engine::eum::{self, EumProfile, EumSettings, MoveKind, Octant, TRule, octant, t_value};
 use accord_engine::{Issue, Stance};
 
