@@ -205,6 +205,17 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         }
     }
 
+    let mut status_quo: HashMap<&str, f64> = model.issues.iter().map(|i| (i.id.as_str(), i.status_quo)).collect();
+    for (i, c) in scenario.issue.iter().enumerate() {
+        match status_quo.get_mut(c.id.as_str()) {
+            None => problem(format!("issue[{i}].id"), format!("unknown issue `{}`", c.id)),
+            Some(_) if !(0.0..=100.0).contains(&c.status_quo) => {
+                problem(format!("issue[{i}].status_quo"), "the status quo must lie on the 0–100 scale".into())
+            }
+            Some(sq) => *sq = c.status_quo,
+        }
+    }
+
     // 3. The engine's view.
     let mut actors: Vec<UncertainActor> = Vec::new();
     let mut actor_index: HashMap<&str, usize> = HashMap::new();
@@ -242,7 +253,7 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         issues.push(UncertainIssue {
             id: issue.id.to_string(),
             dimensions: 1,
-            status_quo: Some(vec![issue.status_quo]),
+            status_quo: Some(vec![status_quo[issue.id.as_str()]]),
             stances: u_stances,
             procedure,
             threshold: issue.threshold,
@@ -252,7 +263,7 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             id: issue.id.to_string(),
             name: issue.name.clone(),
             sphere: issue.sphere,
-            status_quo: issue.status_quo,
+            status_quo: status_quo[issue.id.as_str()],
             threshold: issue.threshold,
             question: issue.question.clone(),
             actors: shown,

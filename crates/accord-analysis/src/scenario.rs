@@ -30,6 +30,21 @@ pub struct Scenario {
     /// Actors taken out of the model altogether.
     #[serde(default)]
     pub remove_actor: Vec<String>,
+    /// Changes of an issue's status quo (e.g. a status already granted).
+    #[serde(default)]
+    pub issue: Vec<IssueChange>,
+}
+
+/// A change of an issue's status quo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueChange {
+    /// The issue's id.
+    pub id: String,
+    /// The new status quo (0–100).
+    pub status_quo: f64,
+    /// Why.
+    pub basis: String,
 }
 
 /// What the scenario is.

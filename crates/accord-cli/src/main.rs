@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// The main job on the embedded SCO model (for now: the record's summary).
     Report(commands::report::ReportArgs),
+    /// Forecast the SCO model under a scenario (default: the embedded baseline) by Monte Carlo.
+    Forecast(commands::forecast::ForecastArgs),
+    /// Compare two scenarios issue by issue, with common random numbers.
+    Compare(commands::forecast::CompareArgs),
     /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
     Record(commands::record::RecordArgs),
     /// Validate a data folder and report every problem with file, line and column.
@@ -39,6 +43,8 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Report(args) => commands::report::run(args),
+        Command::Forecast(args) => commands::forecast::forecast(args),
+        Command::Compare(args) => commands::forecast::compare(args),
         Command::Record(args) => commands::record::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),

@@ -41,3 +41,29 @@ pub fn parse_choice<T: Copy>(s: &str, all: &[T], name: fn(T) -> &'static str) ->
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
+
+/// The flag Ctrl-C sets: long runs poll it and stop with partial results.
+pub fn cancel_flag() -> &'static std::sync::atomic::AtomicBool {
+    static FLAG: std::sync::OnceLock<&'static std::sync::atomic::AtomicBool> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag: &'static std::sync::atomic::AtomicBool = Box::leak(Box::new(std::sync::atomic::AtomicBool::new(false)));
+        // If a handler cannot be installed, Ctrl-C simply ends the process.
+        let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
+        flag
+    })
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal.
+pub fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} samples ({eta} left)")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(what.to_owned());
+    bar
+}

@@ -50,3 +50,9 @@ fn source_files(files: &[(&str, &str)]) -> Vec<SourceFile> {
 pub fn sco_record_and_model() -> Result<(Record, accord_core::model::Model), Vec<Diagnostic>> {
     crate::record::load_record_and_model(&source_files(&SCO_RECORD_FILES), &source_files(&SCO_MODEL_FILES))
 }
+
+/// The shipped SCO scenarios, baseline first: (file path, text).
+pub const SCO_SCENARIOS: &[(&str, &str)] = &[(
+    "data/sco/scenarios/baseline.toml",
+    include_str!("../../../data/sco/scenarios/baseline.toml"),
+)];

@@ -6,3 +6,4 @@ pub mod deu;
 pub mod embedded;
 pub mod ktab;
 pub mod record;
+pub mod scenario;

@@ -11,12 +11,12 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use accord_engine::smp::{
-    self, BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule,
-    StateTransitions, ThirdPartyCommit, VictoryProbModel,
-};
 use accord_engine::StopReason;
-use accord_io::ktab::{read_file, KtabScenario};
+use accord_engine::smp::{
+    self, BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule, StateTransitions,
+    ThirdPartyCommit, VictoryProbModel,
+};
+use accord_io::ktab::{KtabScenario, read_file};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -168,8 +168,8 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
     let scenario = read_file(&a.file)?;
     let settings = settings_of(&a, &scenario);
     let seed = a.seed.or(scenario.seed).unwrap_or(0);
-    let result = smp::run(&scenario.issue, &settings, seed)
-        .with_context(|| format!("running SMP on {}", a.file.display()))?;
+    let result =
+        smp::run(&scenario.issue, &settings, seed).with_context(|| format!("running SMP on {}", a.file.display()))?;
     let names: Vec<&str> = scenario.issue.stances.iter().map(|s| s.actor.as_str()).collect();
     let hist = &result.history;
     let mut out = String::new();
@@ -178,7 +178,12 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
         for (t, state) in hist.positions.iter().enumerate() {
             for (i, pos) in state.iter().enumerate() {
                 for (k, v) in pos.iter().enumerate() {
-                    writeln!(out, "{t},{},{},{v}", csv_field(names[i]), csv_field(&scenario.dimension_names[k]))?;
+                    writeln!(
+                        out,
+                        "{t},{},{},{v}",
+                        csv_field(names[i]),
+                        csv_field(&scenario.dimension_names[k])
+                    )?;
                 }
             }
         }
@@ -210,7 +215,13 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
         out = serde_json::to_string_pretty(&v)?;
         out.push('\n');
     } else {
-        writeln!(out, "Scenario: {} ({} actors, {} dimensions)", scenario.name, names.len(), scenario.issue.dimensions)?;
+        writeln!(
+            out,
+            "Scenario: {} ({} actors, {} dimensions)",
+            scenario.name,
+            names.len(),
+            scenario.issue.dimensions
+        )?;
         writeln!(
             out,
             "{} turns ({} states); stopped: {}",

@@ -1,6 +1,7 @@
 //! One module per top-level subcommand.
 
 pub mod check;
+pub mod forecast;
 pub mod ktab;
 pub mod record;
 pub mod report;

@@ -1,0 +1,185 @@
+//! Running compiled scenarios: the forecast of one, and the comparison of two
+//! with common random numbers.
+
+use std::sync::atomic::AtomicBool;
+
+use accord_core::Sphere;
+use accord_engine::{
+    forecast,
+    montecarlo::{self, sample_seed, IssueSummary, MonteCarloResult},
+    EngineError,
+};
+use serde::Serialize;
+
+use crate::Compiled;
+
+/// The forecast of one scenario: every number traceable to (scenario, model
+/// settings, seed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastReport {
+    /// The scenario's id.
+    pub scenario: String,
+    /// Its title.
+    pub title: String,
+    /// The deciding organization.
+    pub org: String,
+    /// The decision date.
+    pub date: String,
+    /// Actors with a vote.
+    pub voters: Vec<String>,
+    /// The Monte Carlo run (settings, seed, samples done, partial, summaries).
+    pub run: MonteCarloResult,
+    /// Per issue: what it is, beside its summary.
+    pub issues: Vec<IssueForecast>,
+}
+
+/// One issue's forecast.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueForecast {
+    /// The issue's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its sphere.
+    pub sphere: Sphere,
+    /// The status quo.
+    pub status_quo: f64,
+    /// The yes/no question of the threshold.
+    pub question: String,
+    /// The forecast distribution.
+    pub summary: IssueSummary,
+}
+
+/// Runs a compiled scenario by Monte Carlo.
+pub fn forecast_scenario(
+    c: &Compiled,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ForecastReport, EngineError> {
+    let run = montecarlo::run(&c.model, &c.settings, cancel, progress)?;
+    let issues = c
+        .issues
+        .iter()
+        .zip(&run.issues)
+        .map(|(i, s)| IssueForecast {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            sphere: i.sphere,
+            status_quo: i.status_quo,
+            question: i.question.clone(),
+            summary: s.clone(),
+        })
+        .collect();
+    Ok(ForecastReport {
+        scenario: c.scenario.scenario.id.clone(),
+        title: c.scenario.scenario.title.clone(),
+        org: c.org.clone(),
+        date: c.date.to_string(),
+        voters: c.voters.clone(),
+        run,
+        issues,
+    })
+}
+
+/// Scenario B against scenario A, issue by issue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// A's forecast.
+    pub a: ForecastReport,
+    /// B's forecast, run with A's seed, sample count and distribution so
+    /// that both see the same draws wherever their inputs coincide.
+    pub b: ForecastReport,
+    /// Per issue, the paired differences B − A.
+    pub issues: Vec<IssueShift>,
+}
+
+/// How one issue moves from A to B.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueShift {
+    /// The issue's id.
+    pub id: String,
+    /// Median under A and under B.
+    pub median: (f64, f64),
+    /// Mean of the paired shift B − A (same draws), with its standard error.
+    pub mean_shift: f64,
+    /// Standard error of `mean_shift`.
+    pub mean_shift_se: f64,
+    /// 5 % and 95 % quantiles of the paired shift.
+    pub shift_90: (f64, f64),
+    /// P(above threshold) under A and B.
+    pub p_above: (f64, f64),
+    /// Paired difference of the probabilities, with its standard error.
+    pub p_shift: f64,
+    /// Standard error of `p_shift`.
+    pub p_shift_se: f64,
+}
+
+/// Compares two compiled scenarios on their common issues (matched by id).
+pub fn compare(
+    a: &Compiled,
+    b: &Compiled,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Comparison, EngineError> {
+    let mut b = b.clone();
+    b.settings.seed = a.settings.seed;
+    b.settings.samples = a.settings.samples;
+    b.settings.distribution = a.settings.distribution;
+    let fa = forecast_scenario(a, cancel, progress)?;
+    let fb = forecast_scenario(&b, cancel, progress)?;
+    // Issue i of A ↔ its namesake in B.
+    let pairs: Vec<(usize, usize)> = a
+        .model
+        .issues
+        .iter()
+        .enumerate()
+        .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
+        .collect();
+    let outcome = |c: &Compiled, sample: &montecarlo::Sample, index: u64, i: usize| {
+        forecast(&sample.issues[i], &c.settings.model, sample_seed(c.settings.seed, index)).map(|f| f.outcome[0])
+    };
+    let paired = |value: &(dyn Fn(f64, f64, f64) -> f64 + Sync)| {
+        montecarlo::run_with(&a.model, &a.settings, cancel, progress, |sample, index, i| {
+            let Some(&(_, j)) = pairs.iter().find(|(ia, _)| *ia == i) else {
+                return Err(EngineError::NotApplicable("issue missing from B".into()));
+            };
+            let sample_b = b.model.draw(b.settings.seed, index, b.settings.distribution);
+            let xa = outcome(a, sample, index, i)?;
+            let xb = outcome(&b, &sample_b, index, j)?;
+            Ok(value(xa, xb, a.model.issues[i].threshold))
+        })
+    };
+    // Shifts live on [−100, 100]; indicator differences on {−1, 0, 1}.
+    let mut shifted = a.clone();
+    shifted.model.issues.iter_mut().for_each(|i| {
+        i.scale = (-100.0, 100.0);
+        i.threshold = 0.0;
+    });
+    let shift_run = montecarlo::run_with(&shifted.model, &a.settings, cancel, progress, |sample, index, i| {
+        let Some(&(_, j)) = pairs.iter().find(|(ia, _)| *ia == i) else {
+            return Err(EngineError::NotApplicable("issue missing from B".into()));
+        };
+        let sample_b = b.model.draw(b.settings.seed, index, b.settings.distribution);
+        Ok(outcome(&b, &sample_b, index, j)? - outcome(a, sample, index, i)?)
+    })?;
+    let p_run = paired(&|xa, xb, t| f64::from(u8::from(xb > t)) - f64::from(u8::from(xa > t)))?;
+    let issues = pairs
+        .iter()
+        .map(|&(i, j)| {
+            let (sa, sb) = (&fa.run.issues[i], &fb.run.issues[j]);
+            let d = &shift_run.issues[i];
+            let p = &p_run.issues[i];
+            IssueShift {
+                id: sa.id.clone(),
+                median: (sa.quantiles[2], sb.quantiles[2]),
+                mean_shift: d.mean,
+                mean_shift_se: d.std_error,
+                shift_90: (d.quantiles[0], d.quantiles[4]),
+                p_above: (sa.p_above, sb.p_above),
+                p_shift: p.mean,
+                p_shift_se: p.std_error,
+            }
+        })
+        .collect();
+    Ok(Comparison { a: fa, b: fb, issues })
+}

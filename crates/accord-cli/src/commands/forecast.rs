@@ -1,0 +1,210 @@
+//! `accord forecast` and `accord compare`: Monte Carlo forecasts of the SCO
+//! model under a scenario, and the difference two scenarios make.
+
+use std::path::{Path, PathBuf};
+
+use accord_analysis::{compile::Compiled, run, Scenario};
+use anyhow::Context;
+use clap::Args;
+
+use crate::output::{cancel_flag, print_json, progress_bar, table};
+
+
+/// Loads the record and model (embedded, or from `data`), then a scenario
+/// (embedded baseline when `file` is `None`), and compiles it.
+pub fn load_scenario(data: Option<&Path>, file: Option<&Path>) -> anyhow::Result<Compiled> {
+    let (record, model) = match data {
+        None => accord_io::embedded::sco_record_and_model().map_err(|d| diagnostics("the embedded SCO data are invalid", &d))?,
+        Some(dir) => accord_io::record::load_data_dir(dir)?,
+    };
+    let (name, text) = match file {
+        None => {
+            let (name, text) = accord_io::embedded::SCO_SCENARIOS[0];
+            (name.to_owned(), text.to_owned())
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            (path.display().to_string(), text)
+        }
+    };
+    compile_text(&record, &model, &name, &text)
+}
+
+/// Parses and compiles a scenario's text, locating every problem in it.
+pub fn compile_text(
+    record: &accord_core::Record,
+    model: &accord_core::model::Model,
+    name: &str,
+    text: &str,
+) -> anyhow::Result<Compiled> {
+    let scenario: Scenario =
+        accord_io::scenario::parse_scenario(name, text).map_err(|d| diagnostics("invalid scenario", &d))?;
+    accord_analysis::compile(record, model, &scenario).map_err(|problems| {
+        diagnostics("invalid scenario", &accord_io::scenario::locate_problems(name, text, &problems))
+    })
+}
+
+fn diagnostics(what: &str, diags: &[accord_io::record::Diagnostic]) -> anyhow::Error {
+    let lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    anyhow::anyhow!("{what}:\n{}", lines.join("\n"))
+}
+
+/// Arguments of `accord forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// A scenario file (default: the embedded baseline).
+    scenario: Option<PathBuf>,
+    /// Number of Monte Carlo samples (default: the scenario's).
+    #[arg(long)]
+    samples: Option<u64>,
+    /// Seed of the draws (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Read record and model from this data folder instead of the embedded SCO data.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `accord forecast`.
+pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
+    let mut c = load_scenario(args.data.as_deref(), args.scenario.as_deref())?;
+    override_run(&mut c, args.samples, args.seed);
+    let bar = progress_bar(c.settings.samples, &c.scenario.scenario.id);
+    let report = run::forecast_scenario(&c, cancel_flag(), &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    if args.json {
+        return print_json(&report);
+    }
+    print_forecast(&report);
+    Ok(())
+}
+
+/// Applies `--samples` and `--seed`.
+pub fn override_run(c: &mut Compiled, samples: Option<u64>, seed: Option<u64>) {
+    if let Some(n) = samples {
+        c.settings.samples = n;
+    }
+    if let Some(s) = seed {
+        c.settings.seed = s;
+    }
+}
+
+fn print_forecast(r: &run::ForecastReport) {
+    println!("{} — {} on {}", r.title, r.org, r.date);
+    println!(
+        "model: {} | {} samples of {} (seed {}, {:?} draws){}",
+        describe_model(&r.run.settings.model),
+        r.run.samples_done,
+        r.run.settings.samples,
+        r.run.settings.seed,
+        r.run.settings.distribution,
+        if r.run.partial { " — PARTIAL: stopped before the end" } else { "" }
+    );
+    println!("voting: {}", r.voters.join(" "));
+    let mut t = table(&["issue", "status quo", "mean ± se", "median", "5 %–95 %", "threshold", "P(above) ± se"]);
+    for i in &r.issues {
+        let s = &i.summary;
+        t.add_row(vec![
+            i.id.clone(),
+            format!("{:.0}", i.status_quo),
+            format!("{:.1} ± {:.2}", s.mean, s.std_error),
+            format!("{:.1}", s.quantiles[2]),
+            format!("{:.1}–{:.1}", s.quantiles[0], s.quantiles[4]),
+            format!("{:.0}", s.threshold),
+            format!("{:.2} ± {:.3}", s.p_above, s.p_above_se),
+        ]);
+    }
+    println!("{t}");
+    for i in r.issues.iter().filter(|i| i.summary.failures > 0) {
+        println!(
+            "note: {} failed in {} samples: {}",
+            i.id,
+            i.summary.failures,
+            i.summary.error.as_deref().unwrap_or("unknown error")
+        );
+    }
+}
+
+/// The model settings in a few words.
+pub fn describe_model(m: &accord_engine::ModelSettings) -> String {
+    let dynamics = match &m.dynamics {
+        accord_engine::Dynamics::None => "no dynamics".to_owned(),
+        accord_engine::Dynamics::Smp(_) => "SMP (KTAB defaults)".to_owned(),
+        accord_engine::Dynamics::Eum(e) => format!("EUM ({:?}, {} rounds)", e.profile, e.rounds),
+    };
+    format!("{dynamics} → {}", describe_rule(&m.rule))
+}
+
+fn describe_rule(r: &accord_engine::DecisionRule) -> String {
+    use accord_engine::DecisionRule as R;
+    match r {
+        R::WeightedMean => "weighted mean".into(),
+        R::WeightedMedian => "weighted median".into(),
+        R::Nash => "Nash bargaining".into(),
+        R::Procedural { bargain } => format!("{} within consensus of the members", describe_rule(bargain)),
+    }
+}
+
+/// Arguments of `accord compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The reference scenario.
+    a: PathBuf,
+    /// The scenario compared with it.
+    b: PathBuf,
+    /// Number of Monte Carlo samples (default: A's).
+    #[arg(long)]
+    samples: Option<u64>,
+    /// Seed of the draws (default: A's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Read record and model from this data folder.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `accord compare`.
+pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
+    let mut a = load_scenario(args.data.as_deref(), Some(&args.a))?;
+    let b = load_scenario(args.data.as_deref(), Some(&args.b))?;
+    override_run(&mut a, args.samples, args.seed);
+    let bar = progress_bar(a.settings.samples * 4, "comparing");
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let last = std::sync::atomic::AtomicU64::new(0);
+    let cmp = run::compare(&a, &b, cancel_flag(), &|n| {
+        // Four passes report 0..samples each; show their sum.
+        let prev = last.swap(n, std::sync::atomic::Ordering::Relaxed);
+        let step = if n >= prev { n - prev } else { n };
+        bar.set_position(done.fetch_add(step, std::sync::atomic::Ordering::Relaxed) + step);
+    })?;
+    bar.finish_and_clear();
+    if args.json {
+        return print_json(&cmp);
+    }
+    println!("{}  →  {}", cmp.a.title, cmp.b.title);
+    println!(
+        "{} samples, seed {}, common random numbers{}",
+        cmp.a.run.samples_done,
+        cmp.a.run.settings.seed,
+        if cmp.a.run.partial || cmp.b.run.partial { " — PARTIAL" } else { "" }
+    );
+    let mut t = table(&["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(above) A → B", "ΔP ± se"]);
+    for s in &cmp.issues {
+        t.add_row(vec![
+            s.id.clone(),
+            format!("{:.1} → {:.1}", s.median.0, s.median.1),
+            format!("{:+.1} ± {:.2}", s.mean_shift, s.mean_shift_se),
+            format!("{:+.1} … {:+.1}", s.shift_90.0, s.shift_90.1),
+            format!("{:.2} → {:.2}", s.p_above.0, s.p_above.1),
+            format!("{:+.2} ± {:.3}", s.p_shift, s.p_shift_se),
+        ]);
+    }
+    println!("{t}");
+    Ok(())
+}

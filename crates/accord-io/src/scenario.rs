@@ -1,0 +1,88 @@
+//! Reading scenario files (`docs/formats/scenario.md`) with located errors.
+//!
+//! Syntax and type errors come from the TOML parser with their spans; the
+//! problems found when the scenario is applied to the model (an unknown
+//! actor, an issue that does not exist) name a field path such as
+//! `stance[2].issue`, which [`locate`] maps back to a line and column.
+
+use std::ops::Range;
+
+use accord_analysis::Scenario;
+use toml::de::{DeTable, DeValue};
+
+use crate::record::{line_column, Diagnostic};
+
+/// Parses a scenario file.
+pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    toml::from_str::<Scenario>(text).map_err(|e| {
+        let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+        vec![Diagnostic { file: file.to_owned(), line, column, message: e.message().trim().to_owned() }]
+    })
+}
+
+/// Turns problems found by [`accord_analysis::compile`] into diagnostics
+/// located in the scenario's text.
+pub fn locate_problems(file: &str, text: &str, problems: &[accord_analysis::compile::ScenarioProblem]) -> Vec<Diagnostic> {
+    problems
+        .iter()
+        .map(|p| {
+            let (line, column) = line_column(text, locate(text, &p.path).map_or(0, |s| s.start));
+            Diagnostic { file: file.to_owned(), line, column, message: format!("{}: {}", p.path, p.message) }
+        })
+        .collect()
+}
+
+/// The span of the value at a field path (`a.b[2].c`) in a TOML text, or of
+/// the deepest part of the path that exists.
+pub fn locate(text: &str, path: &str) -> Option<Range<usize>> {
+    let root = DeTable::parse(text).ok()?;
+    let mut span = None;
+    let mut table: Option<&DeTable> = Some(root.get_ref());
+    let mut value: Option<&DeValue> = None;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let t = match (table, value) {
+            (Some(t), _) => t,
+            (None, Some(DeValue::Table(t))) => t,
+            _ => break,
+        };
+        let Some((_, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key) else { break };
+        span = Some(v.span());
+        table = None;
+        value = Some(v.get_ref());
+        if let (Some(i), Some(DeValue::Array(items))) = (index, value) {
+            let Some(item) = items.get(i) else { break };
+            span = Some(item.span());
+            value = Some(item.get_ref());
+        }
+    }
+    span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[scenario]\nid = \"x\"\ntitle = \"t\"\n\n[[stance]]\nactor = \"RUS\"\nissue = \"a\"\nbasis = \"b\"\n\n[[stance]]\nactor = \"CHN\"\nissue = \"nope\"\nbasis = \"b\"\n";
+
+    #[test]
+    fn paths_find_their_values() {
+        let span = locate(TEXT, "stance[1].issue").unwrap();
+        assert_eq!(&TEXT[span.clone()], "\"nope\"");
+        assert_eq!(line_column(TEXT, span.start), (12, 9));
+        let span = locate(TEXT, "scenario.id").unwrap();
+        assert_eq!(&TEXT[span], "\"x\"");
+        assert!(locate(TEXT, "nothing").is_none());
+    }
+
+    #[test]
+    fn type_errors_are_located() {
+        let errs = parse_scenario("s.toml", "[scenario]\nid = \"x\"\ntitle = 3\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (3, 9));
+        let errs = parse_scenario("s.toml", "[scenario]\nid = \"x\"\ntitle = \"t\"\nbogus = 1\n").unwrap_err();
+        assert_eq!(errs[0].line, 4);
+    }
+}
