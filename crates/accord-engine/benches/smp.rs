@@ -7,13 +7,16 @@
 use std::time::Duration;
 
 use accord_engine::smp::{self, SmpSettings};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 #[path = "../tests/smp_common/mod.rs"]
 mod smp_common;
 
 fn bench_smp(c: &mut Criterion) {
-    let threads = std::env::var("SMP_BENCH_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let threads = std::env::var("SMP_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let mut group = c.benchmark_group(format!("smp_{threads}thread"));
     group.sample_size(10).warm_up_time(Duration::from_millis(500));

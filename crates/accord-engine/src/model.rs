@@ -57,10 +57,11 @@ impl Issue {
         if self.stances.is_empty() {
             return bad("an issue needs at least one actor".into());
         }
-        if let Some(sq) = &self.status_quo {
-            if sq.len() != self.dimensions || sq.iter().any(|v| !v.is_finite()) {
+        match &self.status_quo {
+            Some(sq) if sq.len() != self.dimensions || sq.iter().any(|v| !v.is_finite()) => {
                 return bad(format!("status quo must have {} finite coordinates", self.dimensions));
             }
+            _ => {}
         }
         for s in &self.stances {
             if s.position.len() != self.dimensions || s.salience.len() != self.dimensions {

@@ -3,15 +3,18 @@
 
 mod smp_common;
 
-use accord_engine::smp::{self, SmpSettings, SmpTrace};
 use accord_engine::StopReason;
+use accord_engine::smp::{self, SmpSettings, SmpTrace};
 use smp_common::{expected_rows, idx, load_issue, num};
 
 /// Runs a data set listed in `summary.csv` and compares every printed
 /// output with KTAB's.
 fn check_dataset(dataset: &str) {
     let summary = expected_rows("summary.csv");
-    let row = summary.iter().find(|r| r[0] == dataset).expect("data set in summary.csv");
+    let row = summary
+        .iter()
+        .find(|r| r[0] == dataset)
+        .expect("data set in summary.csv");
     let issue = load_issue(&row[1]);
     assert_eq!(issue.stances.len(), idx(&row[2]));
     assert_eq!(issue.dimensions, idx(&row[3]));
@@ -24,7 +27,10 @@ fn check_dataset(dataset: &str) {
     for r in expected_rows(&format!("{dataset}.positions.csv")) {
         let (t, a, d, p) = (idx(&r[0]), idx(&r[1]), idx(&r[2]), num(&r[3]));
         let got = run.history.positions[t][a][d];
-        assert!((got - p).abs() < 0.005, "{dataset} turn {t} actor {a} dim {d}: {got} vs {p}");
+        assert!(
+            (got - p).abs() < 0.005,
+            "{dataset} turn {t} actor {a} dim {d}: {got} vs {p}"
+        );
         count += 1;
     }
     assert_eq!(count, states * issue.stances.len() * issue.dimensions);
@@ -32,12 +38,18 @@ fn check_dataset(dataset: &str) {
     for r in expected_rows(&format!("{dataset}.probs.csv")) {
         let (t, a, p) = (idx(&r[0]), idx(&r[1]), num(&r[2]));
         let got = run.probabilities[t][a];
-        assert!((got - p).abs() < 6e-5, "{dataset} prob turn {t} actor {a}: {got} vs {p}");
+        assert!(
+            (got - p).abs() < 6e-5,
+            "{dataset} prob turn {t} actor {a}: {got} vs {p}"
+        );
     }
     for r in expected_rows(&format!("{dataset}.risk.csv")) {
         let (t, a, v) = (idx(&r[0]), idx(&r[1]), num(&r[2]));
         let got = run.risk[t][a];
-        assert!((got - v).abs() < 6e-4, "{dataset} risk turn {t} actor {a}: {got} vs {v}");
+        assert!(
+            (got - v).abs() < 6e-4,
+            "{dataset} risk turn {t} actor {a}: {got} vs {v}"
+        );
     }
     let stops = expected_rows(&format!("{dataset}.stop.csv"));
     assert_eq!(stops.len(), run.stop_ratios.len());
@@ -94,7 +106,11 @@ fn dummy_data_3dim_challenges_full_precision() {
             .iter()
             .find(|c| c.initiator == i && c.target == j)
             .unwrap_or_else(|| panic!("challenge {i}->{j} at turn {t}"));
-        assert!((c.probability - p).abs() < FULL, "P turn {t} {i}->{j}: {} vs {p}", c.probability);
+        assert!(
+            (c.probability - p).abs() < FULL,
+            "P turn {t} {i}->{j}: {} vs {p}",
+            c.probability
+        );
         assert!((c.value - e).abs() < FULL, "EU turn {t} {i}->{j}: {} vs {e}", c.value);
         seen += 1;
     }

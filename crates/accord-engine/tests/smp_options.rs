@@ -7,7 +7,11 @@ use accord_engine::{EngineError, Issue};
 use smp_common::load_issue;
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
 }
 
 fn bits(run: &SmpRun) -> Vec<u64> {
@@ -45,7 +49,10 @@ fn same_result_with_one_and_two_threads() {
 #[test]
 fn stochastic_runs_repeat_with_a_seed() {
     let issue = load_issue("dummyData_3Dim.csv");
-    let s = SmpSettings { state_transitions: StateTransitions::Stochastic, ..SmpSettings::default() };
+    let s = SmpSettings {
+        state_transitions: StateTransitions::Stochastic,
+        ..SmpSettings::default()
+    };
     let a = smp::run(&issue, &s, 7).unwrap();
     let b = smp::run(&issue, &s, 7).unwrap();
     assert_eq!(bits(&a), bits(&b));
@@ -53,7 +60,10 @@ fn stochastic_runs_repeat_with_a_seed() {
     assert!(differ, "different seeds should give different stochastic runs");
     // the deterministic default ignores the seed
     let d = SmpSettings::default();
-    assert_eq!(bits(&smp::run(&issue, &d, 1).unwrap()), bits(&smp::run(&issue, &d, 2).unwrap()));
+    assert_eq!(
+        bits(&smp::run(&issue, &d, 1).unwrap()),
+        bits(&smp::run(&issue, &d, 2).unwrap())
+    );
 }
 
 fn check_sane(issue: &Issue, s: &SmpSettings, what: &str) {
@@ -84,31 +94,77 @@ fn every_option_runs() {
     let base = SmpSettings::default();
     let mut variants: Vec<(String, SmpSettings)> = Vec::new();
     for v in VictoryProbModel::ALL {
-        variants.push((format!("{v}"), SmpSettings { victory_prob_model: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                victory_prob_model: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in PceModel::ALL {
-        variants.push((format!("{v}"), SmpSettings { pce_model: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                pce_model: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in StateTransitions::ALL {
-        variants.push((format!("{v}"), SmpSettings { state_transitions: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                state_transitions: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in SmpVotingRule::ALL {
-        variants.push((format!("{v}"), SmpSettings { voting_rule: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                voting_rule: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in BigRAdjust::ALL {
-        variants.push((format!("{v}"), SmpSettings { big_r_adjust: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                big_r_adjust: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in BigRRange::ALL {
-        variants.push((format!("{v}"), SmpSettings { big_r_range: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                big_r_range: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in ThirdPartyCommit::ALL {
-        variants.push((format!("{v}"), SmpSettings { third_party_commit: *v, ..base.clone() }));
+        variants.push((
+            format!("{v}"),
+            SmpSettings {
+                third_party_commit: *v,
+                ..base.clone()
+            },
+        ));
     }
     for v in InterVecBrgn::ALL {
         for b in BargainModel::ALL {
             variants.push((
                 format!("{v}+{b}"),
-                SmpSettings { inter_vec_brgn: *v, bargain_model: *b, ..base.clone() },
+                SmpSettings {
+                    inter_vec_brgn: *v,
+                    bargain_model: *b,
+                    ..base.clone()
+                },
             ));
         }
     }
@@ -159,12 +215,30 @@ fn options_change_the_outcome() {
     let issue = load_issue("dummyData_3Dim.csv");
     let base = bits(&smp::run(&issue, &SmpSettings::default(), 0).unwrap());
     let changed = [
-        SmpSettings { voting_rule: SmpVotingRule::Cubic, ..SmpSettings::default() },
-        SmpSettings { pce_model: PceModel::MarkovUniform, ..SmpSettings::default() },
-        SmpSettings { big_r_range: BigRRange::Min, ..SmpSettings::default() },
-        SmpSettings { third_party_commit: ThirdPartyCommit::FullCommit, ..SmpSettings::default() },
-        SmpSettings { inter_vec_brgn: InterVecBrgn::S1P1, ..SmpSettings::default() },
-        SmpSettings { bargain_model: BargainModel::PwCompInterp, ..SmpSettings::default() },
+        SmpSettings {
+            voting_rule: SmpVotingRule::Cubic,
+            ..SmpSettings::default()
+        },
+        SmpSettings {
+            pce_model: PceModel::MarkovUniform,
+            ..SmpSettings::default()
+        },
+        SmpSettings {
+            big_r_range: BigRRange::Min,
+            ..SmpSettings::default()
+        },
+        SmpSettings {
+            third_party_commit: ThirdPartyCommit::FullCommit,
+            ..SmpSettings::default()
+        },
+        SmpSettings {
+            inter_vec_brgn: InterVecBrgn::S1P1,
+            ..SmpSettings::default()
+        },
+        SmpSettings {
+            bargain_model: BargainModel::PwCompInterp,
+            ..SmpSettings::default()
+        },
     ];
     for s in changed {
         assert_ne!(bits(&smp::run(&issue, &s, 0).unwrap()), base, "{s:?}");
@@ -174,25 +248,39 @@ fn options_change_the_outcome() {
 #[test]
 fn limits_and_threshold_are_honoured() {
     let issue = load_issue("dummyData_3Dim.csv");
-    let s = SmpSettings { max_iterations: 3, ..SmpSettings::default() };
+    let s = SmpSettings {
+        max_iterations: 3,
+        ..SmpSettings::default()
+    };
     let r = smp::run(&issue, &s, 0).unwrap();
     assert_eq!(r.history.positions.len(), 4);
     assert_eq!(r.history.stop, accord_engine::StopReason::IterationLimit);
-    let s = SmpSettings { min_delta_ratio: 0.5, ..SmpSettings::default() };
+    let s = SmpSettings {
+        min_delta_ratio: 0.5,
+        ..SmpSettings::default()
+    };
     let r = smp::run(&issue, &s, 0).unwrap();
-    assert_eq!(r.history.positions.len(), 4, "ratio 0.1780 at iteration 3 is the first below 0.5");
+    assert_eq!(
+        r.history.positions.len(),
+        4,
+        "ratio 0.1780 at iteration 3 is the first below 0.5"
+    );
 }
 
 #[test]
 fn accommodation_matrix() {
     let issue = load_issue("dummyData_3Dim.csv");
     let n = issue.stances.len();
-    let identity: Vec<Vec<f64>> =
-        (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+    let identity: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect();
     let plain = smp::run(&issue, &SmpSettings::default(), 0).unwrap();
     let ident = smp::run(
         &issue,
-        &SmpSettings { accommodation: Some(identity.clone()), ..SmpSettings::default() },
+        &SmpSettings {
+            accommodation: Some(identity.clone()),
+            ..SmpSettings::default()
+        },
         0,
     )
     .unwrap();
@@ -200,8 +288,15 @@ fn accommodation_matrix() {
 
     // zero matrix: ideals never move
     let zero = vec![vec![0.0; n]; n];
-    let r = smp::run(&issue, &SmpSettings { accommodation: Some(zero), ..SmpSettings::default() }, 0)
-        .unwrap();
+    let r = smp::run(
+        &issue,
+        &SmpSettings {
+            accommodation: Some(zero),
+            ..SmpSettings::default()
+        },
+        0,
+    )
+    .unwrap();
     for st in &r.ideals {
         for (a, b) in st.iter().flatten().zip(r.ideals[0].iter().flatten()) {
             assert!((a - b).abs() < 1e-12);
@@ -215,8 +310,15 @@ fn accommodation_matrix() {
     acc[1][0] = 0.07;
     acc[2][2] = 0.65;
     acc[2][3] = 0.13;
-    let r = smp::run(&issue, &SmpSettings { accommodation: Some(acc.clone()), ..SmpSettings::default() }, 0)
-        .unwrap();
+    let r = smp::run(
+        &issue,
+        &SmpSettings {
+            accommodation: Some(acc.clone()),
+            ..SmpSettings::default()
+        },
+        0,
+    )
+    .unwrap();
     let (x1, y0, y1) = (&r.history.positions[1], &r.ideals[0], &r.ideals[1]);
     for k in 0..3 {
         let want = 0.87 * (x1[0][k] / 100.0) + 0.13 * (y0[0][k] / 100.0);
@@ -227,7 +329,14 @@ fn accommodation_matrix() {
     assert_eq!(y1[3], x1[3], "an identity row reports the position itself");
 
     acc[0][1] = 0.5;
-    let bad = smp::run(&issue, &SmpSettings { accommodation: Some(acc), ..SmpSettings::default() }, 0);
+    let bad = smp::run(
+        &issue,
+        &SmpSettings {
+            accommodation: Some(acc),
+            ..SmpSettings::default()
+        },
+        0,
+    );
     assert!(matches!(bad, Err(EngineError::InvalidInput(_))));
 }
 
@@ -238,8 +347,14 @@ fn degenerate_inputs_do_not_panic() {
         s.position = vec![50.0, 50.0, 50.0];
     }
     for pcem in PceModel::ALL {
-        let s = SmpSettings { pce_model: *pcem, ..SmpSettings::default() };
-        assert!(matches!(smp::run(&issue, &s, 0), Err(EngineError::Degenerate(_))), "{pcem}");
+        let s = SmpSettings {
+            pce_model: *pcem,
+            ..SmpSettings::default()
+        };
+        assert!(
+            matches!(smp::run(&issue, &s, 0), Err(EngineError::Degenerate(_))),
+            "{pcem}"
+        );
     }
     // two camps at opposite corners: every distance is 0 or 1
     let mut issue = load_issue("dummyData_3Dim.csv");
@@ -252,9 +367,18 @@ fn degenerate_inputs_do_not_panic() {
 
 #[test]
 fn ktab_names() {
-    assert_eq!(SmpVotingRule::from_ktab_name("ASymProsp"), Some(SmpVotingRule::AsymProsp));
-    assert_eq!(SmpVotingRule::from_ktab_name("asym_prosp"), Some(SmpVotingRule::AsymProsp));
-    assert_eq!(BargainModel::from_ktab_name("PWCompInterp"), Some(BargainModel::PwCompInterp));
+    assert_eq!(
+        SmpVotingRule::from_ktab_name("ASymProsp"),
+        Some(SmpVotingRule::AsymProsp)
+    );
+    assert_eq!(
+        SmpVotingRule::from_ktab_name("asym_prosp"),
+        Some(SmpVotingRule::AsymProsp)
+    );
+    assert_eq!(
+        BargainModel::from_ktab_name("PWCompInterp"),
+        Some(BargainModel::PwCompInterp)
+    );
     assert_eq!(InterVecBrgn::from_ktab_name("s2pmax"), Some(InterVecBrgn::S2PMax));
     assert_eq!(BigRAdjust::from_ktab_name("nope"), None);
     for v in PceModel::ALL {

@@ -20,8 +20,8 @@ use std::fmt;
 use std::path::Path;
 
 use accord_engine::smp::{
-    BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule,
-    StateTransitions, ThirdPartyCommit, VictoryProbModel,
+    BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule, StateTransitions,
+    ThirdPartyCommit, VictoryProbModel,
 };
 use accord_engine::{Issue, Stance};
 
@@ -189,7 +189,10 @@ fn split_csv(line: &str) -> Vec<Field<'_>> {
             .unwrap_or(trimmed)
             .trim();
         let lead = raw.len() - raw.trim_start().len();
-        out.push(Field { text: unquoted, column: col_of(start + lead) });
+        out.push(Field {
+            text: unquoted,
+            column: col_of(start + lead),
+        });
         if end >= bytes.len() {
             break;
         }
@@ -204,7 +207,13 @@ struct CsvCtx<'a> {
 
 impl CsvCtx<'_> {
     fn err(&self, line: usize, column: Option<usize>, field: Option<String>, message: String) -> KtabError {
-        KtabError { file: self.file.into(), line: Some(line), column, field, message }
+        KtabError {
+            file: self.file.into(),
+            line: Some(line),
+            column,
+            field,
+            message,
+        }
     }
 }
 
@@ -229,8 +238,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
         line: None,
         column: None,
         field: None,
-        message: "the file is empty; a KTAB CSV starts with `name, description, actors, dimensions`"
-            .into(),
+        message: "the file is empty; a KTAB CSV starts with `name, description, actors, dimensions`".into(),
     })?;
     let f1 = split_csv(first);
     if f1.len() < 4 {
@@ -278,7 +286,12 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
 
     // line 2: header
     let (l2, header) = lines.next().ok_or_else(|| {
-        ctx.err(l1, None, None, "the header line (line 2) and the actor lines are missing".into())
+        ctx.err(
+            l1,
+            None,
+            None,
+            "the header line (line 2) and the actor lines are missing".into(),
+        )
     })?;
     let hdr = split_csv(header);
     let col_name = |k: usize| -> String {
@@ -424,7 +437,12 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
                 format!("actor {name} has no positive salience; at least one must be > 0"),
             ));
         }
-        stances.push(Stance { actor: name.to_string(), capability: cap, position, salience });
+        stances.push(Stance {
+            actor: name.to_string(),
+            capability: cap,
+            position,
+            salience,
+        });
         descriptions.push(desc.to_string());
     }
     if let Some((ln, _)) = lines.next() {
@@ -441,7 +459,11 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     let name = f1[0].text.to_string();
     Ok(KtabScenario {
         issue: Issue {
-            id: if name.is_empty() { file.to_string() } else { name.clone() },
+            id: if name.is_empty() {
+                file.to_string()
+            } else {
+                name.clone()
+            },
             dimensions: dims,
             status_quo: None,
             stances,
@@ -485,9 +507,9 @@ impl<'a, 'input> XmlCtx<'a, 'input> {
     }
 
     fn child(&self, node: XNode<'a, 'input>, name: &str) -> Result<XNode<'a, 'input>, KtabError> {
-        self.elements(node).find(|c| c.tag_name().name() == name).ok_or_else(|| {
-            self.err(node, format!("the required element <{name}> is missing"))
-        })
+        self.elements(node)
+            .find(|c| c.tag_name().name() == name)
+            .ok_or_else(|| self.err(node, format!("the required element <{name}> is missing")))
     }
 
     fn opt_child(&self, node: XNode<'a, 'input>, name: &str) -> Option<XNode<'a, 'input>> {
@@ -495,17 +517,18 @@ impl<'a, 'input> XmlCtx<'a, 'input> {
     }
 
     fn text(&self, node: XNode<'a, 'input>) -> String {
-        node.children().filter_map(|c| c.text()).collect::<String>().trim().to_string()
+        node.children()
+            .filter_map(|c| c.text())
+            .collect::<String>()
+            .trim()
+            .to_string()
     }
 
     fn number(&self, node: XNode<'a, 'input>, range: (f64, f64), what: &str) -> Result<f64, KtabError> {
         let t = self.text(node);
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= range.0 && v <= range.1 => Ok(v),
-            Ok(v) if v.is_finite() => Err(self.err(
-                node,
-                format!("{what} {v} is outside [{}, {}]", range.0, range.1),
-            )),
+            Ok(v) if v.is_finite() => Err(self.err(node, format!("{what} {v} is outside [{}, {}]", range.0, range.1))),
             _ => Err(self.err(node, format!("{what} `{t}` is not a number"))),
         }
     }
@@ -565,14 +588,25 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     }
     ctx.only(
         root,
-        &["name", "desc", "prngSeed", "ModelParameters", "Dimensions", "Actors", "IdealAdjustment"],
+        &[
+            "name",
+            "desc",
+            "prngSeed",
+            "ModelParameters",
+            "Dimensions",
+            "Actors",
+            "IdealAdjustment",
+        ],
     )?;
     let name = ctx.text(ctx.child(root, "name")?);
     let description = ctx.text(ctx.child(root, "desc")?);
     let seed_node = ctx.child(root, "prngSeed")?;
     let seed_text = ctx.text(seed_node);
     let seed = seed_text.parse::<u64>().map_err(|_| {
-        ctx.err(seed_node, format!("`{seed_text}` is not a whole number from 0 to 18446744073709551615"))
+        ctx.err(
+            seed_node,
+            format!("`{seed_text}` is not a whole number from 0 to 18446744073709551615"),
+        )
     })?;
 
     let mut settings = SmpSettings::default();
@@ -584,8 +618,7 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             VictoryProbModel::from_ktab_name,
             VictoryProbModel::ktab_names,
         )?;
-        settings.pce_model =
-            parse_param(&ctx, p, "PCEModel", PceModel::from_ktab_name, PceModel::ktab_names)?;
+        settings.pce_model = parse_param(&ctx, p, "PCEModel", PceModel::from_ktab_name, PceModel::ktab_names)?;
         settings.state_transitions = parse_param(
             &ctx,
             p,
@@ -600,10 +633,14 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             SmpVotingRule::from_ktab_name,
             SmpVotingRule::ktab_names,
         )?;
-        settings.big_r_adjust =
-            parse_param(&ctx, p, "BigRAdjust", BigRAdjust::from_ktab_name, BigRAdjust::ktab_names)?;
-        settings.big_r_range =
-            parse_param(&ctx, p, "BigRRange", BigRRange::from_ktab_name, BigRRange::ktab_names)?;
+        settings.big_r_adjust = parse_param(
+            &ctx,
+            p,
+            "BigRAdjust",
+            BigRAdjust::from_ktab_name,
+            BigRAdjust::ktab_names,
+        )?;
+        settings.big_r_range = parse_param(&ctx, p, "BigRRange", BigRRange::from_ktab_name, BigRRange::ktab_names)?;
         settings.third_party_commit = parse_param(
             &ctx,
             p,
@@ -662,7 +699,10 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             return Err(ctx.err(name_node, "an actor needs a non-empty name".into()));
         }
         if stances.iter().any(|s| s.actor == aname) {
-            return Err(ctx.err(name_node, format!("a second actor named `{aname}`; names must be unique")));
+            return Err(ctx.err(
+                name_node,
+                format!("a second actor named `{aname}`; names must be unique"),
+            ));
         }
         let desc = ctx.text(ctx.child(*an, "description")?);
         let cap_node = ctx.child(*an, "capability")?;
@@ -684,10 +724,7 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             let s = ctx.number(c, (0.0, 100.0), "salience")?;
             total += s;
             if total > 100.0 {
-                return Err(ctx.err(
-                    c,
-                    format!("actor {aname}'s saliences sum to {total}, above 100"),
-                ));
+                return Err(ctx.err(c, format!("actor {aname}'s saliences sum to {total}, above 100")));
             }
             salience.push(s / 100.0);
         }
@@ -710,7 +747,12 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
         if total <= 0.0 {
             return Err(ctx.err(sal_node, format!("actor {aname} has no positive salience")));
         }
-        stances.push(Stance { actor: aname, capability: cap, position, salience });
+        stances.push(Stance {
+            actor: aname,
+            capability: cap,
+            position,
+            salience,
+        });
         descriptions.push(desc);
     }
     let dims = dims.unwrap_or(0);
@@ -718,13 +760,15 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
 
     if let Some(ia) = ctx.opt_child(root, "IdealAdjustment") {
         ctx.only(ia, &["iaPair"])?;
-        let mut acc: Vec<Vec<f64>> =
-            (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect()).collect();
+        let mut acc: Vec<Vec<f64>> = (0..n)
+            .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+            .collect();
         let find = |node: XNode| -> Result<usize, KtabError> {
             let t = ctx.text(node);
-            stances.iter().position(|s| s.actor == t).ok_or_else(|| {
-                ctx.err(node, format!("no actor is named `{t}`"))
-            })
+            stances
+                .iter()
+                .position(|s| s.actor == t)
+                .ok_or_else(|| ctx.err(node, format!("no actor is named `{t}`")))
         };
         for pair in ctx.elements(ia) {
             ctx.only(pair, &["adjustingIdeal", "referencePos", "adjust"])?;
@@ -750,7 +794,11 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
 
     Ok(KtabScenario {
         issue: Issue {
-            id: if name.is_empty() { file.to_string() } else { name.clone() },
+            id: if name.is_empty() {
+                file.to_string()
+            } else {
+                name.clone()
+            },
             dimensions: dims,
             status_quo: None,
             stances,
@@ -801,7 +849,10 @@ mod tests {
         assert!(e.message.contains("negative capability"), "{e}");
         assert_eq!((e.line, e.column), (Some(4), Some(5)));
         let e = csv_err(&CSV3.replace("B,d,5,60", "B,d,5,6x0"));
-        assert!(e.message.contains("not a number") && e.field.as_deref() == Some("field 4 (P1)"), "{e}");
+        assert!(
+            e.message.contains("not a number") && e.field.as_deref() == Some("field 4 (P1)"),
+            "{e}"
+        );
         let e = csv_err(&CSV3.replace("C,d,1,100,0,50,100", "C,d,1,100,0,50"));
         assert!(e.message.contains("too few fields: 6 found, 7 needed"), "{e}");
         let e = csv_err(&format!("{CSV3}D,d,1,1,1,1,1\n"));

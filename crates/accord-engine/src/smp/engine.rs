@@ -12,7 +12,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::pce::{scalar_pce, vote, PceScratch};
+use super::pce::{PceScratch, scalar_pce, vote};
 use super::settings::*;
 use super::{BargainTrace, ChallengeTrace, StateTrace};
 use crate::EngineError;
@@ -175,7 +175,7 @@ impl<'s> Actors<'s> {
             pmin = if pi < pmin { pi } else { pmin };
             pmax = if pi > pmax { pi } else { pmax };
         }
-        if !(pmax > pmin) || p.iter().any(|v| !v.is_finite()) {
+        if pmax <= pmin || p.iter().any(|v| !v.is_finite()) {
             return Err(EngineError::Degenerate(format!(
                 "state {turn}: every position is equally likely to win (pmax = pmin = {pmax}), \
                  so risk attitudes cannot be inferred; typically all actors stand at one point"
@@ -218,17 +218,19 @@ impl<'s> Actors<'s> {
             }
         }
         let prob = self.winning_probabilities(x, &own, &mut scratch)?;
-        Ok(Eval { d, dt, r, rr, own, prob })
+        Ok(Eval {
+            d,
+            dt,
+            r,
+            rr,
+            own,
+            prob,
+        })
     }
 
     /// "Actors' winning probabilities" (spec §11.2; KTAB `SMPState::pDist(-1)`
     /// and `State::posProb`): a Proportional election among unique positions.
-    fn winning_probabilities(
-        &self,
-        x: &[f64],
-        own: &[f64],
-        scratch: &mut PceScratch,
-    ) -> Result<Vec<f64>, EngineError> {
+    fn winning_probabilities(&self, x: &[f64], own: &[f64], scratch: &mut PceScratch) -> Result<Vec<f64>, EngineError> {
         const POS_TOL: f64 = 1e-3;
         let (n, dims) = (self.n, self.dims);
         let pos = |i: usize| &x[i * dims..(i + 1) * dims];
@@ -319,41 +321,22 @@ impl<'s> Actors<'s> {
         }
         let (a0, b0) = (a, b);
 
-        // third parties, each reading the small contest (i:j) with itself added
-        let tpc = st.third_party_commit;
-        for m in 0..n {
-            if m == i || m == j {
-                continue;
-            }
-            let wn = self.wgt[m];
-            let uni = col_i[m];
-            let unj = bs_util(dtj[m], rrh[m]);
-            let unn = diag[m];
-            let cn = vote(vr, wn, uni, unj);
-            let ain = if cn > 0.0 { a0 + cn } else { a0 };
-            let bjn = if cn < 0.0 { b0 - cn } else { b0 };
-            let pin = ain / (ain + bjn);
-            let pjn = 1.0 - pin;
-            let (oa, ob, oc, od) = match tpc {
-                ThirdPartyCommit::SemiCommit => {
-                    (uni + uni + unn, unj + unj + unj, uni + uni + uni, unj + unj + unn)
-                }
-                ThirdPartyCommit::FullCommit => {
-                    (uni + uni + uni, unj + unj + unj, uni + uni + uni, unj + unj + unj)
-                }
-                ThirdPartyCommit::NoCommit => {
-                    (uni + uni + unn, unj + unj + unn, uni + uni + unn, unj + unj + unn)
-                }
-            };
-            let u_with_i = (pin * oa) + (pjn * ob);
-            let u_with_j = (pin * oc) + (pjn * od);
-            let vn = vote(vr, wn, u_with_i, u_with_j);
-            if vn > 0.0 {
-                a += vn;
-            }
-            if vn < 0.0 {
-                b -= vn;
-            }
+        // third parties, each reading the small contest (i:j) with itself
+        // added; the loop skips i and j by running over the ranges around them
+        let (lo, hi) = if i < j { (i, j) } else { (j, i) };
+        let args = TpArgs {
+            wgt: &self.wgt,
+            col_i,
+            dtj,
+            rrh,
+            diag,
+            a0,
+            b0,
+        };
+        for (from, to) in [(0, lo), (lo + 1, hi), (hi + 1, n)] {
+            let (da, db) = third_parties(vr, st.third_party_commit, &args, from, to, a, b);
+            a = da;
+            b = db;
         }
         let p = a / (a + b);
         let pj = b / (a + b);
@@ -375,14 +358,7 @@ impl<'s> Actors<'s> {
 
     /// `probEduChlg(h, k, i, j)` for any perspective (used by the target's
     /// view of a bargain and by traces).
-    pub(crate) fn prob_edu_general(
-        &self,
-        ev: &Eval,
-        h: usize,
-        k: usize,
-        i: usize,
-        j: usize,
-    ) -> (f64, f64) {
+    pub(crate) fn prob_edu_general(&self, ev: &Eval, h: usize, k: usize, i: usize, j: usize) -> (f64, f64) {
         let (col_i, diag) = self.perspective(ev, h, i);
         let rrh = &ev.rr[h * self.n..(h + 1) * self.n];
         self.prob_edu(ev, rrh, &col_i, &diag, k, i, j)
@@ -402,7 +378,12 @@ impl<'s> Actors<'s> {
             }
             let (p, e) = self.prob_edu(ev, rrh, &col_i, &diag, i, i, j);
             if trace {
-                all.push(ChallengeTrace { initiator: i, target: j, probability: p, value: e });
+                all.push(ChallengeTrace {
+                    initiator: i,
+                    target: j,
+                    probability: p,
+                    value: e,
+                });
             }
             if 1e-5 < e && best < e {
                 best = e;
@@ -416,14 +397,7 @@ impl<'s> Actors<'s> {
     /// the probability `pi` and j the probability `pj` (spec §8.1; KTAB
     /// `SMPActor::interpolateBrgn`).
     #[allow(clippy::type_complexity)]
-    fn interpolate(
-        &self,
-        i: usize,
-        j: usize,
-        x: &[f64],
-        pi: f64,
-        pj: f64,
-    ) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    fn interpolate(&self, i: usize, j: usize, x: &[f64], pi: f64, pj: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
         let dims = self.dims;
         let (mut bi, mut bj) = (vec![0.0; dims], vec![0.0; dims]);
         let (mut di, mut dj) = (vec![0.0; dims], vec![0.0; dims]);
@@ -494,7 +468,15 @@ impl<'s> Actors<'s> {
                 let xj = comb(&iij.xj, &jij.xj);
                 let di = xi.iter().map(|v| v * 100.0).collect();
                 let dj = xj.iter().map(|v| v * 100.0).collect();
-                vec![Bargain { init: i, rcvr: j, value, xi, xj, di, dj }]
+                vec![Bargain {
+                    init: i,
+                    rcvr: j,
+                    value,
+                    xi,
+                    xj,
+                    di,
+                    dj,
+                }]
             }
         }
     }
@@ -526,15 +508,17 @@ impl<'s> Actors<'s> {
         disp: &[f64],
         y: &[f64],
         rng: &mut ChaCha8Rng,
-        mut trace: Option<&mut StateTrace>,
+        trace: Option<&mut StateTrace>,
     ) -> Result<StepOut, EngineError> {
         let (n, dims) = (self.n, self.dims);
         let st = self.settings;
         let tracing = trace.is_some();
 
         // §7: each initiator's best target
-        let choices: Vec<Choice> =
-            (0..n).into_par_iter().map(|i| self.best_challenge(ev, i, tracing)).collect();
+        let choices: Vec<Choice> = (0..n)
+            .into_par_iter()
+            .map(|i| self.best_challenge(ev, i, tracing))
+            .collect();
 
         // §8.1: bargains of each challenge
         let challenge_bargains: Vec<Vec<Bargain>> = (0..n)
@@ -663,7 +647,7 @@ impl<'s> Actors<'s> {
         }
 
         let targets: Vec<Option<usize>> = choices.iter().map(|c| c.target.map(|t| t.0)).collect();
-        if let Some(tr) = trace.as_deref_mut() {
+        if let Some(tr) = trace {
             tr.challenges = choices.into_iter().flat_map(|c| c.all).collect();
             tr.bargains = bargains
                 .iter()
@@ -679,7 +663,11 @@ impl<'s> Actors<'s> {
             tr.queue_probabilities = probs;
             tr.chosen = chosen;
         }
-        Ok(StepOut { x: nx, disp: nd, targets })
+        Ok(StepOut {
+            x: nx,
+            disp: nd,
+            targets,
+        })
     }
 }
 
@@ -712,4 +700,99 @@ pub(crate) fn new_ideals(acc: &[Vec<f64>], x: &[f64], y_old: &[f64], n: usize, d
         }
     }
     y
+}
+
+/// Inputs of the third-party loop of spec §6 for one (h, i, j).
+struct TpArgs<'a> {
+    wgt: &'a [f64],
+    col_i: &'a [f64],
+    dtj: &'a [f64],
+    rrh: &'a [f64],
+    diag: &'a [f64],
+    a0: f64,
+    b0: f64,
+}
+
+/// Adds the votes of third parties `from..to` to the coalitions `(a, b)`
+/// (spec §6), dispatching once to a loop specialised for the voting rule
+/// and the commitment model.
+#[inline]
+fn third_parties(
+    vr: SmpVotingRule,
+    tpc: ThirdPartyCommit,
+    t: &TpArgs,
+    from: usize,
+    to: usize,
+    a: f64,
+    b: f64,
+) -> (f64, f64) {
+    if from >= to {
+        return (a, b);
+    }
+    macro_rules! go {
+        ($($vr:ident),*) => {
+            match vr {
+                $(SmpVotingRule::$vr => match tpc {
+                    ThirdPartyCommit::SemiCommit => tp_loop::<{ vr_code(SmpVotingRule::$vr) }, 1>(t, from, to, a, b),
+                    ThirdPartyCommit::FullCommit => tp_loop::<{ vr_code(SmpVotingRule::$vr) }, 2>(t, from, to, a, b),
+                    ThirdPartyCommit::NoCommit => tp_loop::<{ vr_code(SmpVotingRule::$vr) }, 0>(t, from, to, a, b),
+                },)*
+            }
+        };
+    }
+    go!(Binary, PropBin, Proportional, PropCbc, Cubic, AsymProsp)
+}
+
+const fn vr_code(vr: SmpVotingRule) -> u8 {
+    match vr {
+        SmpVotingRule::Binary => 0,
+        SmpVotingRule::PropBin => 1,
+        SmpVotingRule::Proportional => 2,
+        SmpVotingRule::PropCbc => 3,
+        SmpVotingRule::Cubic => 4,
+        SmpVotingRule::AsymProsp => 5,
+    }
+}
+
+const VR_BY_CODE: [SmpVotingRule; 6] = [
+    SmpVotingRule::Binary,
+    SmpVotingRule::PropBin,
+    SmpVotingRule::Proportional,
+    SmpVotingRule::PropCbc,
+    SmpVotingRule::Cubic,
+    SmpVotingRule::AsymProsp,
+];
+
+/// The specialised loop. Adding `+0.0` where KTAB skips an addition leaves
+/// every sum bit-identical (all partial sums are positive), and lets the
+/// compiler avoid branches.
+#[inline(always)]
+fn tp_loop<const VR: u8, const TPC: u8>(t: &TpArgs, from: usize, to: usize, mut a: f64, mut b: f64) -> (f64, f64) {
+    let vr = VR_BY_CODE[VR as usize];
+    let (a0, b0) = (t.a0, t.b0);
+    let it = t.wgt[from..to]
+        .iter()
+        .zip(&t.col_i[from..to])
+        .zip(&t.dtj[from..to])
+        .zip(&t.rrh[from..to])
+        .zip(&t.diag[from..to]);
+    for ((((&wn, &uni), &dnj), &rn), &unn) in it {
+        let unj = bs_util(dnj, rn);
+        let cn = vote(vr, wn, uni, unj);
+        let ain = a0 + if cn > 0.0 { cn } else { 0.0 };
+        let bjn = b0 - if cn < 0.0 { cn } else { 0.0 };
+        let pin = ain / (ain + bjn);
+        let pjn = 1.0 - pin;
+        let (oa, ob, oc, od) = match TPC {
+            1 => (uni + uni + unn, unj + unj + unj, uni + uni + uni, unj + unj + unn),
+            2 => (uni + uni + uni, unj + unj + unj, uni + uni + uni, unj + unj + unj),
+            _ => (uni + uni + unn, unj + unj + unn, uni + uni + unn, unj + unj + unn),
+        };
+        let u_with_i = (pin * oa) + (pjn * ob);
+        let u_with_j = (pin * oc) + (pjn * od);
+        let vn = vote(vr, wn, u_with_i, u_with_j);
+        a += if vn > 0.0 { vn } else { 0.0 };
+        b -= if vn < 0.0 { vn } else { 0.0 };
+    }
+    (a, b)
 }

@@ -20,12 +20,12 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 pub use settings::{
-    BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule,
-    StateTransitions, ThirdPartyCommit, VictoryProbModel,
+    BargainModel, BigRAdjust, BigRRange, InterVecBrgn, PceModel, SmpSettings, SmpVotingRule, StateTransitions,
+    ThirdPartyCommit, VictoryProbModel,
 };
 
 use crate::{EngineError, History, Issue, StopReason};
-use engine::{bs_util, new_ideals, state_dist, Actors};
+use engine::{Actors, bs_util, new_ideals, state_dist};
 
 /// The full result of an SMP run: every state's positions and the
 /// per-state quantities KTAB reports.
@@ -123,11 +123,7 @@ pub fn run(issue: &Issue, settings: &SmpSettings, seed: u64) -> Result<SmpRun, E
 /// Like [`run`], and also returns every intermediate value (utilities of
 /// every perspective, all challenges, all bargains and queue elections).
 /// Costs O(N³) memory per state: meant for tests and small inputs.
-pub fn run_traced(
-    issue: &Issue,
-    settings: &SmpSettings,
-    seed: u64,
-) -> Result<(SmpRun, SmpTrace), EngineError> {
+pub fn run_traced(issue: &Issue, settings: &SmpSettings, seed: u64) -> Result<(SmpRun, SmpTrace), EngineError> {
     let mut trace = SmpTrace::default();
     let run = run_inner(issue, settings, seed, Some(&mut trace))?;
     Ok((run, trace))
@@ -156,7 +152,7 @@ fn validate<'s>(issue: &Issue, settings: &'s SmpSettings) -> Result<Actors<'s>, 
                 format!("actor {}: position {p} is outside KTAB's scale 0–100", s.actor),
             ));
         }
-        if !(s.capability > 0.0) {
+        if s.capability.is_nan() || s.capability <= 0.0 {
             return Err(invalid(
                 issue,
                 format!(
@@ -171,7 +167,7 @@ fn validate<'s>(issue: &Issue, settings: &'s SmpSettings) -> Result<Actors<'s>, 
             den += v * v;
             tot += v;
         }
-        if !(den > 0.0) {
+        if den.is_nan() || den <= 0.0 {
             return Err(invalid(issue, format!("actor {}: needs a positive salience", s.actor)));
         }
         if tot > 1.0 + 1e-9 {
@@ -190,7 +186,10 @@ fn validate<'s>(issue: &Issue, settings: &'s SmpSettings) -> Result<Actors<'s>, 
         return Err(invalid(issue, "max_iterations must be at least 1".into()));
     }
     if !(settings.min_delta_ratio.is_finite() && settings.min_sig_delta.is_finite()) {
-        return Err(invalid(issue, "min_delta_ratio and min_sig_delta must be finite".into()));
+        return Err(invalid(
+            issue,
+            "min_delta_ratio and min_sig_delta must be finite".into(),
+        ));
     }
     if let Some(acc) = &settings.accommodation {
         if acc.len() != n || acc.iter().any(|row| row.len() != n) {
@@ -208,14 +207,20 @@ fn validate<'s>(issue: &Issue, settings: &'s SmpSettings) -> Result<Actors<'s>, 
             }
             let sum: f64 = row.iter().fold(0.0, |a, b| a + b);
             if sum > 1.0 + 1e-10 {
-                return Err(invalid(
-                    issue,
-                    format!("accommodation row {i} sums to {sum}, above 1"),
-                ));
+                return Err(invalid(issue, format!("accommodation row {i} sums to {sum}, above 1")));
             }
         }
     }
-    Ok(Actors { n, dims, cap, sal, sal_den, sal_tot, wgt, settings })
+    Ok(Actors {
+        n,
+        dims,
+        cap,
+        sal,
+        sal_den,
+        sal_tot,
+        wgt,
+        settings,
+    })
 }
 
 fn unflatten(v: &[f64], n: usize, dims: usize) -> Vec<Vec<f64>> {
@@ -292,9 +297,8 @@ fn run_inner(
         // point: nobody gains from a challenge. KTAB would abort on the
         // undefined risk inference (pmax = pmin); we stop the run here, report
         // neutral risk and probability 1 for the single position.
-        let consensus = (1..n).all(|i| {
-            x[i * dims..(i + 1) * dims] == x[..dims] && y[i * dims..(i + 1) * dims] == y[..dims]
-        });
+        let consensus =
+            (1..n).all(|i| x[i * dims..(i + 1) * dims] == x[..dims] && y[i * dims..(i + 1) * dims] == y[..dims]);
         if consensus {
             risk.push(vec![0.0; n]);
             probabilities.push(vec![1.0; n]);
@@ -309,7 +313,10 @@ fn run_inner(
                 });
             }
             return Ok(SmpRun {
-                history: History { positions, stop: StopReason::Converged },
+                history: History {
+                    positions,
+                    stop: StopReason::Converged,
+                },
                 ideals,
                 risk,
                 probabilities,

@@ -146,6 +146,7 @@ pub(crate) struct PceScratch {
 /// The scalar probabilistic Condorcet election (spec §4; KTAB
 /// `Model::scalarPCE`): `m` options, voters with weights `w`, utilities
 /// `ut[a * n + k]`. Writes the option probabilities into `out`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn scalar_pce(
     rule: SmpVotingRule,
     vpm: VictoryProbModel,
@@ -277,12 +278,7 @@ fn markov_incentive(
 }
 
 /// Markov PCE with uniform challenges (KTAB `Model::markovUniformPCE`).
-fn markov_uniform(
-    vp: &[f64],
-    m: usize,
-    _s: &mut PceScratch,
-    out: &mut Vec<f64>,
-) -> Result<(), EngineError> {
+fn markov_uniform(vp: &[f64], m: usize, _s: &mut PceScratch, out: &mut Vec<f64>) -> Result<(), EngineError> {
     const P_TOL: f64 = 1e-6;
     out.clear();
     out.resize(m, 1.0 / m as f64);
@@ -331,9 +327,21 @@ mod tests {
         let mut s = PceScratch::default();
         let mut out = Vec::new();
         for pcem in PceModel::ALL {
-            scalar_pce(SmpVotingRule::Proportional, VictoryProbModel::Linear, *pcem, &w, &ut, 2, &mut s, &mut out)
-                .unwrap();
-            assert!((out[0] - 0.5).abs() < 1e-9 && (out[1] - 0.5).abs() < 1e-9, "{pcem:?} {out:?}");
+            scalar_pce(
+                SmpVotingRule::Proportional,
+                VictoryProbModel::Linear,
+                *pcem,
+                &w,
+                &ut,
+                2,
+                &mut s,
+                &mut out,
+            )
+            .unwrap();
+            assert!(
+                (out[0] - 0.5).abs() < 1e-9 && (out[1] - 0.5).abs() < 1e-9,
+                "{pcem:?} {out:?}"
+            );
         }
     }
 

@@ -38,7 +38,13 @@ pub fn load_issue(name: &str) -> Issue {
             }
         })
         .collect();
-    Issue { id: name.into(), dimensions: dims, status_quo: None, stances, procedure: None }
+    Issue {
+        id: name.into(),
+        dimensions: dims,
+        status_quo: None,
+        stances,
+        procedure: None,
+    }
 }
 
 /// Rows of an expected-output CSV in `expected/` (header dropped), split on
