@@ -34,6 +34,8 @@ pub enum EntryKind {
     Capability,
     /// `[[stance]]` of a model
     Stance,
+    /// `[[lever]]` of a model
+    Lever,
 }
 
 impl EntryKind {
@@ -51,6 +53,7 @@ impl EntryKind {
             Self::Issue => "issue",
             Self::Capability => "capability",
             Self::Stance => "stance",
+            Self::Lever => "lever",
         }
     }
 }
@@ -470,6 +473,50 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
             c.report(K::Stance, i, "basis", "every stance needs a basis: quote or cite the passage it rests on");
         }
         c.provenance(K::Stance, i, "", &s.provenance, &sources);
+    }
+
+    let mut lever_ids = HashSet::new();
+    for (i, l) in model.levers.iter().enumerate() {
+        if !lever_ids.insert(l.id.as_str()) || issue_ids.contains(l.id.as_str()) {
+            c.report(K::Lever, i, "id", format!("duplicate id `{}`", l.id));
+        }
+        c.actor_ref(K::Lever, i, "actor".into(), l.actor.as_str(), &actors);
+        if l.basis.trim().is_empty() {
+            c.report(K::Lever, i, "basis", "every lever needs a basis: cite the passage that proposes it");
+        }
+        if l.effects.is_empty() {
+            c.report(K::Lever, i, "effect", "a lever needs at least one [[lever.effect]]");
+        }
+        for (j, e) in l.effects.iter().enumerate() {
+            c.actor_ref(K::Lever, i, format!("effect[{j}].actor"), e.actor().as_str(), &actors);
+            if !capable.contains(e.actor().as_str()) {
+                c.report(K::Lever, i, format!("effect[{j}].actor"), format!("`{}` has no capability in the model", e.actor()));
+            }
+            use crate::model::Effect as E;
+            match e {
+                E::Position { issue, shift, .. } | E::Salience { issue, shift, .. } => {
+                    if !issue_ids.contains(issue.as_str()) {
+                        c.report_ref(K::Lever, i, format!("effect[{j}].issue"), issue.as_str(), format!("unknown issue `{issue}`"));
+                    }
+                    if !(shift.is_finite() && shift.abs() <= 100.0) {
+                        c.report(K::Lever, i, format!("effect[{j}].shift"), "a shift lies between −100 and 100 points");
+                    }
+                }
+                E::Capability { issue, sphere, factor, .. } => {
+                    match (issue, sphere) {
+                        (Some(id), None) if !issue_ids.contains(id.as_str()) => {
+                            c.report_ref(K::Lever, i, format!("effect[{j}].issue"), id.as_str(), format!("unknown issue `{id}`"))
+                        }
+                        (Some(_), None) | (None, Some(_)) => {}
+                        _ => c.report(K::Lever, i, format!("effect[{j}].kind"), "a capability effect names either an issue or a sphere"),
+                    }
+                    if !(factor.is_finite() && *factor > 0.0) {
+                        c.report(K::Lever, i, format!("effect[{j}].factor"), "a capability factor must be a positive number");
+                    }
+                }
+            }
+        }
+        c.provenance(K::Lever, i, "", &l.provenance, &sources);
     }
     c.problems
 }

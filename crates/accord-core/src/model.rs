@@ -121,4 +121,78 @@ pub struct Model {
     pub capabilities: Vec<Capability>,
     /// The stances.
     pub stances: Vec<StanceDef>,
+    /// The levers actors can pull.
+    pub levers: Vec<Lever>,
+}
+
+/// What a lever changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Effect {
+    /// Moves an actor's position on an issue by `shift` points (clamped to 0–100).
+    Position {
+        /// Whose position.
+        actor: ActorId,
+        /// On which issue.
+        issue: EntryId,
+        /// Points on the 0–100 scale, + or −.
+        shift: f64,
+    },
+    /// Changes an actor's salience on an issue by `shift` points (clamped to 0–100).
+    Salience {
+        /// Whose salience.
+        actor: ActorId,
+        /// On which issue.
+        issue: EntryId,
+        /// Points on the 0–100 scale, + or −.
+        shift: f64,
+    },
+    /// Multiplies an actor's capability on one issue or on every issue of a sphere.
+    Capability {
+        /// Whose capability.
+        actor: ActorId,
+        /// On which issue (or `None` with a sphere).
+        issue: Option<EntryId>,
+        /// On every issue of this sphere (or `None` with an issue).
+        sphere: Option<Sphere>,
+        /// The multiplier (> 0).
+        factor: f64,
+    },
+}
+
+impl Effect {
+    /// The actor the effect changes.
+    pub fn actor(&self) -> &ActorId {
+        match self {
+            Effect::Position { actor, .. } | Effect::Salience { actor, .. } | Effect::Capability { actor, .. } => actor,
+        }
+    }
+
+    /// Whether the effect touches an issue (given the issue's sphere).
+    pub fn touches(&self, issue: &IssueDef) -> bool {
+        match self {
+            Effect::Position { issue: i, .. } | Effect::Salience { issue: i, .. } => *i == issue.id,
+            Effect::Capability { issue: i, sphere, .. } => {
+                i.as_ref() == Some(&issue.id) || *sphere == Some(issue.sphere)
+            }
+        }
+    }
+}
+
+/// A named move an actor can make: a set of changes to the model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lever {
+    /// Its id.
+    pub id: EntryId,
+    /// Who makes the move.
+    pub actor: ActorId,
+    /// Its name.
+    pub name: String,
+    /// The argument for its effects.
+    pub basis: String,
+    /// What it changes.
+    pub effects: Vec<Effect>,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }

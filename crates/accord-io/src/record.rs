@@ -159,6 +159,7 @@ pub fn load_record_and_model(
         issues: std::mem::take(&mut b.model.issues),
         capabilities: std::mem::take(&mut b.model.capabilities),
         stances: std::mem::take(&mut b.model.stances),
+        levers: std::mem::take(&mut b.model.levers),
     });
     if let Some(model) = &model {
         problems.extend(check::check_model(model, &b.record));
@@ -305,6 +306,23 @@ struct RawModelFile {
     capability: Vec<RawCapability>,
     #[serde(default)]
     stance: Vec<RawStance>,
+    #[serde(default)]
+    lever: Vec<RawLever>,
+}
+
+raw_entry!(struct RawLever {
+    id: S<String>, actor: S<String>, name: String, basis: S<String>, effect: S<Vec<RawEffect>>,
+});
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEffect {
+    kind: S<String>,
+    actor: S<String>,
+    issue: Option<S<String>>,
+    sphere: Option<Sphere>,
+    shift: Option<S<f64>>,
+    factor: Option<S<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -353,6 +371,7 @@ struct ModelParts {
     issues: Vec<accord_core::model::IssueDef>,
     capabilities: Vec<accord_core::model::Capability>,
     stances: Vec<accord_core::model::StanceDef>,
+    levers: Vec<accord_core::model::Lever>,
 }
 
 // ---------------------------------------------------------------- conversion
@@ -574,6 +593,63 @@ impl Builder {
             };
             if e.finish("") {
                 self.model.stances.push(stance);
+            }
+        }
+        for l in raw.lever {
+            use accord_core::model::{Effect, Lever};
+            let index = self.model.levers.len();
+            let mut e = self.entry(f, EntryKind::Lever, index);
+            let id = e.entry_id(&l.id);
+            let actor = e.actor("actor", &l.actor);
+            e.span("basis", l.basis.span());
+            e.span("effect", l.effect.span());
+            let mut effects = Vec::new();
+            for (j, x) in l.effect.into_inner().into_iter().enumerate() {
+                e.span(format!("effect[{j}].kind"), x.kind.span());
+                let who = e.actor(&format!("effect[{j}].actor"), &x.actor);
+                let issue = x.issue.as_ref().map(|i| {
+                    e.span(format!("effect[{j}].issue"), i.span());
+                    EntryId::new(i.get_ref()).unwrap_or_else(|m| {
+                        e.fail(i.span(), m);
+                        EntryId::new("x").expect("valid placeholder")
+                    })
+                });
+                let number = |e: &mut Entry, name: &str, v: &Option<S<f64>>| match v {
+                    Some(v) => {
+                        e.span(format!("effect[{j}].{name}"), v.span());
+                        Some(*v.get_ref())
+                    }
+                    None => None,
+                };
+                let shift = number(&mut e, "shift", &x.shift);
+                let factor = number(&mut e, "factor", &x.factor);
+                let kind = x.kind.get_ref().as_str();
+                let effect = match (kind, issue, shift, factor) {
+                    ("position", Some(issue), Some(shift), None) if x.sphere.is_none() => {
+                        Some(Effect::Position { actor: who, issue, shift })
+                    }
+                    ("salience", Some(issue), Some(shift), None) if x.sphere.is_none() => {
+                        Some(Effect::Salience { actor: who, issue, shift })
+                    }
+                    ("capability", issue, None, Some(factor)) => {
+                        Some(Effect::Capability { actor: who, issue, sphere: x.sphere, factor })
+                    }
+                    _ => None,
+                };
+                match effect {
+                    Some(effect) => effects.push(effect),
+                    None => e.fail(
+                        x.kind.span(),
+                        "an effect is `kind = \"position\"` or `\"salience\"` with `issue` and `shift`, or \
+                         `kind = \"capability\"` with `factor` and either `issue` or `sphere`"
+                            .into(),
+                    ),
+                }
+            }
+            let provenance = e.provenance("", l.id.span(), l.sources, l.certainty, l.caveat, l.note);
+            let lever = Lever { id, actor, name: l.name, basis: l.basis.into_inner(), effects, provenance };
+            if e.finish(l.id.get_ref()) {
+                self.model.levers.push(lever);
             }
         }
     }
