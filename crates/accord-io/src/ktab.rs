@@ -882,4 +882,234 @@ mod tests {
         let e = read_xml(&xml.replace("</Actors>", "</Actors><IdealAdjustment><iaPair><adjustingIdeal>A</adjustingIdeal><referencePos>B</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>"), "t.xml").unwrap_err();
         assert!(e.message.contains("at most 1"), "{e}");
     }
+
+    macro_rules! sample {
+        ($f:literal) => {
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../accord-engine/tests/data/ktab/inputs/",
+                $f
+            ))
+        };
+    }
+
+    #[test]
+    fn reads_every_ktab_sample() {
+        for (name, text) in [
+            ("dummyData_3Dim.csv", sample!("dummyData_3Dim.csv")),
+            ("dummyData_6Dim.csv", sample!("dummyData_6Dim.csv")),
+            ("dummyData-a040.csv", sample!("dummyData-a040.csv")),
+            ("dummyData-a080.csv", sample!("dummyData-a080.csv")),
+            ("dummyData-a160.csv", sample!("dummyData-a160.csv")),
+            ("SOE-Policy.csv", sample!("SOE-Policy.csv")),
+            ("SOE-Competitive.csv", sample!("SOE-Competitive.csv")),
+            ("SOE-Pol-Comp.csv", sample!("SOE-Pol-Comp.csv")),
+            ("dummyData_3Dim.xml", sample!("dummyData_3Dim.xml")),
+            ("smpExample.xml", sample!("smpExample.xml")),
+            ("smpExample-deterministic.xml", sample!("smpExample-deterministic.xml")),
+        ] {
+            let s = read_bytes(text.as_bytes(), name).unwrap_or_else(|e| panic!("{e}"));
+            s.issue.validate().unwrap();
+        }
+        let s = read_csv(sample!("dummyData_6Dim.csv"), "6").unwrap();
+        assert_eq!((s.issue.stances.len(), s.issue.dimensions), (27, 6));
+    }
+
+    #[test]
+    fn csv_and_xml_of_3dim_agree() {
+        let c = read_csv(sample!("dummyData_3Dim.csv"), "c").unwrap();
+        let x = read_xml(sample!("dummyData_3Dim.xml"), "x").unwrap();
+        assert_eq!(c.issue.stances, x.issue.stances);
+        assert_eq!(c.dimension_names, x.dimension_names);
+        assert_eq!(x.settings, SmpSettings::default());
+        assert_eq!(c.format, KtabFormat::Csv);
+        assert_eq!(x.format, KtabFormat::Xml);
+    }
+
+    #[test]
+    fn smp_example_parameters_and_accommodation() {
+        let s = read_xml(sample!("smpExample.xml"), "x").unwrap();
+        assert_eq!(s.seed, Some(3507583219545544127));
+        let st = &s.settings;
+        assert_eq!(st.pce_model, PceModel::MarkovIncentive);
+        assert_eq!(st.state_transitions, StateTransitions::Stochastic);
+        assert_eq!(st.voting_rule, SmpVotingRule::PropCbc);
+        let acc = st.accommodation.as_ref().unwrap();
+        assert_eq!(acc[0], vec![0.87, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(acc[1], vec![0.07, 0.75, 0.0, 0.0, 0.0]);
+        assert_eq!(acc[2], vec![0.0, 0.0, 0.65, 0.13, 0.0]);
+        assert_eq!(acc[4], vec![0.0, 0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(s.issue.stances[0].position, vec![52.8, 39.8, 39.6]);
+        let d = read_xml(sample!("smpExample-deterministic.xml"), "d").unwrap();
+        assert_eq!(d.settings.state_transitions, StateTransitions::Deterministic);
+    }
+
+    #[test]
+    fn settings_json_uses_snake_case() {
+        let j = serde_json::to_value(SmpSettings::default()).unwrap();
+        assert_eq!(j["voting_rule"], "proportional");
+        assert_eq!(j["big_r_adjust"], "one_third");
+        assert_eq!(j["inter_vec_brgn"], "s2p2");
+        assert_eq!(j["bargain_model"], "init_only_interp");
+        assert_eq!(j["max_iterations"], 100);
+        let back: SmpSettings = serde_json::from_value(j).unwrap();
+        assert_eq!(back, SmpSettings::default());
+        let k: SmpSettings =
+            serde_json::from_str(r#"{"voting_rule": "PropCbc", "pce_model": "MarkovIncentive"}"#).unwrap();
+        assert_eq!(k.voting_rule, SmpVotingRule::PropCbc);
+        assert_eq!(k.pce_model, PceModel::MarkovIncentive);
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn token() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(String::new()),
+                Just("x".to_string()),
+                Just("\"q,uoted\"".to_string()),
+                Just("\"".to_string()),
+                Just("-1".to_string()),
+                Just("0".to_string()),
+                Just("3".to_string()),
+                Just("100".to_string()),
+                Just("100.0001".to_string()),
+                Just("1e300".to_string()),
+                Just("NaN".to_string()),
+                Just("inf".to_string()),
+                Just("18446744073709551616".to_string()),
+                (0.0f64..120.0).prop_map(|v| format!("{v:.2}")),
+                (0u32..300).prop_map(|v| v.to_string()),
+                "[ -~]{0,12}",
+            ]
+        }
+
+        fn csv_doc() -> impl Strategy<Value = String> {
+            proptest::collection::vec(proptest::collection::vec(token(), 0..12), 0..9)
+                .prop_map(|lines| lines.iter().map(|f| f.join(",")).collect::<Vec<_>>().join("\n"))
+        }
+
+        /// A valid scenario with one field replaced, a line dropped or added.
+        fn mutated_csv() -> impl Strategy<Value = String> {
+            let base = "S,d,3,2\nA,D,C,P1,S1,P2,S2\na,x,10,20,30,40,50\nb,x,5,60,10,0,10\nc,x,1,100,0,50,100";
+            (0usize..5, 0usize..8, token(), 0u8..3).prop_map(move |(line, field, tok, op)| {
+                let mut lines: Vec<Vec<String>> =
+                    base.lines().map(|l| l.split(',').map(String::from).collect()).collect();
+                match op {
+                    0 => {
+                        let l = &mut lines[line];
+                        let k = field.min(l.len() - 1);
+                        l[k] = tok;
+                    }
+                    1 => {
+                        lines.remove(line);
+                    }
+                    _ => lines.insert(line, vec![tok; field]),
+                }
+                lines.iter().map(|l| l.join(",")).collect::<Vec<_>>().join("\n")
+            })
+        }
+
+        fn xml_doc() -> impl Strategy<Value = String> {
+            let actor = (
+                token(),
+                token(),
+                token(),
+                token(),
+                proptest::collection::vec(token(), 0..3),
+            )
+                .prop_map(|(n, c, p, s, extra)| {
+                    let ex: String = extra.iter().map(|e| format!("<dCoord>{e}</dCoord>")).collect();
+                    format!(
+                        "<Actor><name>{n}</name><description>d</description><capability>{c}</capability>\
+                         <Position><dCoord>{p}</dCoord>{ex}</Position><Salience><dSal>{s}</dSal></Salience></Actor>"
+                    )
+                });
+            (
+                token(),
+                proptest::collection::vec(actor, 0..5),
+                proptest::option::of((token(), token(), token())),
+                proptest::option::of(token()),
+            )
+                .prop_map(|(seed, actors, ia, param)| {
+                    let ia = ia
+                        .map(|(a, b, v)| {
+                            format!(
+                                "<IdealAdjustment><iaPair><adjustingIdeal>{a}</adjustingIdeal>\
+                                 <referencePos>{b}</referencePos><adjust>{v}</adjust></iaPair></IdealAdjustment>"
+                            )
+                        })
+                        .unwrap_or_default();
+                    let params = param
+                        .map(|p| {
+                            format!(
+                                "<ModelParameters><VictoryProbModel>Linear</VictoryProbModel><PCEModel>{p}</PCEModel>\
+                                 <StateTransitions>Deterministic</StateTransitions><VotingRule>Proportional</VotingRule>\
+                                 <BigRAdjust>Half</BigRAdjust><BigRRange>Mid</BigRRange>\
+                                 <ThirdPartyCommit>SemiCommit</ThirdPartyCommit><InterVecBrgn>S2P2</InterVecBrgn>\
+                                 <BargnModel>InitOnlyInterp</BargnModel></ModelParameters>"
+                            )
+                        })
+                        .unwrap_or_default();
+                    format!(
+                        "<Scenario>\n<name>n</name><desc>d</desc><prngSeed>{seed}</prngSeed>{params}\n<Actors>\n{}\n</Actors>{ia}</Scenario>",
+                        actors.join("\n")
+                    )
+                })
+        }
+
+        fn check(r: Result<KtabScenario, KtabError>) {
+            match r {
+                Ok(s) => {
+                    s.issue.validate().unwrap();
+                    assert!(s.issue.stances.len() >= MIN_ACTORS);
+                    for st in &s.issue.stances {
+                        assert!(st.capability > 0.0);
+                        assert!(st.position.iter().all(|p| (0.0..=100.0).contains(p)));
+                        assert!(st.salience.iter().sum::<f64>() <= 1.0 + 1e-12);
+                    }
+                }
+                Err(e) => {
+                    assert!(!e.message.is_empty());
+                    let _ = e.to_string();
+                }
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+                check(read_bytes(&bytes, "fuzz"));
+            }
+
+            #[test]
+            fn arbitrary_csv_never_panics(doc in csv_doc()) {
+                check(read_csv(&doc, "fuzz.csv"));
+            }
+
+            #[test]
+            fn mutated_csv_errors_have_a_line(doc in mutated_csv()) {
+                let r = read_csv(&doc, "fuzz.csv");
+                if let Err(e) = &r {
+                    prop_assert!(e.line.is_some() || e.message.contains("empty"), "{}", e);
+                }
+                check(r);
+            }
+
+            #[test]
+            fn wrong_xml_documents_never_panic(doc in xml_doc()) {
+                let r = read_xml(&doc, "fuzz.xml");
+                if let Err(e) = &r {
+                    prop_assert!(e.line.is_some(), "{}", e);
+                }
+                check(r);
+            }
+
+            #[test]
+            fn arbitrary_text_as_xml_never_panics(doc in "<[ -~]{0,200}") {
+                check(read_bytes(doc.as_bytes(), "fuzz.xml"));
+            }
+        }
+    }
 }
