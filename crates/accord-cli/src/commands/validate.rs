@@ -168,7 +168,11 @@ const README_FIGURES: [(&str, &str, f64); 5] = [
         22.49,
     ),
     ("unweighted mean", "baseline/unweighted_mean", 22.44),
-    ("salience-weighted median (lower median on an even split)", "baseline/lower_weighted_median", 27.24),
+    (
+        "salience-weighted median (lower median on an even split)",
+        "baseline/lower_weighted_median",
+        27.24,
+    ),
     ("always 50", "baseline/always_50", 26.69),
 ];
 
@@ -184,9 +188,16 @@ fn kind(v: &impl serde::Serialize) -> String {
 /// (dynamics, rule) names of a candidate; baselines give ("-", its kind).
 fn model_parts(c: &CandidateReport) -> (String, String) {
     match &c.candidate.predictor {
-        Predictor::Model { dynamics, rule, static_fallback } => {
+        Predictor::Model {
+            dynamics,
+            rule,
+            static_fallback,
+        } => {
             let d = kind(dynamics);
-            (if *static_fallback { format!("{d}_or_static") } else { d }, rule_name(rule))
+            (
+                if *static_fallback { format!("{d}_or_static") } else { d },
+                rule_name(rule),
+            )
         }
         p => ("-".into(), kind(p)),
     }
@@ -296,7 +307,12 @@ fn json_candidate(c: &CandidateReport, plan: &DeuPlan) -> Value {
         "recommended": c.recommended,
         "same_issues_as_compromise": c.paired.map(|p| json!({"n": p.n, "mae": p.mae, "compromise_mae": p.reference_mae})),
     });
-    if let Predictor::Model { dynamics, rule, static_fallback } = &c.candidate.predictor {
+    if let Predictor::Model {
+        dynamics,
+        rule,
+        static_fallback,
+    } = &c.candidate.predictor
+    {
         let input = plan.inputs.get(c.candidate.input);
         v["dynamics"] = json!(dynamics);
         v["static_fallback"] = json!(static_fallback);
@@ -667,8 +683,11 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
         }
     }
     if !reasons.is_empty() {
-        let _ = writeln!(w, "Issues not scored, by reason (with one of the engine's messages):
-");
+        let _ = writeln!(
+            w,
+            "Issues not scored, by reason (with one of the engine's messages):
+"
+        );
         for (reason, (who, example)) in &reasons {
             let _ = writeln!(w, "- **{reason}** (e.g. \"{example}\"): {}.", who.join(", "));
         }
