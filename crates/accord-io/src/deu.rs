@@ -560,6 +560,11 @@ struct Columns {
 impl Columns {
     fn parse(header: &str, err: &dyn Fn(usize, Option<&str>, String) -> DeuError) -> Result<Columns, DeuError> {
         let names: Vec<String> = header.split('\t').map(|s| s.trim().to_string()).collect();
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() && names[..i].contains(n) {
+                return Err(err(1, Some(n), format!("column `{n}` appears twice; each column name must be unique")));
+            }
+        }
         let find = |n: &str| names.iter().position(|c| c == n);
         let req = |n: &str| {
             find(n).ok_or_else(|| {
@@ -570,6 +575,8 @@ impl Columns {
                 )
             })
         };
+        let (prnr, isnr, proc_, counvte) = (req("prnr")?, req("isnr")?, req("proc")?, req("counvte")?);
+        let (intro, rp, out) = (req("intro")?, req("rp")?, req("out")?);
         let mut actors = Vec::new();
         for (i, n) in names.iter().enumerate() {
             let Some(code) = n.strip_prefix('p') else { continue };
@@ -584,14 +591,14 @@ impl Columns {
         }
         Ok(Columns {
             count: names.len(),
-            prnr: req("prnr")?,
+            prnr,
             prname: find("prname"),
-            isnr: req("isnr")?,
-            proc_: req("proc")?,
-            counvte: req("counvte")?,
-            intro: req("intro")?,
-            rp: req("rp")?,
-            out: req("out")?,
+            isnr,
+            proc_,
+            counvte,
+            intro,
+            rp,
+            out,
             actors,
             names,
         })
@@ -1024,6 +1031,9 @@ pub struct PlanSettings {
     pub folds: usize,
     /// Repetitions of the cross-validation.
     pub repeats: usize,
+    /// Whether to include the dynamic models (SMP, EUM); without them the
+    /// validation takes milliseconds.
+    pub dynamics: bool,
 }
 
 impl Default for PlanSettings {
@@ -1033,6 +1043,7 @@ impl Default for PlanSettings {
             resamples: 2000,
             folds: 10,
             repeats: 10,
+            dynamics: true,
         }
     }
 }
@@ -1122,7 +1133,8 @@ pub fn validation_plan(data: &DeuData, settings: &PlanSettings) -> DeuPlan {
 
     let mut candidates = Vec::new();
     let mut models = Vec::new();
-    for (dname, dynamics, static_fallback) in plan_dynamics() {
+    let dynamics_list = plan_dynamics().into_iter().filter(|d| settings.dynamics || d.1 == Dynamics::None);
+    for (dname, dynamics, static_fallback) in dynamics_list {
         for (rname, rule) in plan_rules() {
             for (k, set) in CapabilitySet::ALL.iter().enumerate() {
                 models.push(candidates.len());

@@ -51,6 +51,9 @@ pub struct DeuArgs {
     /// Print the report as the Markdown page docs/validation.md.
     #[arg(long)]
     pub markdown: bool,
+    /// Leave out the dynamic models (SMP, EUM): static decision rules and baselines only.
+    #[arg(long)]
+    pub no_dynamics: bool,
     /// Print the wall-clock time of the validation to stderr.
     #[arg(long)]
     pub timing: bool,
@@ -99,6 +102,7 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
         resamples: args.resamples,
         folds: args.folds,
         repeats: args.repeats,
+        dynamics: !args.no_dynamics,
     };
     let plan = validation_plan(&data, &settings);
     let report = validate(&plan.cases, &plan.candidates, &plan.config);
