@@ -22,6 +22,8 @@ enum Command {
     Forecast(commands::forecast::ForecastArgs),
     /// Compare two scenarios issue by issue, with common random numbers.
     Compare(commands::forecast::CompareArgs),
+    /// Rank an actor's levers and their combinations by its expected gain.
+    Opportunities(commands::opportunities::OpportunitiesArgs),
     /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
     Record(commands::record::RecordArgs),
     /// Validate a data folder and report every problem with file, line and column.
@@ -45,6 +47,7 @@ fn main() -> std::process::ExitCode {
         Command::Report(args) => commands::report::run(args),
         Command::Forecast(args) => commands::forecast::forecast(args),
         Command::Compare(args) => commands::forecast::compare(args),
+        Command::Opportunities(args) => commands::opportunities::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),

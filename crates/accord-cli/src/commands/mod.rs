@@ -3,6 +3,7 @@
 pub mod check;
 pub mod forecast;
 pub mod ktab;
+pub mod opportunities;
 pub mod record;
 pub mod report;
 pub mod validate;

@@ -1,0 +1,432 @@
+//! The strategy search: which levers serve one actor best.
+//!
+//! **Utility.** An actor's utility from outcomes `x_k` is
+//! `U = − Σ_k (s_k / 100) · loss(|x_k − p_k| / 100)`, summed over the issues on
+//! which it has a stance (`p_k` its position, `s_k` its salience, both the
+//! model's point values: an actor knows what it wants), with `loss(d) = d`
+//! (linear, the default) or `d²` (quadratic). `U` lies in `[−Σ s_k/100, 0]`.
+//!
+//! **Search.** Every lever of the focal actor, then combinations of up to `K`
+//! levers: all of them when there are at most [`EXHAUSTIVE_LIMIT`], otherwise
+//! a beam search that extends the best `beam_width` combinations of each size
+//! by one lever. A candidate's value is the mean over Monte Carlo samples of
+//! `U(with the levers) − U(without)`, with a 95 % interval from the paired
+//! standard error.
+//!
+//! **Common random numbers and reuse.** Every candidate is evaluated on the
+//! same draws (sample `s` draws the same inputs for every candidate; the
+//! levers then shift them deterministically), so differences between
+//! candidates are not Monte Carlo noise. Issues are independent given the
+//! stances, so the outcome of issue `k` under a combination depends only on
+//! the combination's levers that touch `k`; each such subset is run once per
+//! sample and every combination is assembled from those runs.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+};
+
+use accord_core::model::{Effect, Lever};
+use accord_engine::{
+    forecast,
+    montecarlo::{sample_seed, Sample},
+    EngineError, Issue,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::Compiled;
+
+/// Above this many combinations the search becomes a beam search.
+pub const EXHAUSTIVE_LIMIT: usize = 5_000;
+
+/// How distance from an actor's position costs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// Proportional to the distance.
+    #[default]
+    Linear,
+    /// Proportional to the squared distance (large misses cost more).
+    Quadratic,
+}
+
+impl Loss {
+    fn of(self, d: f64) -> f64 {
+        match self {
+            Loss::Linear => d,
+            Loss::Quadratic => d * d,
+        }
+    }
+}
+
+/// Settings of a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchSettings {
+    /// The actor whose levers are searched and whose utility is maximised.
+    pub focal: String,
+    /// Largest combination size `K`.
+    pub max_levers: usize,
+    /// Combinations kept per size by the beam search.
+    pub beam_width: usize,
+    /// The loss function of the utility.
+    pub loss: Loss,
+}
+
+/// The point stances of every actor: `stances[actor] = [(issue, position, salience)]`.
+type Stances = HashMap<String, Vec<(usize, f64, f64)>>;
+
+fn point_stances(c: &Compiled) -> Stances {
+    let mut out: Stances = HashMap::new();
+    for (k, issue) in c.issues.iter().enumerate() {
+        for (actor, p, s, _) in &issue.actors {
+            out.entry(actor.clone()).or_default().push((k, *p, *s));
+        }
+    }
+    out
+}
+
+/// One actor's utility contribution on issue `k` for outcome `x`.
+fn utility(stance: &[(usize, f64, f64)], k: usize, x: f64, loss: Loss) -> f64 {
+    stance.iter().find(|(i, _, _)| *i == k).map_or(0.0, |&(_, p, s)| -(s / 100.0) * loss.of((x - p).abs() / 100.0))
+}
+
+/// What a candidate does to another actor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OtherActor {
+    /// The actor.
+    pub actor: String,
+    /// Mean change of its utility.
+    pub delta_utility: f64,
+    /// Standard error.
+    pub std_error: f64,
+}
+
+/// How a candidate moves one issue's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueMove {
+    /// The issue.
+    pub issue: String,
+    /// Mean shift of the outcome (points on 0–100).
+    pub mean_shift: f64,
+    /// Mean outcome without the levers.
+    pub base_mean: f64,
+}
+
+/// One evaluated combination of levers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    /// The levers (ids).
+    pub levers: Vec<String>,
+    /// Mean change of the focal actor's utility.
+    pub delta_utility: f64,
+    /// Its standard error (paired over samples).
+    pub std_error: f64,
+    /// 95 % interval.
+    pub interval: (f64, f64),
+    /// Issues whose outcome moves, largest shift first.
+    pub issues: Vec<IssueMove>,
+    /// Which actors the levers shift, in words.
+    pub shifts: Vec<String>,
+    /// What it does to every other actor, largest gain first.
+    pub others: Vec<OtherActor>,
+}
+
+/// The result of a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchReport {
+    /// The settings.
+    pub settings: SearchSettings,
+    /// The scenario searched in.
+    pub scenario: String,
+    /// Monte Carlo samples per candidate, seed and model.
+    pub run: accord_engine::montecarlo::MonteCarloSettings,
+    /// "exhaustive" or "beam search (width B)".
+    pub method: String,
+    /// Combinations evaluated.
+    pub evaluated: usize,
+    /// Model runs made (issue × lever subset × sample).
+    pub model_runs: u64,
+    /// Whether the run was stopped before the end.
+    pub partial: bool,
+    /// Every single lever, best first.
+    pub singles: Vec<Candidate>,
+    /// The best combinations of 2..K levers, best first (at most 20).
+    pub combinations: Vec<Candidate>,
+}
+
+/// Applies the effects of `levers` to issue `k` of a drawn sample.
+fn apply(issue: &mut Issue, levers: &[&Lever], k: usize, compiled: &Compiled) {
+    let meta = &compiled.issues[k];
+    for lever in levers {
+        for effect in &lever.effects {
+            let Some(st) = issue.stances.iter_mut().find(|s| s.actor == effect.actor().as_str()) else { continue };
+            match effect {
+                Effect::Position { issue: id, shift, .. } if id.as_str() == meta.id => {
+                    st.position[0] = (st.position[0] + shift).clamp(0.0, 100.0);
+                }
+                Effect::Salience { issue: id, shift, .. } if id.as_str() == meta.id => {
+                    st.salience[0] = (st.salience[0] + shift / 100.0).clamp(0.0, 1.0);
+                }
+                Effect::Capability { issue: id, sphere, factor, .. }
+                    if id.as_ref().is_some_and(|i| i.as_str() == meta.id) || *sphere == Some(meta.sphere) =>
+                {
+                    st.capability *= factor;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn touches(lever: &Lever, compiled: &Compiled, k: usize) -> bool {
+    let meta = &compiled.issues[k];
+    lever.effects.iter().any(|e| match e {
+        Effect::Position { issue, .. } | Effect::Salience { issue, .. } => issue.as_str() == meta.id,
+        Effect::Capability { issue, sphere, .. } => {
+            issue.as_ref().is_some_and(|i| i.as_str() == meta.id) || *sphere == Some(meta.sphere)
+        }
+    })
+}
+
+/// All subsets of `items` with 1..=k elements, in a fixed order.
+fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
+    for _ in 0..k {
+        let mut next = Vec::new();
+        for s in &frontier {
+            let start = s.last().map_or(0, |&l| items.iter().position(|&x| x == l).map_or(0, |p| p + 1));
+            for &x in &items[start..] {
+                let mut t = s.clone();
+                t.push(x);
+                next.push(t);
+            }
+        }
+        out.extend(next.iter().cloned());
+        frontier = next;
+    }
+    out
+}
+
+/// Searches the focal actor's levers under a compiled scenario.
+pub fn search(
+    compiled: &Compiled,
+    levers: &[Lever],
+    settings: &SearchSettings,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SearchReport, EngineError> {
+    let mine: Vec<&Lever> = levers.iter().filter(|l| l.actor.as_str() == settings.focal).collect();
+    if mine.is_empty() {
+        return Err(EngineError::InvalidInput(format!("`{}` has no lever in the model", settings.focal)));
+    }
+    let n_issues = compiled.issues.len();
+    let k_max = settings.max_levers.clamp(1, mine.len());
+    // Candidate combinations.
+    let total: usize = (1..=k_max).map(|k| binomial(mine.len(), k)).sum();
+    let exhaustive = total <= EXHAUSTIVE_LIMIT;
+    // Lever subsets to run per issue.
+    let touching: Vec<Vec<usize>> =
+        (0..n_issues).map(|k| (0..mine.len()).filter(|&l| touches(mine[l], compiled, k)).collect()).collect();
+    let per_issue: Vec<Vec<Vec<usize>>> = touching.iter().map(|t| subsets(t, k_max)).collect();
+    let slot: Vec<HashMap<Vec<usize>, usize>> =
+        per_issue.iter().map(|v| v.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect()).collect();
+
+    // Outcomes per sample: base[k] and with[k][subset].
+    let samples = compiled.settings.samples;
+    let done = AtomicU64::new(0);
+    let runs = AtomicU64::new(0);
+    let run_issue = |issue: &Issue, index: u64| -> f64 {
+        runs.fetch_add(1, Ordering::Relaxed);
+        forecast(issue, &compiled.settings.model, sample_seed(compiled.settings.seed, index))
+            .map_or(f64::NAN, |f| f.outcome[0])
+    };
+    type PerSample = (Vec<f64>, Vec<Vec<f64>>);
+    let outcomes: Vec<Option<PerSample>> = (0..samples)
+        .into_par_iter()
+        .map(|index| {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let sample: Sample = compiled.model.draw(compiled.settings.seed, index, compiled.settings.distribution);
+            let mut base = Vec::with_capacity(n_issues);
+            let mut with = Vec::with_capacity(n_issues);
+            for k in 0..n_issues {
+                base.push(run_issue(&sample.issues[k], index));
+                let mut row = Vec::with_capacity(per_issue[k].len());
+                for subset in &per_issue[k] {
+                    let mut issue = sample.issues[k].clone();
+                    let chosen: Vec<&Lever> = subset.iter().map(|&l| mine[l]).collect();
+                    apply(&mut issue, &chosen, k, compiled);
+                    row.push(run_issue(&issue, index));
+                }
+                with.push(row);
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Some((base, with))
+        })
+        .collect();
+    let partial = outcomes.iter().any(Option::is_none);
+    let outcomes: Vec<PerSample> = outcomes.into_iter().flatten().collect();
+    if outcomes.is_empty() {
+        return Err(EngineError::InvalidInput("the search was stopped before any sample".into()));
+    }
+
+    let stances = point_stances(compiled);
+    let focal_stance = stances.get(&settings.focal).cloned().unwrap_or_default();
+    let mut actors: Vec<&String> = stances.keys().collect();
+    actors.sort();
+    let evaluate = |combo: &[usize]| -> Candidate {
+        let set: BTreeSet<usize> = combo.iter().copied().collect();
+        let outcome_of = |s: &PerSample, k: usize| -> f64 {
+            let sub: Vec<usize> = touching[k].iter().copied().filter(|l| set.contains(l)).collect();
+            if sub.is_empty() { s.0[k] } else { s.1[k][slot[k][&sub]] }
+        };
+        let delta_for = |stance: &[(usize, f64, f64)]| -> (f64, f64) {
+            let values: Vec<f64> = outcomes
+                .iter()
+                .map(|s| {
+                    stance
+                        .iter()
+                        .map(|&(k, _, _)| {
+                            utility(stance, k, outcome_of(s, k), settings.loss)
+                                - utility(stance, k, s.0[k], settings.loss)
+                        })
+                        .sum::<f64>()
+                })
+                .collect();
+            mean_se(&values)
+        };
+        let (delta, se) = delta_for(&focal_stance);
+        let mut issues: Vec<IssueMove> = (0..n_issues)
+            .filter(|&k| touching[k].iter().any(|l| set.contains(l)))
+            .map(|k| {
+                let shift: Vec<f64> = outcomes.iter().map(|s| outcome_of(s, k) - s.0[k]).collect();
+                let base: Vec<f64> = outcomes.iter().map(|s| s.0[k]).collect();
+                IssueMove { issue: compiled.issues[k].id.clone(), mean_shift: mean_se(&shift).0, base_mean: mean_se(&base).0 }
+            })
+            .collect();
+        issues.sort_by(|a, b| b.mean_shift.abs().total_cmp(&a.mean_shift.abs()));
+        let mut others: Vec<OtherActor> = actors
+            .iter()
+            .filter(|a| ***a != settings.focal)
+            .map(|a| {
+                let (d, e) = delta_for(&stances[*a]);
+                OtherActor { actor: (*a).clone(), delta_utility: d, std_error: e }
+            })
+            .collect();
+        others.sort_by(|a, b| b.delta_utility.total_cmp(&a.delta_utility));
+        let shifts = combo.iter().flat_map(|&l| mine[l].effects.iter().map(describe)).collect();
+        Candidate {
+            levers: combo.iter().map(|&l| mine[l].id.to_string()).collect(),
+            delta_utility: delta,
+            std_error: se,
+            interval: (delta - 1.96 * se, delta + 1.96 * se),
+            issues,
+            shifts,
+            others,
+        }
+    };
+
+    let rank = |v: &mut Vec<Candidate>| {
+        v.sort_by(|a, b| b.delta_utility.total_cmp(&a.delta_utility).then_with(|| a.levers.cmp(&b.levers)))
+    };
+    let mut singles: Vec<Candidate> = (0..mine.len()).map(|l| evaluate(&[l])).collect();
+    rank(&mut singles);
+    let mut combinations: Vec<Candidate> = Vec::new();
+    let mut evaluated = singles.len();
+    if exhaustive {
+        for combo in subsets(&(0..mine.len()).collect::<Vec<_>>(), k_max).into_iter().filter(|c| c.len() >= 2) {
+            combinations.push(evaluate(&combo));
+            evaluated += 1;
+        }
+    } else {
+        let index_of = |id: &str| mine.iter().position(|l| l.id.as_str() == id).expect("a lever of the focal actor");
+        let mut beam: Vec<Vec<usize>> =
+            singles.iter().take(settings.beam_width).map(|c| vec![index_of(&c.levers[0])]).collect();
+        for _ in 2..=k_max {
+            let mut next: Vec<Vec<usize>> = Vec::new();
+            for combo in &beam {
+                for l in 0..mine.len() {
+                    if !combo.contains(&l) {
+                        let mut c = combo.clone();
+                        c.push(l);
+                        c.sort_unstable();
+                        if !next.contains(&c) {
+                            next.push(c);
+                        }
+                    }
+                }
+            }
+            let mut scored: Vec<Candidate> = next.iter().map(|c| evaluate(c)).collect();
+            evaluated += scored.len();
+            rank(&mut scored);
+            beam = scored.iter().take(settings.beam_width).map(|c| c.levers.iter().map(|id| index_of(id)).collect()).collect();
+            combinations.extend(scored.into_iter().take(settings.beam_width));
+        }
+    }
+    rank(&mut combinations);
+    combinations.truncate(20);
+    Ok(SearchReport {
+        settings: settings.clone(),
+        scenario: compiled.scenario.scenario.id.clone(),
+        run: compiled.settings.clone(),
+        method: if exhaustive { "exhaustive".into() } else { format!("beam search (width {})", settings.beam_width) },
+        evaluated,
+        model_runs: runs.load(Ordering::Relaxed),
+        partial,
+        singles,
+        combinations,
+    })
+}
+
+fn describe(e: &Effect) -> String {
+    match e {
+        Effect::Position { actor, issue, shift } => format!("{actor} moves {shift:+} on {issue}"),
+        Effect::Salience { actor, issue, shift } => format!("{actor} cares {shift:+} more about {issue}"),
+        Effect::Capability { actor, issue, sphere, factor } => match (issue, sphere) {
+            (Some(i), _) => format!("{actor}'s capability ×{factor} on {i}"),
+            (_, Some(s)) => format!("{actor}'s capability ×{factor} in {}", s.as_str()),
+            _ => format!("{actor}'s capability ×{factor}"),
+        },
+    }
+}
+
+fn binomial(n: usize, k: usize) -> usize {
+    (0..k).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
+}
+
+/// Mean and standard error of the mean (NaN values — failed runs — are skipped).
+fn mean_se(values: &[f64]) -> (f64, f64) {
+    let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let n = v.len() as f64;
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = v.iter().sum::<f64>() / n;
+    let var = if v.len() > 1 { v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+    (mean, (var / n).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subsets_are_complete_and_ordered() {
+        let s = subsets(&[1, 3, 5], 2);
+        assert_eq!(s, vec![vec![1], vec![3], vec![5], vec![1, 3], vec![1, 5], vec![3, 5]]);
+        assert_eq!(subsets(&[0, 1, 2, 3], 3).len(), 4 + 6 + 4);
+        assert_eq!(binomial(21, 3), 1330);
+    }
+
+    #[test]
+    fn utility_is_zero_at_the_position_and_falls_away() {
+        let st = vec![(0, 40.0, 50.0)];
+        assert_eq!(utility(&st, 0, 40.0, Loss::Linear), 0.0);
+        assert!((utility(&st, 0, 60.0, Loss::Linear) + 0.1).abs() < 1e-12);
+        assert!((utility(&st, 0, 60.0, Loss::Quadratic) + 0.02).abs() < 1e-12);
+        assert_eq!(utility(&st, 1, 60.0, Loss::Linear), 0.0);
+    }
+}
