@@ -795,3 +795,41 @@ fn interpretation(report: &ValidationReport) -> Vec<String> {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn static_run() -> (DeuData, DeuPlan, ValidationReport) {
+        let data = DeuData::embedded().expect("shipped data");
+        let settings = PlanSettings { dynamics: false, resamples: 200, repeats: 2, ..PlanSettings::default() };
+        let plan = validation_plan(&data, &settings);
+        let report = validate(&plan.cases, &plan.candidates, &plan.config);
+        (data, plan, report)
+    }
+
+    #[test]
+    fn json_marks_exactly_one_recommended_combination() {
+        let (data, plan, report) = static_run();
+        let v = json_report(&data, &plan, &report);
+        let combos = v["combinations"].as_object().expect("combinations object");
+        let recommended: Vec<&String> =
+            combos.iter().filter(|(_, c)| c["recommended"] == json!(true)).map(|(k, _)| k).collect();
+        assert_eq!(recommended.len(), 1);
+        assert_eq!(v["recommendation"]["chosen"], json!(recommended[0]));
+        let compromise = &combos[COMPROMISE];
+        assert_eq!(compromise["capabilities"], json!("vote_weight"));
+        assert_eq!(compromise["rule"]["kind"], json!("weighted_mean"));
+        assert!((compromise["mae"].as_f64().unwrap() - 22.39).abs() < 0.01);
+        assert!(v["baselines"]["baseline/always_50"]["by_procedure"]["COD"]["n"].as_u64().unwrap() > 0);
+    }
+
+    #[test]
+    fn markdown_states_how_to_regenerate_it() {
+        let (data, plan, report) = static_run();
+        let md = markdown_report(&data, &plan, &report);
+        assert!(md.lines().take(5).any(|l| l.contains("accord validate deu --markdown > docs/validation.md")));
+        assert!(md.contains("**recommended**"));
+        assert!(md.contains("Arregui & Perarnaud"));
+    }
+}
