@@ -2,7 +2,10 @@
 //! Council, UN Security Council), agreement of the exact algorithms with
 //! each other and with Monte Carlo, and determinism across thread counts.
 
-use accord_engine::influence::{power_indices, power_indices_by, PowerAlgorithm, PowerIndices, PowerMethod};
+// Index loops over actors and dimensions read closest to the formulas.
+#![allow(clippy::needless_range_loop)]
+
+use accord_engine::influence::{PowerAlgorithm, PowerIndices, PowerMethod, power_indices, power_indices_by};
 use accord_engine::{Chamber, EngineError, Voter, VotingRule};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -110,10 +113,7 @@ fn a_dictator_has_all_the_power() {
 /// EU-15 Council, 1995–2004: FR, DE, IT, UK 10; ES 8; BE, GR, NL, PT 5;
 /// SE, AT 4; DK, FI, IE 3; LU 2; 62 of 87 votes.
 fn eu15() -> Chamber {
-    weighted(
-        &[10., 10., 10., 10., 8., 5., 5., 5., 5., 4., 4., 3., 3., 3., 2.],
-        62.0,
-    )
+    weighted(&[10., 10., 10., 10., 8., 5., 5., 5., 5., 4., 4., 3., 3., 3., 2.], 62.0)
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn nice_triple_majority_is_enumerated_exactly() {
     let p = nice27_exact();
     assert!(p.exact);
     assert_eq!(p.method, PowerMethod::Enumeration);
-    sums_to_one(&p);
+    sums_to_one(p);
     // The population and member clauses hardly bind (Felsenthal and
     // Machover 2001): the weights-only game is within 0.002 everywhere.
     let mut weights_only = chamber.clone();
@@ -271,20 +271,30 @@ fn generating_function_agrees_with_enumeration() {
     // Decimal weights are scaled to integers.
     let decimal = weighted(&[0.3, 0.2, 0.1], 0.4);
     let p = power_indices_by(&decimal, PowerAlgorithm::GeneratingFunction).unwrap();
-    close(&p.shapley_shubik, &[2.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0], 1e-12, "SS decimal");
+    close(
+        &p.shapley_shubik,
+        &[2.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0],
+        1e-12,
+        "SS decimal",
+    );
 }
 
 #[test]
 fn monte_carlo_agrees_with_exact_within_its_error() {
     let exact = nice27_exact();
-    let mc = power_indices_by(&nice27(), PowerAlgorithm::MonteCarlo { samples: 100_000, seed: 1 }).unwrap();
+    let mc = power_indices_by(
+        &nice27(),
+        PowerAlgorithm::MonteCarlo {
+            samples: 100_000,
+            seed: 1,
+        },
+    )
+    .unwrap();
     assert!(!mc.exact);
     let se = mc.std_errors.as_ref().unwrap();
     for i in 0..27 {
         assert!((mc.shapley_shubik[i] - exact.shapley_shubik[i]).abs() <= 4.0 * se.shapley_shubik[i] + 1e-12);
-        assert!(
-            (mc.banzhaf_absolute[i] - exact.banzhaf_absolute[i]).abs() <= 4.0 * se.banzhaf_absolute[i] + 1e-12
-        );
+        assert!((mc.banzhaf_absolute[i] - exact.banzhaf_absolute[i]).abs() <= 4.0 * se.banzhaf_absolute[i] + 1e-12);
     }
 }
 
@@ -292,7 +302,12 @@ fn monte_carlo_agrees_with_exact_within_its_error() {
 fn large_chambers_fall_back_to_monte_carlo() {
     // 29 voters with a population clause: beyond enumeration.
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let mut chamber = weighted(&(0..29).map(|_| f64::from(rng.random_range(1..=10u32))).collect::<Vec<_>>(), 0.0);
+    let mut chamber = weighted(
+        &(0..29)
+            .map(|_| f64::from(rng.random_range(1..=10u32)))
+            .collect::<Vec<_>>(),
+        0.0,
+    );
     for v in &mut chamber.voters {
         v.population = rng.random_range(1.0..100.0);
     }
@@ -337,15 +352,33 @@ fn same_result_on_one_and_two_threads() {
             .unwrap()
             .install(|| power_indices_by(&twenty, algorithm).unwrap())
     };
-    for algorithm in [PowerAlgorithm::Enumeration, PowerAlgorithm::MonteCarlo { samples: 50_000, seed: 9 }] {
+    for algorithm in [
+        PowerAlgorithm::Enumeration,
+        PowerAlgorithm::MonteCarlo {
+            samples: 50_000,
+            seed: 9,
+        },
+    ] {
         assert_eq!(run(1, algorithm), run(2, algorithm), "{algorithm:?}");
     }
 }
 
 #[test]
 fn impossible_or_empty_rules_are_errors() {
-    assert!(matches!(power_indices(&weighted(&[1.0, 2.0], 4.0)), Err(EngineError::Degenerate(_))));
-    assert!(matches!(power_indices(&weighted(&[1.0, 2.0], 0.0)), Err(EngineError::Degenerate(_))));
-    assert!(matches!(power_indices(&weighted(&[], 1.0)), Err(EngineError::InvalidInput(_))));
-    assert!(matches!(power_indices(&weighted(&[-1.0, 2.0], 1.0)), Err(EngineError::InvalidInput(_))));
+    assert!(matches!(
+        power_indices(&weighted(&[1.0, 2.0], 4.0)),
+        Err(EngineError::Degenerate(_))
+    ));
+    assert!(matches!(
+        power_indices(&weighted(&[1.0, 2.0], 0.0)),
+        Err(EngineError::Degenerate(_))
+    ));
+    assert!(matches!(
+        power_indices(&weighted(&[], 1.0)),
+        Err(EngineError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        power_indices(&weighted(&[-1.0, 2.0], 1.0)),
+        Err(EngineError::InvalidInput(_))
+    ));
 }

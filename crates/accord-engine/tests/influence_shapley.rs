@@ -2,8 +2,11 @@
 //! exact against sampled, the compromise model's fast path against the
 //! general path, procedures, and determinism across thread counts.
 
+// Index loops over actors and dimensions read closest to the formulas.
+#![allow(clippy::needless_range_loop)]
+
 use accord_engine::eum::EumSettings;
-use accord_engine::influence::{shapley, Attribution, ShapleyMethod};
+use accord_engine::influence::{Attribution, ShapleyMethod, shapley};
 use accord_engine::smp::SmpSettings;
 use accord_engine::{
     Chamber, DecisionRule, Dynamics, EngineError, Issue, ModelSettings, Procedure, Stance, Voter, VotingRule, forecast,
@@ -236,7 +239,11 @@ fn a_voter_constrains_the_bargain_by_hand() {
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
 }
 
 #[test]

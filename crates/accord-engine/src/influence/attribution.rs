@@ -25,8 +25,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::forecast::run_dynamics;
-use crate::rules::{decide, DecisionRule};
-use crate::{forecast, Chamber, Dynamics, EngineError, History, Issue, ModelSettings, Procedure, Voter, VotingRule};
+use crate::rules::{DecisionRule, decide};
+use crate::{Chamber, Dynamics, EngineError, History, Issue, ModelSettings, Procedure, Voter, VotingRule, forecast};
 
 /// Largest actor count for which [`ShapleyMethod::Exact`] enumerates the
 /// `2^n` coalitions with a general model (each coalition is a forecast and
@@ -145,10 +145,9 @@ pub fn shapley(
     method: ShapleyMethod,
 ) -> Result<Attribution, EngineError> {
     issue.validate()?;
-    let sq = issue
-        .status_quo
-        .clone()
-        .ok_or_else(|| EngineError::NotApplicable(format!("issue {}: Shapley attribution needs a status quo", issue.id)))?;
+    let sq = issue.status_quo.clone().ok_or_else(|| {
+        EngineError::NotApplicable(format!("issue {}: Shapley attribution needs a status quo", issue.id))
+    })?;
     // Surface the model's own errors on the full issue before enumerating.
     forecast(issue, settings, seed)?;
     let n = issue.stances.len();
@@ -162,7 +161,11 @@ pub fn shapley(
         ShapleyMethod::Auto if auto_exact => None,
         ShapleyMethod::Auto => Some(DEFAULT_PERMUTATIONS),
         ShapleyMethod::Exact => {
-            let limit = if compromise { MAX_EXACT_COMPROMISE } else { MAX_EXACT_ACTORS };
+            let limit = if compromise {
+                MAX_EXACT_COMPROMISE
+            } else {
+                MAX_EXACT_ACTORS
+            };
             if n > limit {
                 return Err(EngineError::InvalidInput(format!(
                     "issue {}: exact Shapley values enumerate 2^n coalitions and are limited to {limit} actors \
@@ -363,9 +366,12 @@ fn coalition_dynamics(dynamics: &Dynamics, members: &[usize]) -> Dynamics {
     match dynamics {
         Dynamics::Smp(s) if s.accommodation.is_some() => {
             let mut s = s.clone();
-            s.accommodation = s
-                .accommodation
-                .map(|a| members.iter().map(|&i| members.iter().map(|&j| a[i][j]).collect()).collect());
+            s.accommodation = s.accommodation.map(|a| {
+                members
+                    .iter()
+                    .map(|&i| members.iter().map(|&j| a[i][j]).collect())
+                    .collect()
+            });
             Dynamics::Smp(s)
         }
         other => other.clone(),

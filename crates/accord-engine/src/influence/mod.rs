@@ -16,8 +16,8 @@
 mod attribution;
 mod power;
 
-pub use attribution::{shapley, Attribution, ShapleyMethod, DEFAULT_PERMUTATIONS, MAX_EXACT_ACTORS};
+pub use attribution::{Attribution, DEFAULT_PERMUTATIONS, MAX_EXACT_ACTORS, ShapleyMethod, shapley};
 pub use power::{
-    power_indices, power_indices_by, PowerAlgorithm, PowerErrors, PowerIndices, PowerMethod, DEFAULT_POWER_SAMPLES,
-    MAX_ENUMERATION_VOTERS,
+    DEFAULT_POWER_SAMPLES, MAX_ENUMERATION_VOTERS, PowerAlgorithm, PowerErrors, PowerIndices, PowerMethod,
+    power_indices, power_indices_by,
 };

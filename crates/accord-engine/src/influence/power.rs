@@ -178,7 +178,9 @@ pub fn power_indices_by(chamber: &Chamber, algorithm: PowerAlgorithm) -> Result<
         },
         PowerAlgorithm::MonteCarlo { samples, seed } => {
             if samples < 2 {
-                return Err(EngineError::InvalidInput("Monte Carlo power indices need at least 2 samples".into()));
+                return Err(EngineError::InvalidInput(
+                    "Monte Carlo power indices need at least 2 samples".into(),
+                ));
             }
             monte_carlo(chamber, &game, samples, seed)
         }
@@ -515,8 +517,12 @@ fn monte_carlo(chamber: &Chamber, game: &Game, samples: u64, seed: u64) -> Resul
                 }
                 // A random coalition.
                 let (mut k, mut w, mut p) = (0usize, 0.0, 0.0);
+                let mut bits = 0u64;
                 for (i, inside) in inside.iter_mut().enumerate() {
-                    *inside = rng.random::<bool>();
+                    if i % 64 == 0 {
+                        bits = rng.random::<u64>();
+                    }
+                    *inside = bits >> (i % 64) & 1 == 1;
                     if *inside {
                         k += 1;
                         w += game.weight[i];
