@@ -7,6 +7,7 @@
 //! are read by `accord-io`, results are printed or written by the callers.
 
 pub mod compile;
+pub mod influence;
 pub mod opportunities;
 pub mod run;
 pub mod scenario;

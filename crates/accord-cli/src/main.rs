@@ -24,6 +24,8 @@ enum Command {
     Compare(commands::forecast::CompareArgs),
     /// Rank an actor's levers and their combinations by its expected gain.
     Opportunities(commands::opportunities::OpportunitiesArgs),
+    /// Who accounts for each outcome (Shapley), and the members' voting power.
+    Influence(commands::influence::InfluenceArgs),
     /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
     Record(commands::record::RecordArgs),
     /// Validate a data folder and report every problem with file, line and column.
@@ -48,6 +50,7 @@ fn main() -> std::process::ExitCode {
         Command::Forecast(args) => commands::forecast::forecast(args),
         Command::Compare(args) => commands::forecast::compare(args),
         Command::Opportunities(args) => commands::opportunities::run(args),
+        Command::Influence(args) => commands::influence::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod forecast;
+pub mod influence;
 pub mod ktab;
 pub mod opportunities;
 pub mod record;
