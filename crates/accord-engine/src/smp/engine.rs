@@ -763,36 +763,56 @@ const VR_BY_CODE: [SmpVotingRule; 6] = [
     SmpVotingRule::AsymProsp,
 ];
 
-/// The specialised loop. Adding `+0.0` where KTAB skips an addition leaves
-/// every sum bit-identical (all partial sums are positive), and lets the
-/// compiler avoid branches.
+/// The specialised loop, in two passes: the third parties' votes are
+/// independent of one another (they read only the frozen `A0`, `B0`), so the
+/// first pass computes them branch-free into a buffer the compiler can
+/// vectorise; the second adds them to the coalitions in index order, as KTAB
+/// does. Adding `+0.0` where KTAB skips an addition leaves every sum
+/// bit-identical (all partial sums are positive).
 #[inline(always)]
-fn tp_loop<const VR: u8, const TPC: u8>(t: &TpArgs, from: usize, to: usize, mut a: f64, mut b: f64) -> (f64, f64) {
+fn tp_loop<const VR: u8, const TPC: u8>(
+    t: &TpArgs,
+    from: usize,
+    to: usize,
+    mut a: f64,
+    mut b: f64,
+) -> (f64, f64) {
+    const CHUNK: usize = 64;
     let vr = VR_BY_CODE[VR as usize];
     let (a0, b0) = (t.a0, t.b0);
-    let it = t.wgt[from..to]
-        .iter()
-        .zip(&t.col_i[from..to])
-        .zip(&t.dtj[from..to])
-        .zip(&t.rrh[from..to])
-        .zip(&t.diag[from..to]);
-    for ((((&wn, &uni), &dnj), &rn), &unn) in it {
-        let unj = bs_util(dnj, rn);
-        let cn = vote(vr, wn, uni, unj);
-        let ain = a0 + if cn > 0.0 { cn } else { 0.0 };
-        let bjn = b0 - if cn < 0.0 { cn } else { 0.0 };
-        let pin = ain / (ain + bjn);
-        let pjn = 1.0 - pin;
-        let (oa, ob, oc, od) = match TPC {
-            1 => (uni + uni + unn, unj + unj + unj, uni + uni + uni, unj + unj + unn),
-            2 => (uni + uni + uni, unj + unj + unj, uni + uni + uni, unj + unj + unj),
-            _ => (uni + uni + unn, unj + unj + unn, uni + uni + unn, unj + unj + unn),
-        };
-        let u_with_i = (pin * oa) + (pjn * ob);
-        let u_with_j = (pin * oc) + (pjn * od);
-        let vn = vote(vr, wn, u_with_i, u_with_j);
-        a += if vn > 0.0 { vn } else { 0.0 };
-        b -= if vn < 0.0 { vn } else { 0.0 };
+    let mut buf = [0.0f64; CHUNK];
+    let mut start = from;
+    while start < to {
+        let end = (start + CHUNK).min(to);
+        let len = end - start;
+        let it = t.wgt[start..end]
+            .iter()
+            .zip(&t.col_i[start..end])
+            .zip(&t.dtj[start..end])
+            .zip(&t.rrh[start..end])
+            .zip(&t.diag[start..end])
+            .zip(buf[..len].iter_mut());
+        for (((((&wn, &uni), &dnj), &rn), &unn), out) in it {
+            let unj = bs_util(dnj, rn);
+            let cn = vote(vr, wn, uni, unj);
+            let ain = a0 + if cn > 0.0 { cn } else { 0.0 };
+            let bjn = b0 - if cn < 0.0 { cn } else { 0.0 };
+            let pin = ain / (ain + bjn);
+            let pjn = 1.0 - pin;
+            let (oa, ob, oc, od) = match TPC {
+                1 => (uni + uni + unn, unj + unj + unj, uni + uni + uni, unj + unj + unn),
+                2 => (uni + uni + uni, unj + unj + unj, uni + uni + uni, unj + unj + unj),
+                _ => (uni + uni + unn, unj + unj + unn, uni + uni + unn, unj + unj + unn),
+            };
+            let u_with_i = (pin * oa) + (pjn * ob);
+            let u_with_j = (pin * oc) + (pjn * od);
+            *out = vote(vr, wn, u_with_i, u_with_j);
+        }
+        for &vn in &buf[..len] {
+            a += if vn > 0.0 { vn } else { 0.0 };
+            b -= if vn < 0.0 { vn } else { 0.0 };
+        }
+        start = end;
     }
     (a, b)
 }
