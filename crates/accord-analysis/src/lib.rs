@@ -6,6 +6,7 @@
 //! and the models (`accord-engine`). Like both, it does no I/O: scenario files
 //! are read by `accord-io`, results are printed or written by the callers.
 
+pub mod backtest;
 pub mod compile;
 pub mod influence;
 pub mod opportunities;

@@ -26,6 +26,8 @@ enum Command {
     Opportunities(commands::opportunities::OpportunitiesArgs),
     /// Who accounts for each outcome (Shapley), and the members' voting power.
     Influence(commands::influence::InfluenceArgs),
+    /// Set the 2010 forecasts beside what happened by 2025 (Brier scores).
+    Backtest(commands::backtest::BacktestArgs),
     /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
     Record(commands::record::RecordArgs),
     /// Validate a data folder and report every problem with file, line and column.
@@ -51,6 +53,7 @@ fn main() -> std::process::ExitCode {
         Command::Compare(args) => commands::forecast::compare(args),
         Command::Opportunities(args) => commands::opportunities::run(args),
         Command::Influence(args) => commands::influence::run(args),
+        Command::Backtest(args) => commands::backtest::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),

@@ -57,3 +57,6 @@ pub const SCO_SCENARIOS: &[(&str, &str)] = &[(
     "data/sco/scenarios/baseline.toml",
     include_str!("../../../data/sco/scenarios/baseline.toml"),
 )];
+
+/// What became of the SCO model's yes/no questions by 2025 (`accord backtest`).
+pub const SCO_BACKTEST: (&str, &str) = ("data/sco/backtest.toml", include_str!("../../../data/sco/backtest.toml"));

@@ -86,3 +86,41 @@ mod tests {
         assert_eq!(errs[0].line, 4);
     }
 }
+
+/// Parses a backtest outcomes file and checks it against the model and the
+/// record: every issue exists, every source is in the record.
+pub fn parse_outcomes(
+    file: &str,
+    text: &str,
+    record: &accord_core::Record,
+    model: &accord_core::model::Model,
+) -> Result<Vec<accord_analysis::backtest::Outcome>, Vec<Diagnostic>> {
+    let parsed: accord_analysis::backtest::Outcomes = toml::from_str(text).map_err(|e| {
+        let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+        vec![Diagnostic { file: file.to_owned(), line, column, message: e.message().trim().to_owned() }]
+    })?;
+    let mut problems = Vec::new();
+    for (i, o) in parsed.outcome.iter().enumerate() {
+        if !model.issues.iter().any(|x| x.id.as_str() == o.issue) {
+            problems.push(accord_analysis::compile::ScenarioProblem {
+                path: format!("outcome[{i}].issue"),
+                message: format!("unknown issue `{}`", o.issue),
+            });
+        }
+        if o.sources.is_empty() {
+            problems.push(accord_analysis::compile::ScenarioProblem {
+                path: format!("outcome[{i}].sources"),
+                message: "an outcome needs a source in the record".into(),
+            });
+        }
+        for (j, s) in o.sources.iter().enumerate() {
+            if !record.sources.iter().any(|x| x.id.as_str() == s) {
+                problems.push(accord_analysis::compile::ScenarioProblem {
+                    path: format!("outcome[{i}].sources[{j}]"),
+                    message: format!("unknown source `{s}`: outcomes cite the record's [[source]] ids"),
+                });
+            }
+        }
+    }
+    if problems.is_empty() { Ok(parsed.outcome) } else { Err(locate_problems(file, text, &problems)) }
+}

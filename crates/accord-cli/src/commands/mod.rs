@@ -1,5 +1,6 @@
 //! One module per top-level subcommand.
 
+pub mod backtest;
 pub mod check;
 pub mod forecast;
 pub mod influence;
