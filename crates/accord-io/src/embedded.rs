@@ -53,10 +53,44 @@ pub fn sco_record_and_model() -> Result<(Record, accord_core::model::Model), Vec
 }
 
 /// The shipped SCO scenarios, baseline first: (file path, text).
-pub const SCO_SCENARIOS: &[(&str, &str)] = &[(
-    "data/sco/scenarios/baseline.toml",
-    include_str!("../../../data/sco/scenarios/baseline.toml"),
-)];
+pub const SCO_SCENARIOS: &[(&str, &str)] = &[
+    (
+        "data/sco/scenarios/baseline.toml",
+        include_str!("../../../data/sco/scenarios/baseline.toml"),
+    ),
+    (
+        "data/sco/scenarios/india-pakistan-admitted.toml",
+        include_str!("../../../data/sco/scenarios/india-pakistan-admitted.toml"),
+    ),
+    (
+        "data/sco/scenarios/iran-admitted.toml",
+        include_str!("../../../data/sco/scenarios/iran-admitted.toml"),
+    ),
+    (
+        "data/sco/scenarios/us-observer.toml",
+        include_str!("../../../data/sco/scenarios/us-observer.toml"),
+    ),
+    (
+        "data/sco/scenarios/sco-nato-council.toml",
+        include_str!("../../../data/sco/scenarios/sco-nato-council.toml"),
+    ),
+    (
+        "data/sco/scenarios/development-fund.toml",
+        include_str!("../../../data/sco/scenarios/development-fund.toml"),
+    ),
+    (
+        "data/sco/scenarios/national-currency-settlements.toml",
+        include_str!("../../../data/sco/scenarios/national-currency-settlements.toml"),
+    ),
+    (
+        "data/sco/scenarios/energy-club-turkmenistan.toml",
+        include_str!("../../../data/sco/scenarios/energy-club-turkmenistan.toml"),
+    ),
+    (
+        "data/sco/scenarios/university-youth-council.toml",
+        include_str!("../../../data/sco/scenarios/university-youth-council.toml"),
+    ),
+];
 
 /// What became of the SCO model's yes/no questions by 2025 (`accord backtest`).
 pub const SCO_BACKTEST: (&str, &str) = ("data/sco/backtest.toml", include_str!("../../../data/sco/backtest.toml"));
