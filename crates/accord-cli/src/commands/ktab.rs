@@ -3,7 +3,8 @@
 //! `accord ktab run FILE [--json | --csv]` reads a KTAB CSV or XML scenario,
 //! runs KTAB's Spatial Model of Politics and prints the final positions with
 //! the number of turns and why the run stopped (default), the whole history in
-//! long format (`--csv`: `turn,actor,dimension,position`), or everything as
+//! long format (`--csv`: `turn,actor,dimension,position`, 0-based indices in
+//! input order), or everything as
 //! JSON (`--json`: history, final positions, risk attitudes, winning
 //! probabilities, stop ratios, settings and stop reason). Flags override the
 //! scenario's model parameters.
@@ -45,7 +46,8 @@ pub struct RunArgs {
     /// Print the whole run as JSON.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// Print the position history as CSV: turn,actor,dimension,position.
+    /// Print the position history as CSV: turn,actor,dimension,position, with
+    /// 0-based actor and dimension indices in input order (as KTAB's tables).
     #[arg(long)]
     pub csv: bool,
     /// Seed of the stochastic state transitions (default: the XML's
@@ -178,12 +180,7 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
         for (t, state) in hist.positions.iter().enumerate() {
             for (i, pos) in state.iter().enumerate() {
                 for (k, v) in pos.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "{t},{},{},{v}",
-                        csv_field(names[i]),
-                        csv_field(&scenario.dimension_names[k])
-                    )?;
+                    writeln!(out, "{t},{i},{k},{v}")?;
                 }
             }
         }
@@ -250,13 +247,4 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
     }
     print!("{out}");
     Ok(())
-}
-
-/// Quotes a CSV field when it needs it.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }

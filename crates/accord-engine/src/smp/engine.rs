@@ -481,23 +481,56 @@ impl<'s> Actors<'s> {
         }
     }
 
-    /// Value to actor a of the state a bargain would produce, as an even
-    /// average over the N positions (spec §8.3).
-    #[inline]
-    fn bargain_value(&self, ev: &Eval, y: &[f64], a: usize, b: &Bargain) -> f64 {
+    /// Values to every actor of the state a bargain would produce, each an
+    /// even average over the N positions (spec §8.3): the two proposals
+    /// first, then the unchanged positions in index order, then `/ N`.
+    /// Four actors are summed side by side (independent chains, each in
+    /// KTAB's order) to hide the latency of the additions.
+    fn bargain_values(&self, ev: &Eval, y: &[f64], b: &Bargain) -> Vec<f64> {
         let (n, dims) = (self.n, self.dims);
-        let ya = &y[a * dims..(a + 1) * dims];
-        let ra = ev.r[a];
-        let own = &ev.own[a * n..(a + 1) * n];
-        let mut u = 0.0;
-        u += bs_util(self.dist(a, ya, &b.xi), ra);
-        u += bs_util(self.dist(a, ya, &b.xj), ra);
-        for (m, &v) in own.iter().enumerate() {
-            if m != b.init && m != b.rcvr {
-                u += v;
+        let start = |a: usize| -> f64 {
+            let ya = &y[a * dims..(a + 1) * dims];
+            let ra = ev.r[a];
+            let mut u = 0.0;
+            u += bs_util(self.dist(a, ya, &b.xi), ra);
+            u += bs_util(self.dist(a, ya, &b.xj), ra);
+            u
+        };
+        let (lo, hi) = if b.init < b.rcvr {
+            (b.init, b.rcvr)
+        } else {
+            (b.rcvr, b.init)
+        };
+        let ranges = [(0, lo), (lo + 1, hi), (hi + 1, n)];
+        let mut out = vec![0.0; n];
+        let mut a = 0;
+        while a + 4 <= n {
+            let rows: [&[f64]; 4] = std::array::from_fn(|q| &ev.own[(a + q) * n..(a + q + 1) * n]);
+            let mut u: [f64; 4] = std::array::from_fn(|q| start(a + q));
+            for &(from, to) in &ranges {
+                for m in from..to {
+                    u[0] += rows[0][m];
+                    u[1] += rows[1][m];
+                    u[2] += rows[2][m];
+                    u[3] += rows[3][m];
+                }
             }
+            for q in 0..4 {
+                out[a + q] = u[q] / n as f64;
+            }
+            a += 4;
         }
-        u / n as f64
+        for a in a..n {
+            let row = &ev.own[a * n..(a + 1) * n];
+            let mut u = start(a);
+            for &(from, to) in &ranges {
+                for &v in &row[from..to] {
+                    u += v;
+                }
+            }
+            out[a] = u / n as f64;
+        }
+        out
     }
 
     /// One iteration: challenges, bargains, queue elections, new positions.
@@ -570,7 +603,7 @@ impl<'s> Actors<'s> {
                 if b.init == b.rcvr {
                     None
                 } else {
-                    Some((0..n).map(|a| self.bargain_value(ev, y, a, b)).collect())
+                    Some(self.bargain_values(ev, y, b))
                 }
             })
             .collect();
@@ -770,13 +803,7 @@ const VR_BY_CODE: [SmpVotingRule; 6] = [
 /// does. Adding `+0.0` where KTAB skips an addition leaves every sum
 /// bit-identical (all partial sums are positive).
 #[inline(always)]
-fn tp_loop<const VR: u8, const TPC: u8>(
-    t: &TpArgs,
-    from: usize,
-    to: usize,
-    mut a: f64,
-    mut b: f64,
-) -> (f64, f64) {
+fn tp_loop<const VR: u8, const TPC: u8>(t: &TpArgs, from: usize, to: usize, mut a: f64, mut b: f64) -> (f64, f64) {
     const CHUNK: usize = 64;
     let vr = VR_BY_CODE[VR as usize];
     let (a0, b0) = (t.a0, t.b0);

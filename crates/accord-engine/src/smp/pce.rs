@@ -87,30 +87,40 @@ pub(crate) fn coalitions(rule: SmpVotingRule, w: &[f64], ut: &[f64], m: usize, c
     c.resize(m * m, MIN_COALITION);
     for a in 0..m {
         let ua = &ut[a * n..(a + 1) * n];
-        for b in 0..a {
+        let mut b = 0;
+        // two contests side by side (independent sums, each in voter order)
+        // to hide the latency of the additions; `x + 0.0 == x` for the
+        // positive partial sums, so adding zero where KTAB skips an addition
+        // is bit-identical and branch-free
+        if rule == SmpVotingRule::Proportional {
+            while b + 2 <= a {
+                let ub0 = &ut[b * n..(b + 1) * n];
+                let ub1 = &ut[(b + 1) * n..(b + 2) * n];
+                let (mut cab0, mut cba0, mut cab1, mut cba1) =
+                    (MIN_COALITION, MIN_COALITION, MIN_COALITION, MIN_COALITION);
+                for k in 0..n {
+                    let v0 = w[k] * (ua[k] - ub0[k]);
+                    let v1 = w[k] * (ua[k] - ub1[k]);
+                    cab0 += if v0 > 0.0 { v0 } else { 0.0 };
+                    cba0 -= if v0 < 0.0 { v0 } else { 0.0 };
+                    cab1 += if v1 > 0.0 { v1 } else { 0.0 };
+                    cba1 -= if v1 < 0.0 { v1 } else { 0.0 };
+                }
+                c[a * m + b] = cab0;
+                c[b * m + a] = cba0;
+                c[a * m + b + 1] = cab1;
+                c[(b + 1) * m + a] = cba1;
+                b += 2;
+            }
+        }
+        for b in b..a {
             let ub = &ut[b * n..(b + 1) * n];
             let mut cab = MIN_COALITION;
             let mut cba = MIN_COALITION;
-            if rule == SmpVotingRule::Proportional {
-                for k in 0..n {
-                    let v = w[k] * (ua[k] - ub[k]);
-                    if v > 0.0 {
-                        cab += v;
-                    }
-                    if v < 0.0 {
-                        cba -= v;
-                    }
-                }
-            } else {
-                for k in 0..n {
-                    let v = vote(rule, w[k], ua[k], ub[k]);
-                    if v > 0.0 {
-                        cab += v;
-                    }
-                    if v < 0.0 {
-                        cba -= v;
-                    }
-                }
+            for k in 0..n {
+                let v = vote(rule, w[k], ua[k], ub[k]);
+                cab += if v > 0.0 { v } else { 0.0 };
+                cba -= if v < 0.0 { v } else { 0.0 };
             }
             c[a * m + b] = cab;
             c[b * m + a] = cba;
