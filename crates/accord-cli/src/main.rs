@@ -28,6 +28,8 @@ enum Command {
     Influence(commands::influence::InfluenceArgs),
     /// Set the 2010 forecasts beside what happened by 2025 (Brier scores).
     Backtest(commands::backtest::BacktestArgs),
+    /// Print the JSON Schema of a file format.
+    Schema(commands::schema::SchemaArgs),
     /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
     Record(commands::record::RecordArgs),
     /// Validate a data folder and report every problem with file, line and column.
@@ -54,6 +56,7 @@ fn main() -> std::process::ExitCode {
         Command::Opportunities(args) => commands::opportunities::run(args),
         Command::Influence(args) => commands::influence::run(args),
         Command::Backtest(args) => commands::backtest::run(args),
+        Command::Schema(args) => commands::schema::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),
