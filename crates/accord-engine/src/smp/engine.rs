@@ -486,6 +486,7 @@ impl<'s> Actors<'s> {
     /// first, then the unchanged positions in index order, then `/ N`.
     /// Four actors are summed side by side (independent chains, each in
     /// KTAB's order) to hide the latency of the additions.
+    #[allow(clippy::needless_range_loop)]
     fn bargain_values(&self, ev: &Eval, y: &[f64], b: &Bargain) -> Vec<f64> {
         let (n, dims) = (self.n, self.dims);
         let start = |a: usize| -> f64 {
