@@ -2,13 +2,18 @@
 //! synthetic cases whose answers are known.
 
 use accord_engine::validation::{
-    bootstrap_mae_interval, group_bootstrap_plan, metrics, predict_all, validate, Candidate, Case, Predictor,
-    Selection, ValidationConfig,
+    Candidate, Case, Predictor, Selection, ValidationConfig, bootstrap_mae_interval, group_bootstrap_plan, metrics,
+    predict_all, validate,
 };
 use accord_engine::{DecisionRule, Dynamics, Issue, Stance};
 
 fn stance(actor: &str, position: f64, salience: f64) -> Stance {
-    Stance { actor: actor.into(), capability: 1.0, position: vec![position], salience: vec![salience] }
+    Stance {
+        actor: actor.into(),
+        capability: 1.0,
+        position: vec![position],
+        salience: vec![salience],
+    }
 }
 
 /// `n` cases in groups of three; outcome 40 + case index mod 7; actor `a`
@@ -36,7 +41,13 @@ fn cases(n: usize) -> Vec<Case> {
 }
 
 fn baseline(name: &str, predictor: Predictor, selectable: bool) -> Candidate {
-    Candidate { name: name.into(), predictor, input: 0, input_label: "-".into(), selectable }
+    Candidate {
+        name: name.into(),
+        predictor,
+        input: 0,
+        input_label: "-".into(),
+        selectable,
+    }
 }
 
 fn config(pool: Vec<usize>) -> ValidationConfig {
@@ -47,7 +58,10 @@ fn config(pool: Vec<usize>) -> ValidationConfig {
         folds: 5,
         repeats: 3,
         reference: Some(0),
-        recommend_from: Selection { name: "pool".into(), candidates: pool },
+        recommend_from: Selection {
+            name: "pool".into(),
+            candidates: pool,
+        },
         families: vec![],
     }
 }
@@ -75,7 +89,13 @@ fn known_errors_and_counts() {
     let paired = sq.paired.unwrap();
     assert_eq!(paired.n, 15);
     assert!((paired.reference_mae - 1.0).abs() < 1e-12);
-    assert_eq!(r.candidate("fifty").unwrap().breakdown["parity"].values().map(|s| s.n).sum::<usize>(), 30);
+    assert_eq!(
+        r.candidate("fifty").unwrap().breakdown["parity"]
+            .values()
+            .map(|s| s.n)
+            .sum::<usize>(),
+        30
+    );
 }
 
 #[test]
@@ -115,11 +135,24 @@ fn static_fallback_decides_on_given_positions() {
         rule: DecisionRule::WeightedMean,
         static_fallback: fallback,
     };
-    let cands = vec![baseline("plain", model(false), true), baseline("fallback", model(true), true)];
+    let cands = vec![
+        baseline("plain", model(false), true),
+        baseline("fallback", model(true), true),
+    ];
     let p = predict_all(&cs, &cands, 1);
-    assert!(p.values[0].iter().all(|v| v.as_ref().is_err_and(|u| u.reason == "degenerate")), "{:?}", p.values[0]);
+    assert!(
+        p.values[0]
+            .iter()
+            .all(|v| v.as_ref().is_err_and(|u| u.reason == "degenerate")),
+        "{:?}",
+        p.values[0]
+    );
     assert_eq!(p.fallbacks, vec![0, 2]);
-    assert!(p.values[1].iter().all(|v| v.as_ref().is_ok_and(|&x| (x - 50.0).abs() < 1e-12)));
+    assert!(
+        p.values[1]
+            .iter()
+            .all(|v| v.as_ref().is_ok_and(|&x| (x - 50.0).abs() < 1e-12))
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! `accord validate deu` runs it. `cargo bench -p accord-io --bench validation`.
 
 use accord_engine::validation::validate;
-use accord_io::deu::{validation_plan, DeuData, PlanSettings};
-use criterion::{criterion_group, criterion_main, Criterion};
+use accord_io::deu::{DeuData, PlanSettings, validation_plan};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 fn whole_validation(c: &mut Criterion) {
     let mut group = c.benchmark_group("deu_validation");
@@ -20,7 +20,13 @@ fn whole_validation(c: &mut Criterion) {
     group.bench_function("static_models_and_baselines", |b| {
         b.iter(|| {
             let data = DeuData::embedded().expect("shipped data");
-            let plan = validation_plan(&data, &PlanSettings { dynamics: false, ..PlanSettings::default() });
+            let plan = validation_plan(
+                &data,
+                &PlanSettings {
+                    dynamics: false,
+                    ..PlanSettings::default()
+                },
+            );
             validate(&plan.cases, &plan.candidates, &plan.config)
         })
     });

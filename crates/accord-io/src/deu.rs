@@ -562,7 +562,11 @@ impl Columns {
         let names: Vec<String> = header.split('\t').map(|s| s.trim().to_string()).collect();
         for (i, n) in names.iter().enumerate() {
             if !n.is_empty() && names[..i].contains(n) {
-                return Err(err(1, Some(n), format!("column `{n}` appears twice; each column name must be unique")));
+                return Err(err(
+                    1,
+                    Some(n),
+                    format!("column `{n}` appears twice; each column name must be unique"),
+                ));
             }
         }
         let find = |n: &str| names.iter().position(|c| c == n);
@@ -1133,7 +1137,9 @@ pub fn validation_plan(data: &DeuData, settings: &PlanSettings) -> DeuPlan {
 
     let mut candidates = Vec::new();
     let mut models = Vec::new();
-    let dynamics_list = plan_dynamics().into_iter().filter(|d| settings.dynamics || d.1 == Dynamics::None);
+    let dynamics_list = plan_dynamics()
+        .into_iter()
+        .filter(|d| settings.dynamics || d.1 == Dynamics::None);
     for (dname, dynamics, static_fallback) in dynamics_list {
         for (rname, rule) in plan_rules() {
             for (k, set) in CapabilitySet::ALL.iter().enumerate() {

@@ -4,8 +4,8 @@
 
 use accord_engine::VotingRule;
 use accord_io::deu::{
-    read_deu, CapabilitySet, CouncilPeriod, CouncilVoting, CouncilWeights, DeuData, DeuError, LegislativeProcedure,
-    DEU3_DEV_TSV,
+    CapabilitySet, CouncilPeriod, CouncilVoting, CouncilWeights, DEU3_DEV_TSV, DeuData, DeuError, LegislativeProcedure,
+    read_deu,
 };
 use proptest::prelude::*;
 
@@ -60,17 +60,26 @@ fn corrupted_dates_are_read_back() {
 fn capability_sets_and_institutions() {
     let data = DeuData::embedded().unwrap();
     for i in &data.issues {
-        let states: Vec<usize> =
-            (0..i.issue.stances.len()).filter(|&k| !["com", "ep"].contains(&i.issue.stances[k].actor.as_str())).collect();
+        let states: Vec<usize> = (0..i.issue.stances.len())
+            .filter(|&k| !["com", "ep"].contains(&i.issue.stances[k].actor.as_str()))
+            .collect();
         for set in CapabilitySet::ALL {
             let caps = i.capabilities(set);
             assert_eq!(caps.len(), i.issue.stances.len());
-            let mean = if states.is_empty() { 1.0 } else { states.iter().map(|&k| caps[k]).sum::<f64>() / states.len() as f64 };
+            let mean = if states.is_empty() {
+                1.0
+            } else {
+                states.iter().map(|&k| caps[k]).sum::<f64>() / states.len() as f64
+            };
             for (k, s) in i.issue.stances.iter().enumerate() {
                 if set == CapabilitySet::Equal {
                     assert_eq!(caps[k], 1.0);
                 } else if s.actor == "com" || s.actor == "ep" {
-                    assert!((caps[k] - mean).abs() < 1e-12, "{}: institutions = mean member state", i.id());
+                    assert!(
+                        (caps[k] - mean).abs() < 1e-12,
+                        "{}: institutions = mean member state",
+                        i.id()
+                    );
                 }
             }
         }
@@ -141,7 +150,11 @@ fn mutate(line: usize, column: &str, value: &str) -> String {
 fn errors_name_file_line_column_and_what_is_valid() {
     let e = read(&mutate(5, "proc", "COM")).unwrap_err();
     assert_eq!((e.line, e.column.as_deref()), (5, Some("proc")));
-    assert!(e.to_string().starts_with("test.tsv:5: column `proc`: expected `COD` or `CNS`"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("test.tsv:5: column `proc`: expected `COD` or `CNS`"),
+        "{e}"
+    );
 
     let e = read(&mutate(7, "counvte", "QMV(11)")).unwrap_err();
     assert_eq!((e.line, e.column.as_deref()), (7, Some("counvte")));
@@ -177,7 +190,7 @@ fn errors_name_file_line_column_and_what_is_valid() {
     assert_eq!(e.line, 1);
     let e = read("prnr\tisnr\n").unwrap_err();
     assert_eq!((e.line, e.column.as_deref()), (1, Some("proc")));
-    let e = read(&DEU3_DEV_TSV.lines().next().unwrap().to_string()).unwrap_err();
+    let e = read(DEU3_DEV_TSV.lines().next().unwrap()).unwrap_err();
     assert_eq!(e.line, 2, "the GDP line is required");
 }
 
@@ -185,8 +198,17 @@ fn errors_name_file_line_column_and_what_is_valid() {
 fn an_issue_without_positions_is_an_error() {
     let header: Vec<&str> = DEU3_DEV_TSV.lines().next().unwrap().split('\t').collect();
     let row: Vec<&str> = DEU3_DEV_TSV.lines().nth(2).unwrap().split('\t').collect();
-    let blank: Vec<&str> =
-        header.iter().zip(&row).map(|(h, v)| if h.len() == 3 && h.starts_with('p') || *h == "pcom" { "" } else { v }).collect();
+    let blank: Vec<&str> = header
+        .iter()
+        .zip(&row)
+        .map(|(h, v)| {
+            if h.len() == 3 && h.starts_with('p') || *h == "pcom" {
+                ""
+            } else {
+                v
+            }
+        })
+        .collect();
     let text = format!("{}\n{}", header_and_gdp(), blank.join("\t"));
     let e = read(&text).unwrap_err();
     assert_eq!((e.line, e.column.as_deref()), (3, None));
@@ -232,7 +254,11 @@ fn weights_file_errors_are_located() {
     let e = accord_io::deu::parse_council_weights(&bad, "w.csv").unwrap_err();
     assert_eq!(e.column.as_deref(), Some("eu9"));
     assert!(e.to_string().starts_with("w.csv:"));
-    let missing: String = accord_io::deu::COUNCIL_WEIGHTS_CSV.lines().filter(|l| !l.contains("Malta")).map(|l| format!("{l}\n")).collect();
+    let missing: String = accord_io::deu::COUNCIL_WEIGHTS_CSV
+        .lines()
+        .filter(|l| !l.contains("Malta"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let e = accord_io::deu::parse_council_weights(&missing, "w.csv").unwrap_err();
     assert!(e.message.contains("Malta"));
     let e = accord_io::deu::parse_council_weights("id,name\n", "w.csv").unwrap_err();
@@ -240,7 +266,22 @@ fn weights_file_errors_are_located() {
 }
 
 const VALUES: [&str; 16] = [
-    "", "abc", "-5", "101", "NaN", "inf", "1e400", "50", "0", "COD", "CNS", "QMV(10)", "Unan", "99-99-99", "2014-07-04", "\u{fffd}",
+    "",
+    "abc",
+    "-5",
+    "101",
+    "NaN",
+    "inf",
+    "1e400",
+    "50",
+    "0",
+    "COD",
+    "CNS",
+    "QMV(10)",
+    "Unan",
+    "99-99-99",
+    "2014-07-04",
+    "\u{fffd}",
 ];
 
 proptest! {

@@ -4,14 +4,21 @@
 //! exercised by the benchmark and the command; they take seconds in release
 //! builds, minutes in debug).
 
-use accord_engine::validation::{validate, ValidationReport};
-use accord_io::deu::{validation_plan, DeuData, PlanSettings};
+use accord_engine::validation::{ValidationReport, validate};
+use accord_io::deu::{DeuData, PlanSettings, validation_plan};
 
 fn report(threads: usize) -> ValidationReport {
     let data = DeuData::embedded().expect("shipped data reads");
-    let settings = PlanSettings { dynamics: false, resamples: 500, ..PlanSettings::default() };
+    let settings = PlanSettings {
+        dynamics: false,
+        resamples: 500,
+        ..PlanSettings::default()
+    };
     let plan = validation_plan(&data, &settings);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
     pool.install(|| validate(&plan.cases, &plan.candidates, &plan.config))
 }
 
@@ -29,7 +36,9 @@ fn reproduces_the_readme_reference_figures() {
     ];
     for (name, want) in expect {
         let c = r.candidate(name).unwrap_or_else(|| panic!("{name} missing"));
-        let m = c.metrics.unwrap_or_else(|| panic!("{name} scored nothing: {:?}", c.unscored_examples));
+        let m = c
+            .metrics
+            .unwrap_or_else(|| panic!("{name} scored nothing: {:?}", c.unscored_examples));
         assert_eq!(m.n, 237, "{name} scores every issue");
         assert!((m.mae - want).abs() < 0.01, "{name}: MAE {:.4}, README {want}", m.mae);
     }
@@ -47,7 +56,11 @@ fn names_one_recommended_combination_with_its_cross_validated_error() {
     assert_eq!(r.recommendation.cv_mae_by_repeat.len(), PlanSettings::default().repeats);
     // Selection on all issues is optimistic; its cross-validated error is not
     // below the chosen combination's in-sample error by construction.
-    assert!(cv >= rec.metrics.unwrap().mae - 1e-9, "cv {cv} vs in-sample {}", rec.metrics.unwrap().mae);
+    assert!(
+        cv >= rec.metrics.unwrap().mae - 1e-9,
+        "cv {cv} vs in-sample {}",
+        rec.metrics.unwrap().mae
+    );
 }
 
 #[test]

@@ -19,6 +19,7 @@ use accord_io::deu::{
     parse_council_weights, read_deu, validation_plan,
 };
 use anyhow::Context;
+use chrono::Datelike;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -135,28 +136,29 @@ fn rayon_threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
-/// The published figures the report sets the results beside.
-const PUBLISHED: [(&str, &str, &str); 4] = [
+/// The published figures the report sets the results beside: (model, MAE, where).
+const PUBLISHED: [(&str, &str, &str); 2] = [
     (
-        "Compromise model (capability × salience weighted mean), DEU I",
+        "Compromise model (capability × salience weighted mean)",
         "≈ 23",
-        "Thomson, Stokman, Achen & König (eds.), *The European Union Decides*, Cambridge UP, 2006; Achen's chapter",
-    ),
-    (
-        "Compromise model, DEU II",
-        "≈ 23",
-        "Thomson et al., *The European Union Decides*, 2nd ed., Cambridge UP, 2012",
+        "DEU I–III literature (Thomson et al. 2006; Thomson et al. 2012; Arregui & Perarnaud 2022), as summarised in `data/deu3/README.md`",
     ),
     (
         "Reconstructions of Bueno de Mesquita's expected utility model",
         "≈ 27–28",
-        "Thomson et al. 2006 and 2012 (as quoted in data/deu3/README.md)",
+        "same literature and summary",
     ),
-    (
-        "DEU III data set (merges and revises DEU I and II)",
-        "—",
-        "Arregui & Perarnaud, \"A new dataset on legislative decision-making in the European Union: the DEU III dataset\", *Journal of European Public Policy*, 2022; data doi:10.34810/data53 (CC BY 4.0)",
-    ),
+];
+
+/// The references the report cites.
+const REFERENCES: [&str; 3] = [
+    "Thomson, R., Stokman, F. N., Achen, C. H. & König, T. (eds.) (2006). *The European Union Decides*. \
+     Cambridge University Press. (DEU I; the model comparison that made the compromise model the benchmark.)",
+    "Thomson, R., Arregui, J., Leuffen, D., Costello, R., Cross, J., Hertz, R. & Jensen, T. (2012). A new dataset \
+     on decision-making in the European Union before and after the 2004 and 2007 enlargements (DEUII). \
+     *Journal of European Public Policy* 19(4).",
+    "Arregui, J. & Perarnaud, C. (2022). A new dataset on legislative decision-making in the European Union: the \
+     DEU III dataset. *Journal of European Public Policy* 29(1). Data: doi:10.34810/data53 (CC BY 4.0).",
 ];
 
 /// The data README's reference figures on the development part.
@@ -491,12 +493,14 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
     let _ = writeln!(w, "## Data\n");
     let _ = writeln!(
         w,
-        "`{}`: {} contested issues of {} legislative proposals (1996–2017) from the development part of DEU III; \
+        "`{}`: {} contested issues of {} legislative proposals (introduced {}–{}) from the development part of DEU III; \
          {} have a recorded outcome and are scored ({} have none: {}). A further part of DEU III is held back for \
          independent evaluation: nothing here was fitted to it, and nothing was fitted to particular issues.\n",
         data.file,
         s.issues,
         s.proposals,
+        data.issues.iter().map(|i| i.introduced.year()).min().unwrap_or(0),
+        data.issues.iter().map(|i| i.introduced.year()).max().unwrap_or(0),
         s.scored,
         plan.without_outcome.len(),
         plan.without_outcome.join(", ")
@@ -510,7 +514,7 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
          ({} co-decision issues have no Parliament position and are decided by the Council alone); the Council's \
          weights and thresholds follow the date of introduction (EU-15 before May 2004, the transitional EU-25 \
          weights until October 2004, Nice until October 2014, Lisbon double majority after), applied to the \
-         member states present on the issue ({} positions of states that were not yet members bargain but do not \
+         member states present on the issue ({} positions of states without a Council weight in the period bargain but do not \
          vote). Under every capability set except `equal`, the Commission and the Parliament each count as one \
          average member state present.\n",
         s.missing_salience, s.cod_without_parliament, s.non_members
@@ -676,24 +680,25 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
     }
     let _ = writeln!(w);
     // Unscored issues, by reason: an example message and who is affected.
-    let mut reasons: BTreeMap<&str, (Vec<String>, &str)> = BTreeMap::new();
+    let mut reasons: BTreeMap<&str, (BTreeMap<usize, Vec<&str>>, &str)> = BTreeMap::new();
     for c in &report.candidates {
         for (r, n) in &c.unscored_by_reason {
-            let e = reasons.entry(r.as_str()).or_insert((Vec::new(), ""));
-            e.0.push(format!("`{}` {n}", c.candidate.name));
+            let e = reasons.entry(r.as_str()).or_insert((BTreeMap::new(), ""));
+            e.0.entry(*n).or_default().push(&c.candidate.name);
             if e.1.is_empty() {
                 e.1 = c.unscored_examples.get(r).map(String::as_str).unwrap_or("");
             }
         }
     }
     if !reasons.is_empty() {
-        let _ = writeln!(
-            w,
-            "Issues not scored, by reason (with one of the engine's messages):
-"
-        );
-        for (reason, (who, example)) in &reasons {
-            let _ = writeln!(w, "- **{reason}** (e.g. \"{example}\"): {}.", who.join(", "));
+        let _ = writeln!(w, "Issues not scored, by reason (with one of the engine's messages):\n");
+        for (reason, (by_count, example)) in &reasons {
+            let who: Vec<String> = by_count
+                .iter()
+                .rev()
+                .map(|(n, names)| format!("{n} issues for {}", compact_names(names)))
+                .collect();
+            let _ = writeln!(w, "- **{reason}** (e.g. \"{example}\"): {}.", who.join("; "));
         }
         let _ = writeln!(w);
     }
@@ -724,75 +729,190 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
     for (model, mae, src) in PUBLISHED {
         let _ = writeln!(w, "| {model} | {mae} | {src} |");
     }
+    let _ = writeln!(
+        w,
+        "\nOn this development part: compromise model {}, best EUM combination {}.\n",
+        opt2(report.candidate(COMPROMISE).and_then(|c| c.metrics).map(|m| m.mae)),
+        opt2(
+            report
+                .candidates
+                .iter()
+                .filter(|c| c.candidate.name.starts_with("eum/") && c.unscored == 0)
+                .filter_map(|c| c.metrics.map(|m| m.mae))
+                .min_by(f64::total_cmp)
+        )
+    );
+    let _ = writeln!(w, "References:\n");
+    for r in REFERENCES {
+        let _ = writeln!(w, "- {r}");
+    }
+    let _ = writeln!(w, "\n## Rerunning\n");
+    let _ = writeln!(
+        w,
+        "- `accord validate deu` prints this table in the terminal; `--json` gives the same numbers with a field per \
+         combination and its settings (`\"recommended\": true` on the recommended one); `--markdown` writes this page.\n\
+         - `accord validate deu FILE` scores another DEU-format file (e.g. the held-back part, when released) with \
+         the same models and the same pre-registered selection procedure; `--weights` replaces the Council weights.\n\
+         - `--seed`, `--resamples`, `--folds`, `--repeats` change the bootstrap and the cross-validation; \
+         `--no-dynamics` leaves SMP and EUM out; `--timing` prints the wall-clock time (see `docs/performance.md`).\n\
+         - The models added for this validation (the tuned institution weight, the static fallback of SMP, the lower \
+         weighted median) are documented in `docs/models/validation-models.md`."
+    );
     md
+}
+
+/// Names grouped by everything before their last `/`:
+/// `a/b/x`, `a/b/y` → `` `a/b/{x,y}` ``.
+fn compact_names(names: &[&str]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for name in names {
+        let (prefix, last) = name.rsplit_once('/').unwrap_or(("", name));
+        match groups.iter_mut().find(|(p, _)| *p == prefix) {
+            Some((_, v)) => v.push(last),
+            None => groups.push((prefix, vec![last])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(p, v)| match (p.is_empty(), v.len()) {
+            (true, _) => format!("`{}`", v.join("`, `")),
+            (false, 1) => format!("`{p}/{}`", v[0]),
+            (false, _) => format!("`{p}/{{{}}}`", v.join(",")),
+        })
+        .collect();
+    parts.join(", ")
 }
 
 /// Plain statements derived from the numbers (never from a fixed script).
 fn interpretation(report: &ValidationReport) -> Vec<String> {
     let mut out = Vec::new();
-    let mae = |name: &str| report.candidate(name).and_then(|c| c.metrics).map(|m| m.mae);
-    let compromise = report.candidate(COMPROMISE);
-    let comp_mae = mae(COMPROMISE);
-    if let (Some(c), Some(cm)) = (compromise, comp_mae) {
-        if let Some((lo, hi)) = c.mae_interval {
-            out.push(format!(
-                "The compromise model errs by {cm:.2} points on average; resampling proposals, that figure could as \
-                 well be anywhere from {lo:.2} to {hi:.2}. Differences between models smaller than about {:.1} points \
-                 are within that uncertainty (the interval is wide because there are only {} proposals).",
-                (hi - lo) / 2.0,
-                report.groups
-            ));
-        }
-    }
-    if let (Some(cv), Some(cm)) = (report.recommendation.cv_mae, comp_mae) {
+    let get = |name: &str| report.candidate(name);
+    let mae = |name: &str| get(name).and_then(|c| c.metrics).map(|m| m.mae);
+    let Some(cm) = mae(COMPROMISE) else {
+        return vec!["The compromise model scored no issue; see the table.".into()];
+    };
+    let half_width = get(COMPROMISE).and_then(|c| c.mae_interval).map(|(lo, hi)| {
+        out.push(format!(
+            "The compromise model errs by {cm:.2} points on average; resampling proposals, that figure could as \
+             well be anywhere from {lo:.2} to {hi:.2}. Differences between models smaller than about {:.1} points \
+             are within that uncertainty (there are only {} proposals).",
+            (hi - lo) / 2.0,
+            report.groups
+        ));
+        (hi - lo) / 2.0
+    });
+    if let Some(cv) = report.recommendation.cv_mae {
         let chosen = report.recommendation.chosen.as_deref().unwrap_or("–");
-        let diff = cm - cv;
+        let in_sample = report.recommendation.chosen_in_sample_mae.unwrap_or(f64::NAN);
         if chosen == COMPROMISE {
             out.push("Cross-validation over proposals recommends the compromise model itself.".into());
-        } else if diff > 0.0 {
+        } else if cv < cm {
             out.push(format!(
-                "The recommended combination `{chosen}` improves on the compromise model by {diff:.2} points under \
-                 cross-validation ({cv:.2} vs {cm:.2}) — a small gain next to the uncertainty above; use it when the \
-                 last fraction of a point matters, and the compromise model when a simple, published model is wanted."
+                "The recommended combination `{chosen}` errs by {in_sample:.2} on all issues; cross-validated, the \
+                 procedure that chose it errs by {cv:.2}, {:.2} points better than the compromise model ({cm:.2}). \
+                 {}",
+                cm - cv,
+                if half_width.is_some_and(|h| cm - cv < h) {
+                    "The gain is far smaller than the uncertainty above: prefer the compromise model when a simple, \
+                     published model is wanted; the recommendation when the last fraction of a point matters."
+                } else {
+                    "The gain exceeds the uncertainty above."
+                }
             ));
         } else {
             out.push(format!(
-                "The procedure that picks the best-looking combination (`{chosen}` on all issues) does **not** beat \
-                 the compromise model once it is cross-validated ({cv:.2} vs {cm:.2}): its in-sample advantage is \
-                 selection noise. Nothing here reliably improves on the compromise model."
+                "The recommended combination `{chosen}` looks better on all issues ({in_sample:.2}), but the \
+                 procedure that chose it does **not** beat the compromise model once cross-validated ({cv:.2} vs \
+                 {cm:.2}): its in-sample advantage is selection noise. Nothing here reliably improves on the \
+                 compromise model; either is a sound choice, and the compromise model is the simpler one."
             ));
         }
     }
-    if let (Some(b50), Some(cm)) = (mae("baseline/always_50"), comp_mae) {
+    let sets: Vec<f64> = report
+        .candidates
+        .iter()
+        .filter(|c| c.candidate.name.starts_with("none/weighted_mean/") && !c.candidate.input_label.contains('('))
+        .filter_map(|c| c.metrics.map(|m| m.mae))
+        .collect();
+    if sets.len() > 1 {
+        let (lo, hi) = sets
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
         out.push(format!(
-            "Always forecasting the middle of the scale errs by {b50:.2}; the compromise model's {cm:.2} is {:.0}% \
-             better. Forecasting the reference point (no change) or the Commission's proposal is far worse: EU \
-             outcomes are compromises, rarely the status quo or the proposal as tabled.",
-            100.0 * (b50 - cm) / b50
+            "Which capabilities the compromise model uses matters {}: equal, vote-weight, population and GDP \
+             capabilities give MAEs from {lo:.2} to {hi:.2}.",
+            if half_width.is_some_and(|h| hi - lo < h) {
+                "less than the uncertainty"
+            } else {
+                "noticeably"
+            }
         ));
     }
-    let best_dyn = |d: &str| {
+    let best = |prefix: &str, complete: bool| {
         report
             .candidates
             .iter()
-            .filter(|c| c.candidate.name.starts_with(&format!("{d}/")) && c.unscored == 0)
-            .filter_map(|c| c.metrics.map(|m| (m.mae, c.candidate.name.clone())))
+            .filter(|c| c.candidate.name.starts_with(prefix) && (!complete || c.unscored == 0))
+            .filter_map(|c| c.metrics.map(|m| (m.mae, c)))
             .min_by(|a, b| a.0.total_cmp(&b.0))
     };
-    for (d, label) in [("smp", "KTAB's SMP"), ("eum", "the expected utility model (EUM)")] {
-        match (best_dyn(d), comp_mae) {
-            (Some((m, n)), Some(cm)) => out.push(format!(
-                "With {label} as dynamics the best combination is `{n}` at {m:.2} ({:+.2} against the compromise model).",
-                m - cm
-            )),
-            _ => out.push(format!("{label} produced no complete set of forecasts in this run (see the table).")),
+    if let Some((m, c)) = best("smp/", false) {
+        let reasons: Vec<String> = c.unscored_by_reason.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        let paired = c.paired.map(|p| {
+            format!(
+                " (the compromise model errs by {:.2} on the same issues)",
+                p.reference_mae
+            )
+        });
+        out.push(format!(
+            "KTAB's SMP runs on {} of {} issues (not on {}: it reports an issue degenerate when its risk inference \
+             is undefined — typically every position at the two ends of the scale — and rejects actors with zero \
+             salience). There, its best combination `{}` errs by {m:.2}{}.",
+            c.metrics.map_or(0, |m| m.n),
+            report.cases,
+            reasons.join(", "),
+            c.candidate.name,
+            paired.unwrap_or_default()
+        ));
+    }
+    if let Some((m, c)) = best("smp_or_static/", true) {
+        out.push(format!(
+            "With positions left as they are where SMP cannot run, the best SMP combination on every issue is `{}` \
+             at {m:.2} ({:+.2} against the compromise model).",
+            c.candidate.name,
+            m - cm
+        ));
+    }
+    if let Some((m, c)) = best("eum/", true) {
+        out.push(format!(
+            "With the expected utility model (EUM) as dynamics the best combination is `{}` at {m:.2} ({:+.2} \
+             against the compromise model), in line with the published 27–28 for reconstructions of Bueno de \
+             Mesquita's model being worse than the compromise model.",
+            c.candidate.name,
+            m - cm
+        ));
+    }
+    for (rule, label) in [("nash", "Nash bargaining solution"), ("procedural", "procedural rule")] {
+        let scored = best(&format!("none/{rule}/"), false).and_then(|(m, c)| c.paired.map(|p| (m, c, p)));
+        if let Some((m, c, p)) = scored {
+            out.push(format!(
+                "The {label} needs a reference point, so it scores {} issues; there its best form `{}` errs by \
+                 {m:.2} against the compromise model's {:.2}.",
+                p.n, c.candidate.name, p.reference_mae
+            ));
         }
     }
-    out.push(
-        "Capability sets matter little: vote weights, population, GDP and equal capabilities give similar errors, \
-         because salience and the spread of positions drive the weighted mean far more than who is big."
-            .into(),
-    );
+    if let (Some(b50), Some(rp), Some(com)) = (
+        mae("baseline/always_50"),
+        mae("baseline/reference_point"),
+        mae("baseline/commission"),
+    ) {
+        out.push(format!(
+            "Baselines: always forecasting the middle of the scale errs by {b50:.2} (the compromise model is {:.0}% \
+             better); the reference point (no change) by {rp:.2}; the Commission's proposal by {com:.2}.",
+            100.0 * (b50 - cm) / b50
+        ));
+    }
     out
 }
 
@@ -802,7 +922,12 @@ mod tests {
 
     fn static_run() -> (DeuData, DeuPlan, ValidationReport) {
         let data = DeuData::embedded().expect("shipped data");
-        let settings = PlanSettings { dynamics: false, resamples: 200, repeats: 2, ..PlanSettings::default() };
+        let settings = PlanSettings {
+            dynamics: false,
+            resamples: 200,
+            repeats: 2,
+            ..PlanSettings::default()
+        };
         let plan = validation_plan(&data, &settings);
         let report = validate(&plan.cases, &plan.candidates, &plan.config);
         (data, plan, report)
@@ -813,22 +938,34 @@ mod tests {
         let (data, plan, report) = static_run();
         let v = json_report(&data, &plan, &report);
         let combos = v["combinations"].as_object().expect("combinations object");
-        let recommended: Vec<&String> =
-            combos.iter().filter(|(_, c)| c["recommended"] == json!(true)).map(|(k, _)| k).collect();
+        let recommended: Vec<&String> = combos
+            .iter()
+            .filter(|(_, c)| c["recommended"] == json!(true))
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(recommended.len(), 1);
         assert_eq!(v["recommendation"]["chosen"], json!(recommended[0]));
         let compromise = &combos[COMPROMISE];
         assert_eq!(compromise["capabilities"], json!("vote_weight"));
         assert_eq!(compromise["rule"]["kind"], json!("weighted_mean"));
         assert!((compromise["mae"].as_f64().unwrap() - 22.39).abs() < 0.01);
-        assert!(v["baselines"]["baseline/always_50"]["by_procedure"]["COD"]["n"].as_u64().unwrap() > 0);
+        assert!(
+            v["baselines"]["baseline/always_50"]["by_procedure"]["COD"]["n"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
     }
 
     #[test]
     fn markdown_states_how_to_regenerate_it() {
         let (data, plan, report) = static_run();
         let md = markdown_report(&data, &plan, &report);
-        assert!(md.lines().take(5).any(|l| l.contains("accord validate deu --markdown > docs/validation.md")));
+        assert!(
+            md.lines()
+                .take(5)
+                .any(|l| l.contains("accord validate deu --markdown > docs/validation.md"))
+        );
         assert!(md.contains("**recommended**"));
         assert!(md.contains("Arregui & Perarnaud"));
     }
