@@ -498,15 +498,6 @@ impl DeuIssue {
         }
         issue
     }
-
-    /// The position of an actor on this issue, if it has one.
-    pub fn position_of(&self, actor: &str) -> Option<f64> {
-        self.issue
-            .stances
-            .iter()
-            .find(|s| s.actor == actor)
-            .and_then(|s| s.position.first().copied())
-    }
 }
 
 /// A DEU file, read.
