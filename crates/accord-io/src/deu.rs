@@ -35,11 +35,10 @@
 //!   from 1 November 2004, the Lisbon double majority from 1 November 2014.
 //!   A state counts as a Council member when the period's column of the
 //!   weights file gives it a weight. The file's Nice column already includes
-//!   Bulgaria and Romania (members from 2007, active observers from 2005), so
-//!   their positions on proposals of 2005–06 — mostly adopted after their
-//!   accession — count as members'; this is the convention behind the
-//!   published compromise figure (22.39; counting them as outsiders gives
-//!   22.37). Accession states with a position on a proposal of the EU-15
+//!   Bulgaria and Romania (members from 2007; accession treaty signed in
+//!   2005), so their positions on proposals of 2005–06 count as members';
+//!   this is the convention behind the published compromise figure (22.39;
+//!   counting them as outsiders gives 22.37). Accession states with a position on a proposal of the EU-15
 //!   period (one 2003 proposal) have no weight: they bargain with
 //!   capability 0 under vote weights and do not vote.
 //! * **Procedure.** Consultation (`CNS`): one chamber, the Council. Co-decision
@@ -51,11 +50,11 @@
 //! * **Council voting rule** (`counvte`). `Unan`: unanimity of the member
 //!   states present. `QMV`: the period's qualified majority. `QMV(10)`: the
 //!   treaty's qualified majority for acts *not* adopted on a Commission
-//!   proposal — before 2004 "62 votes cast by at least 10 members" (Art.
-//!   205(2) TEC), i.e. the weighted threshold plus two thirds of the members;
-//!   from 2004 the weighted threshold plus two thirds of the members; under
-//!   Lisbon the reinforced majority (72 % of the members, 65 % of the
-//!   population). Thresholds are applied to the member states **present** on
+//!   proposal — "62 votes cast by at least 10 members" in the EU-15 (Art.
+//!   205(2) TEC): in every period before Lisbon the weighted threshold plus
+//!   two thirds of the members; under Lisbon the reinforced majority (72 % of
+//!   the members, 65 % of the population). The development part has no
+//!   `QMV(10)` issue. Thresholds are applied to the member states **present** on
 //!   the issue (those with a position), as shares of their weights, members
 //!   and population: a state without a position is taken as not opposing,
 //!   rather than as a vote against.
@@ -69,9 +68,9 @@
 //!
 //! * **Capability sets** ([`CapabilitySet`]). `equal`: 1 for every actor.
 //!   `vote_weight`: the period's Council weight (under Lisbon, which has no
-//!   weights, the Nice weights stand in as the capability proxy); a
-//!   state without a weight in the period has 0. `population`: the `eu25_ap` population.
-//!   `gdp`: the GDP on the file's second line. Under every set except
+//!   weights, the Nice weights stand in as the capability proxy); a state
+//!   without a weight in the period has 0. `population`: the `eu25_ap`
+//!   population. `gdp`: the GDP on the file's second line. Under every set except
 //!   `equal`, the Commission and the Parliament each get the **mean
 //!   capability of the member states present on the issue**: they are
 //!   counted as one average member state. (The file's own GDP line gives them
