@@ -602,13 +602,14 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
         let _ = writeln!(
             w,
             "Not eligible because they cannot forecast every scored issue: {}.\n",
-            report
-                .recommendation
-                .excluded
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            compact_names(
+                &report
+                    .recommendation
+                    .excluded
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+            )
         );
     }
 
