@@ -1,0 +1,312 @@
+//! Running what a report shows: the baseline forecast, every scenario
+//! against it, and the representative (point-value) run of each issue.
+//!
+//! A scenario comparison is the same computation as
+//! [`accord_analysis::run::compare`] — same draws, same summaries, equal
+//! numbers (a test pins it) — arranged so that each model is run once per
+//! sample: the baseline's outcomes are kept from its forecast and reused by
+//! every comparison, and each scenario's outcomes are kept from its forecast
+//! for the paired shifts. `compare` runs A three times and B three times;
+//! over eight scenarios this is the difference between minutes and seconds.
+
+use std::sync::{
+    OnceLock,
+    atomic::{AtomicBool, AtomicU64, Ordering},
+};
+
+use accord_analysis::{
+    Compiled,
+    run::{Comparison, ForecastReport, IssueForecast, IssueShift},
+};
+use accord_engine::{
+    EngineError, StopReason, forecast,
+    montecarlo::{self, MonteCarloResult, MonteCarloSettings, sample_seed},
+};
+
+use crate::data::Trajectory;
+
+/// The runs behind a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Runs {
+    /// The baseline forecast, with the baseline's own sample count.
+    pub baseline: ForecastReport,
+    /// Per scenario (in the order given), its comparison with the baseline;
+    /// `None` when the run was stopped before the scenario finished.
+    pub comparisons: Vec<Option<Comparison>>,
+    /// Samples of each comparison.
+    pub scenario_samples: u64,
+    /// Per baseline issue, the representative run or why it failed.
+    pub trajectories: Vec<Result<Trajectory, String>>,
+    /// Whether `cancel` stopped the runs.
+    pub stopped: bool,
+}
+
+/// The samples `run_all` draws in all (what a progress bar counts to).
+pub fn total_samples(baseline: &Compiled, scenarios: usize, scenario_samples: u64) -> u64 {
+    baseline.settings.samples + scenarios as u64 * scenario_samples.min(baseline.settings.samples)
+}
+
+/// One model's outcomes per (sample, issue), kept for reuse.
+struct Outcomes {
+    issues: usize,
+    cells: Vec<OnceLock<Result<f64, String>>>,
+}
+
+impl Outcomes {
+    fn new(samples: u64, issues: usize) -> Self {
+        Outcomes {
+            issues,
+            cells: (0..samples as usize * issues).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn put(&self, index: u64, issue: usize, r: &Result<f64, EngineError>) {
+        let kept = r.as_ref().map(|x| *x).map_err(|e| e.to_string());
+        let _ = self.cells[index as usize * self.issues + issue].set(kept);
+    }
+
+    fn get(&self, index: u64, issue: usize) -> Result<f64, EngineError> {
+        match self
+            .cells
+            .get(index as usize * self.issues + issue)
+            .and_then(OnceLock::get)
+        {
+            Some(Ok(x)) => Ok(*x),
+            Some(Err(e)) => Err(EngineError::NotApplicable(e.clone())),
+            None => Err(EngineError::NotApplicable(format!("sample {index} was not run"))),
+        }
+    }
+}
+
+const STOPPED: &str = "stopped by the user";
+
+/// Runs `c` with `settings` (whose seed and distribution may be another
+/// scenario's), keeping every outcome. Progress is reported per sample, and
+/// `cancel` is obeyed within a batch: the samples not yet begun are skipped
+/// and the run is marked partial (its summaries cover the samples done).
+fn forecast_kept(
+    c: &Compiled,
+    settings: &MonteCarloSettings,
+    kept: &Outcomes,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<MonteCarloResult, EngineError> {
+    let issues = c.model.issues.len();
+    let done = AtomicU64::new(0);
+    let skipped: Vec<AtomicU64> = (0..issues).map(|_| AtomicU64::new(0)).collect();
+    let mut run = montecarlo::run_with(&c.model, settings, cancel, &|_| {}, |sample, index, i| {
+        if cancel.load(Ordering::Relaxed) {
+            skipped[i].fetch_add(1, Ordering::Relaxed);
+            return Err(EngineError::NotApplicable(STOPPED.into()));
+        }
+        let r = forecast(&sample.issues[i], &settings.model, sample_seed(settings.seed, index)).map(|f| f.outcome[0]);
+        kept.put(index, i, &r);
+        if i + 1 == issues {
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        }
+        r
+    })?;
+    if skipped.iter().any(|k| k.load(Ordering::Relaxed) > 0) {
+        run.partial = true;
+        for (s, k) in run.issues.iter_mut().zip(&skipped) {
+            s.failures -= k.load(Ordering::Relaxed).min(s.failures);
+            if s.failures == 0 {
+                s.error = None;
+            }
+        }
+        run.samples_done = run.issues.iter().map(|s| s.samples + s.failures).max().unwrap_or(0);
+    }
+    Ok(run)
+}
+
+/// What [`accord_analysis::run::forecast_scenario`] makes of a run.
+fn forecast_report(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
+    let issues = c
+        .issues
+        .iter()
+        .zip(&run.issues)
+        .map(|(i, s)| IssueForecast {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            sphere: i.sphere,
+            status_quo: i.status_quo,
+            question: i.question.clone(),
+            summary: s.clone(),
+        })
+        .collect();
+    ForecastReport {
+        scenario: c.scenario.scenario.id.clone(),
+        title: c.scenario.scenario.title.clone(),
+        org: c.org.clone(),
+        date: c.date.to_string(),
+        voters: c.voters.clone(),
+        run,
+        issues,
+    }
+}
+
+/// Runs the baseline with its own settings, then every scenario against it
+/// on the first `scenario_samples` samples of the baseline's stream (at most
+/// the baseline's count), with the baseline's seed and distribution — as
+/// `accord compare baseline.toml SCENARIO.toml --samples N` does. `progress`
+/// gets the stage (a scenario id) and the samples done over all stages.
+/// When `cancel` is set during the baseline, the baseline ends with the
+/// samples done (marked partial) and no scenario runs; during a scenario,
+/// that scenario and the later ones have no comparison.
+pub fn run_all(
+    baseline: &Compiled,
+    scenarios: &[Compiled],
+    scenario_samples: u64,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(&str, u64) + Sync),
+) -> Result<Runs, EngineError> {
+    let a = baseline;
+    let n = scenario_samples.min(a.settings.samples);
+    let kept_a = Outcomes::new(a.settings.samples, a.model.issues.len());
+    let offset = AtomicU64::new(0);
+    let stage = |name: &str, done: u64| progress(name, offset.load(Ordering::Relaxed) + done);
+    let run_a = forecast_kept(a, &a.settings, &kept_a, cancel, &|d| stage(&a.scenario.scenario.id, d))?;
+    offset.fetch_add(a.settings.samples, Ordering::Relaxed);
+    let stopped_early = run_a.partial;
+    let a_done = run_a.samples_done;
+    let fa_full = forecast_report(a, run_a);
+    // A's summary on the comparisons' samples, from the kept outcomes.
+    let never = AtomicBool::new(false);
+    let a_n = MonteCarloSettings {
+        samples: n.min(a_done),
+        ..a.settings.clone()
+    };
+
+    let mut comparisons = Vec::with_capacity(scenarios.len());
+    for b in scenarios {
+        if cancel.load(Ordering::Relaxed) || stopped_early {
+            comparisons.push(None);
+            continue;
+        }
+        let settings_b = MonteCarloSettings {
+            samples: a_n.samples,
+            seed: a.settings.seed,
+            distribution: a.settings.distribution,
+            model: b.settings.model.clone(),
+        };
+        let kept_b = Outcomes::new(settings_b.samples, b.model.issues.len());
+        let run_b = forecast_kept(b, &settings_b, &kept_b, cancel, &|d| stage(&b.scenario.scenario.id, d))?;
+        offset.fetch_add(n, Ordering::Relaxed);
+        if run_b.partial {
+            // A comparison on an arbitrary subset of the draws is not reported.
+            comparisons.push(None);
+            continue;
+        }
+        // The paired passes read kept outcomes only.
+        let quiet = |_: u64| {};
+        let run_a_n = montecarlo::run_with(&a.model, &a_n, &never, &quiet, |_, index, i| kept_a.get(index, i))?;
+        let mut b_for_report = b.clone();
+        b_for_report.settings = settings_b;
+        let fa = forecast_report(a, run_a_n);
+        let fb = forecast_report(&b_for_report, run_b);
+        comparisons.push(Some(paired_comparison(a, b, fa, fb, &kept_a, &kept_b, &a_n, &never)?));
+    }
+
+    let point = a.model.point();
+    let trajectories = point
+        .issues
+        .iter()
+        .map(|issue| {
+            let f = forecast(issue, &a.settings.model, a.settings.seed).map_err(|e| e.to_string())?;
+            Ok(Trajectory {
+                actors: issue.stances.iter().map(|s| s.actor.clone()).collect(),
+                positions: f
+                    .history
+                    .positions
+                    .iter()
+                    .map(|turn| turn.iter().map(|p| p[0]).collect())
+                    .collect(),
+                outcome: f.outcome[0],
+                stop: describe_stop(&f.history.stop).to_owned(),
+                seed: a.settings.seed,
+            })
+        })
+        .collect();
+    Ok(Runs {
+        baseline: fa_full,
+        comparisons,
+        scenario_samples: n,
+        trajectories,
+        stopped: cancel.load(Ordering::Relaxed),
+    })
+}
+
+fn describe_stop(s: &StopReason) -> &'static str {
+    match s {
+        StopReason::Static => "no dynamics",
+        StopReason::Converged => "converged",
+        StopReason::IterationLimit => "iteration limit reached",
+        StopReason::RoundsCompleted => "rounds completed",
+    }
+}
+
+/// The paired shifts of B against A from kept outcomes, as
+/// [`accord_analysis::run::compare`] computes them.
+#[allow(clippy::too_many_arguments)]
+fn paired_comparison(
+    a: &Compiled,
+    b: &Compiled,
+    fa: ForecastReport,
+    fb: ForecastReport,
+    kept_a: &Outcomes,
+    kept_b: &Outcomes,
+    settings: &MonteCarloSettings,
+    never: &AtomicBool,
+) -> Result<Comparison, EngineError> {
+    let pairs: Vec<(usize, usize)> = a
+        .model
+        .issues
+        .iter()
+        .enumerate()
+        .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
+        .collect();
+    let partner = |i: usize| {
+        pairs
+            .iter()
+            .find(|(ia, _)| *ia == i)
+            .map(|&(_, j)| j)
+            .ok_or_else(|| EngineError::NotApplicable("issue missing from B".into()))
+    };
+    let quiet = |_: u64| {};
+    // Shifts live on [−100, 100]; indicator differences on {−1, 0, 1}.
+    let mut shifted = a.model.clone();
+    shifted.issues.iter_mut().for_each(|i| {
+        i.scale = (-100.0, 100.0);
+        i.threshold = 0.0;
+    });
+    let shift_run = montecarlo::run_with(&shifted, settings, never, &quiet, |_, index, i| {
+        let j = partner(i)?;
+        Ok(kept_b.get(index, j)? - kept_a.get(index, i)?)
+    })?;
+    let p_run = montecarlo::run_with(&a.model, settings, never, &quiet, |_, index, i| {
+        let j = partner(i)?;
+        let xa = kept_a.get(index, i)?;
+        let xb = kept_b.get(index, j)?;
+        let t = a.model.issues[i].threshold;
+        Ok(f64::from(u8::from(xb > t)) - f64::from(u8::from(xa > t)))
+    })?;
+    let issues = pairs
+        .iter()
+        .map(|&(i, j)| {
+            let (sa, sb) = (&fa.run.issues[i], &fb.run.issues[j]);
+            let d = &shift_run.issues[i];
+            let p = &p_run.issues[i];
+            IssueShift {
+                id: sa.id.clone(),
+                median: (sa.quantiles[2], sb.quantiles[2]),
+                mean_shift: d.mean,
+                mean_shift_se: d.std_error,
+                shift_90: (d.quantiles[0], d.quantiles[4]),
+                p_above: (sa.p_above, sb.p_above),
+                p_shift: p.mean,
+                p_shift_se: p.std_error,
+            }
+        })
+        .collect();
+    Ok(Comparison { a: fa, b: fb, issues })
+}

@@ -1,0 +1,782 @@
+//! The report as a document: sections of paragraphs, lists, tables and
+//! charts, built once from a [`Report`] and rendered by both the HTML and
+//! the Markdown writers, so that the two always say the same thing.
+
+use std::fmt::Write;
+
+use accord_engine::montecarlo::{Distribution, IssueSummary};
+use serde::Serialize;
+
+use crate::{
+    charts::{self, signed},
+    data::{IssueInfo, Report, ScenarioResult},
+};
+
+/// A whole document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// The title (h1).
+    pub title: String,
+    /// One line under the title.
+    pub subtitle: String,
+    /// A warning shown above everything (e.g. a stopped run).
+    pub banner: Option<String>,
+    /// The sections, in reading order.
+    pub sections: Vec<Section>,
+}
+
+/// A section with an anchor id; sub-sections render one level deeper.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    /// Anchor id (unique in the document; `a-z`, `0-9`, `-`).
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Content, before the sub-sections.
+    pub blocks: Vec<Block>,
+    /// Sub-sections.
+    pub subsections: Vec<Section>,
+}
+
+impl Section {
+    /// An empty section.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        Section {
+            id: id.into(),
+            title: title.into(),
+            blocks: Vec::new(),
+            subsections: Vec::new(),
+        }
+    }
+
+    /// Adds a block.
+    pub fn push(&mut self, block: Block) -> &mut Self {
+        self.blocks.push(block);
+        self
+    }
+}
+
+/// A piece of content.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Block {
+    /// A paragraph of plain text.
+    Paragraph(String),
+    /// A highlighted remark (warnings, partial results).
+    Note(String),
+    /// A bulleted list of plain-text items.
+    List(Vec<String>),
+    /// Terms and their meanings.
+    Definitions(Vec<(String, String)>),
+    /// A table.
+    Table(Table),
+    /// Charts, side by side where the page is wide enough.
+    Charts(Vec<Chart>),
+    /// Shell commands, verbatim.
+    Code(String),
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// What the table shows and where its numbers come from.
+    pub caption: String,
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Which columns hold numbers (right-aligned).
+    pub numeric: Vec<bool>,
+    /// The rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A table cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// Its text.
+    pub text: String,
+    /// An anchor in the document it links to.
+    pub link: Option<String>,
+    /// Whether it stands out (bold).
+    pub strong: bool,
+}
+
+impl Cell {
+    /// A plain cell.
+    pub fn text(s: impl Into<String>) -> Self {
+        Cell {
+            text: s.into(),
+            link: None,
+            strong: false,
+        }
+    }
+
+    /// A cell linking to an anchor.
+    pub fn link(s: impl Into<String>, anchor: impl Into<String>) -> Self {
+        Cell {
+            text: s.into(),
+            link: Some(anchor.into()),
+            strong: false,
+        }
+    }
+
+    /// A bold cell.
+    pub fn strong(s: impl Into<String>) -> Self {
+        Cell {
+            text: s.into(),
+            link: None,
+            strong: true,
+        }
+    }
+}
+
+/// A chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    /// File stem when written apart (`charts/<name>.svg` beside the Markdown).
+    pub name: String,
+    /// Caption: what it shows, from which run.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+/// Sections that other analyses contribute. Each is `None` until its
+/// analysis exists; a `Some` section is placed after the scenarios, before
+/// the membership timeline.
+///
+/// EXTENSION POINT: the "opportunities" (ranked levers for a focal actor)
+/// and "influence" (Shapley attribution, voting power) analyses build their
+/// [`Section`] from their own results — with [`Block`]s and, for charts, the
+/// helpers in [`crate::svg`] — and pass it here; nothing else in this crate
+/// needs to change.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Extensions {
+    /// Opportunities: the moves that serve a focal actor best.
+    pub opportunities: Option<Section>,
+    /// Influence: who accounts for each outcome, and voting power.
+    pub influence: Option<Section>,
+}
+
+/// Three significant digits (capabilities are shares of a world total).
+fn sig3(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_owned();
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+fn f1(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "–".to_owned()
+    }
+}
+
+fn f2(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.2}")
+    } else {
+        "–".to_owned()
+    }
+}
+
+fn pm(x: f64, se: f64, digits: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.digits$} ± {se:.prec$}", prec = digits + 1)
+    } else {
+        "–".to_owned()
+    }
+}
+
+/// Anchor id of an issue's section.
+pub fn issue_anchor(id: &str) -> String {
+    format!("issue-{}", slug(id))
+}
+
+/// Anchor id of a scenario's section.
+pub fn scenario_anchor(id: &str) -> String {
+    format!("scenario-{}", slug(id))
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn distribution(d: Distribution) -> &'static str {
+    match d {
+        Distribution::Uniform => "uniform",
+        Distribution::Triangular => "triangular",
+        Distribution::Pert => "PERT",
+    }
+}
+
+fn samples_note(done: u64, asked: u64, partial: bool) -> String {
+    if partial || done < asked {
+        format!("{done} of {asked} (PARTIAL)")
+    } else {
+        done.to_string()
+    }
+}
+
+/// The headline findings, one sentence each: the issues most likely to
+/// pass their thresholds in the baseline, and the largest scenario shifts.
+/// (The terminal summary of `accord report` prints these.)
+pub fn headlines(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut by_p: Vec<&IssueSummary> = report
+        .baseline
+        .run
+        .issues
+        .iter()
+        .filter(|s| s.samples > 0 && s.p_above.is_finite())
+        .collect();
+    by_p.sort_by(|a, b| b.p_above.total_cmp(&a.p_above));
+    let passing = by_p.iter().filter(|s| s.p_above > 0.5).count();
+    let surest: Vec<String> = by_p
+        .iter()
+        .filter(|s| s.p_above > 0.5)
+        .take(3)
+        .map(|s| {
+            format!(
+                "{} (P = {:.2} ± {:.3}, median {})",
+                s.id,
+                s.p_above,
+                s.p_above_se,
+                f1(s.quantiles[2])
+            )
+        })
+        .collect();
+    if surest.is_empty() {
+        out.push("Baseline: no issue is more likely than not to pass its threshold.".to_owned());
+    } else {
+        out.push(format!(
+            "Baseline: {passing} of {} issues are more likely than not to pass their thresholds; the surest: {}.",
+            report.baseline.run.issues.len(),
+            surest.join("; ")
+        ));
+    }
+    let unlikely: Vec<String> = by_p
+        .iter()
+        .rev()
+        .take(3)
+        .filter(|s| s.p_above < 0.5)
+        .map(|s| format!("{} (P = {:.2}, median {})", s.id, s.p_above, f1(s.quantiles[2])))
+        .collect();
+    if !unlikely.is_empty() {
+        out.push(format!("Least likely: {}.", unlikely.join("; ")));
+    }
+    let mut shifts: Vec<(&ScenarioResult, &accord_analysis::run::IssueShift)> = report
+        .scenarios
+        .iter()
+        .filter_map(|s| s.comparison.as_ref().map(|c| (s, c)))
+        .flat_map(|(s, c)| c.issues.iter().map(move |i| (s, i)))
+        .filter(|(_, i)| {
+            i.mean_shift.is_finite() && i.mean_shift.abs() > 2.0 * i.mean_shift_se && i.mean_shift.abs() >= 1.0
+        })
+        .collect();
+    shifts.sort_by(|a, b| b.1.mean_shift.abs().total_cmp(&a.1.mean_shift.abs()));
+    let top: Vec<String> = shifts
+        .iter()
+        .take(4)
+        .map(|(s, i)| {
+            format!(
+                "{} moves {} by {} (median {} → {}, P {:.2} → {:.2})",
+                s.source.id,
+                i.id,
+                signed(i.mean_shift, 1),
+                f1(i.median.0),
+                f1(i.median.1),
+                i.p_above.0,
+                i.p_above.1
+            )
+        })
+        .collect();
+    if !report.scenarios.is_empty() {
+        if top.is_empty() {
+            out.push("No scenario moves any outcome by a point or more.".to_owned());
+        } else {
+            out.push(format!("Largest scenario shifts: {}.", top.join("; ")));
+        }
+    }
+    out
+}
+
+/// The report as a document. `ext` holds the sections other analyses add.
+pub fn document(report: &Report, ext: &Extensions) -> Document {
+    let b = &report.baseline;
+    let stopped_scenarios: Vec<&str> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.comparison.is_none())
+        .map(|s| s.source.id.as_str())
+        .collect();
+    let banner = report.stopped.then(|| {
+        let mut s = "PARTIAL REPORT: the runs were stopped by the user".to_owned();
+        if b.run.partial {
+            let _ = write!(
+                s,
+                "; the baseline rests on {} of {} samples",
+                b.run.samples_done, b.run.settings.samples
+            );
+        }
+        if !stopped_scenarios.is_empty() {
+            let _ = write!(s, "; not run: {}", stopped_scenarios.join(", "));
+        }
+        s.push('.');
+        s
+    });
+    let subtitle = format!(
+        "Accord {} report · data of {} · decision date {} · {} · baseline: {} samples, seed {}",
+        report.org,
+        report.data_date,
+        report.decision_date,
+        report.model_description,
+        samples_note(b.run.samples_done, b.run.settings.samples, b.run.partial),
+        b.run.settings.seed
+    );
+    let mut sections = vec![
+        summary_section(report),
+        forecast_section(report),
+        issues_section(report),
+    ];
+    if !report.scenarios.is_empty() {
+        sections.push(scenarios_section(report));
+    }
+    // EXTENSION POINT: contributed sections go here (see `Extensions`).
+    sections.extend(ext.opportunities.clone());
+    sections.extend(ext.influence.clone());
+    sections.push(membership_section(report));
+    sections.push(provenance_section(report));
+    Document {
+        title: format!("{}: forecasts and scenarios", report.title),
+        subtitle,
+        banner,
+        sections,
+    }
+}
+
+fn summary_section(report: &Report) -> Section {
+    let mut s = Section::new("summary", "Key findings");
+    s.push(Block::List(headlines(report)));
+    s.push(Block::Paragraph(format!(
+        "How to read this report: each contested question of the {org} is an issue on a 0–100 scale whose labelled \
+         points are given with its charts; the status quo is where it stands on {date}. The model lets the actors \
+         bargain ({model}) and forecasts where the {org} ends up. Inputs are uncertain (each position and salience is \
+         a range), so every forecast is a distribution over {samples} Monte Carlo draws: the median and the 5–95 % \
+         interval, and the probability P that the outcome passes the issue's threshold, with its standard error \
+         (± se). Scenarios change the inputs; their effects are paired differences on the same draws, so even small \
+         shifts are measured, not noise.",
+        org = report.org,
+        date = report.decision_date,
+        model = report.model_description,
+        samples = report.baseline.run.samples_done
+    )));
+    for note in &report.notes {
+        s.push(Block::Note(note.clone()));
+    }
+    s
+}
+
+fn forecast_section(report: &Report) -> Section {
+    let b = &report.baseline;
+    let mut s = Section::new("forecast", "Baseline forecast");
+    s.push(Block::Paragraph(format!(
+        "{} — {} on {}. Model: {}. {} samples of {} (seed {}, {} draws){}. Voting: {}.",
+        b.title,
+        b.org,
+        b.date,
+        report.model_description,
+        b.run.samples_done,
+        b.run.settings.samples,
+        b.run.settings.seed,
+        distribution(b.run.settings.distribution),
+        if b.run.partial {
+            " — PARTIAL: stopped before the end"
+        } else {
+            ""
+        },
+        b.voters.join(" ")
+    )));
+    s.push(Block::Table(forecast_table(report)));
+    let failures: Vec<String> = b
+        .issues
+        .iter()
+        .filter(|i| i.summary.failures > 0)
+        .map(|i| {
+            format!(
+                "{} failed in {} samples: {}",
+                i.id,
+                i.summary.failures,
+                i.summary.error.as_deref().unwrap_or("unknown error")
+            )
+        })
+        .collect();
+    if !failures.is_empty() {
+        s.push(Block::Note(format!("Model failures: {}.", failures.join("; "))));
+    }
+    s
+}
+
+/// The forecast table, with the columns `accord forecast` prints.
+pub fn forecast_table(report: &Report) -> Table {
+    let b = &report.baseline;
+    let rows = b
+        .issues
+        .iter()
+        .map(|i| {
+            let s = &i.summary;
+            vec![
+                Cell::link(i.id.clone(), issue_anchor(&i.id)),
+                Cell::text(format!("{:.0}", i.status_quo)),
+                Cell::text(pm(s.mean, s.std_error, 1)),
+                Cell::strong(f1(s.quantiles[2])),
+                Cell::text(format!("{}–{}", f1(s.quantiles[0]), f1(s.quantiles[4]))),
+                Cell::text(format!("{:.0}", s.threshold)),
+                Cell {
+                    strong: s.p_above > 0.5,
+                    ..Cell::text(pm(s.p_above, s.p_above_se, 2))
+                },
+            ]
+        })
+        .collect();
+    Table {
+        caption: format!(
+            "Baseline forecast ({}, {} samples, seed {}).",
+            report.baseline_source.path,
+            samples_note(b.run.samples_done, b.run.settings.samples, b.run.partial),
+            b.run.settings.seed
+        ),
+        header: [
+            "issue",
+            "status quo",
+            "mean ± se",
+            "median",
+            "5 %–95 %",
+            "threshold",
+            "P(above) ± se",
+        ]
+        .map(String::from)
+        .to_vec(),
+        numeric: vec![false, true, true, true, true, true, true],
+        rows,
+    }
+}
+
+fn issues_section(report: &Report) -> Section {
+    let mut s = Section::new("issues", "Issues, positions and bargaining");
+    s.push(Block::Paragraph(format!(
+        "For each issue: the actors' positions in the baseline (with their ranges), the baseline forecast, and how \
+         the actors move in the representative run — one run of the model with every input at its point value \
+         (seed {}). The forecast box summarises all the draws; the representative run shows the mechanics.",
+        report.baseline.run.settings.seed
+    )));
+    let rows = report
+        .actors
+        .iter()
+        .map(|a| {
+            vec![
+                if a.votes {
+                    Cell::strong(a.code.clone())
+                } else {
+                    Cell::text(a.code.clone())
+                },
+                Cell::text(a.name.clone()),
+                Cell::text(
+                    a.status
+                        .as_deref()
+                        .map_or_else(|| "—".to_owned(), |s| s.replace('_', " ")),
+                ),
+                Cell::text(if a.votes { "yes" } else { "no" }),
+                Cell::text(format!(
+                    "{} ({}–{})",
+                    sig3(a.capability.value),
+                    sig3(a.capability.low),
+                    sig3(a.capability.high)
+                )),
+            ]
+        })
+        .collect();
+    s.push(Block::Table(Table {
+        caption: format!(
+            "The actors (codes used in the charts), their status in the {} on {} and their capability (range).",
+            report.org, report.decision_date
+        ),
+        header: ["code", "name", "status", "votes", "capability"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, false, false, true],
+        rows,
+    }));
+    for issue in &report.issues {
+        s.subsections.push(issue_section(report, issue));
+    }
+    s
+}
+
+fn issue_section(report: &Report, issue: &IssueInfo) -> Section {
+    let mut s = Section::new(issue_anchor(&issue.id), format!("{} ({})", issue.name, issue.id));
+    let summary = report.baseline.run.issues.iter().find(|x| x.id == issue.id);
+    let mut intro = format!("{} Sphere: {}.", issue.question, issue.sphere.replace('_', " "));
+    if let Some(f) = summary.filter(|f| f.samples > 0) {
+        let _ = write!(
+            intro,
+            " Baseline forecast: median {} (5–95 %: {}–{}); P(outcome above {}) = {} ± {}.",
+            f1(f.quantiles[2]),
+            f1(f.quantiles[0]),
+            f1(f.quantiles[4]),
+            format_args!("{:.0}", issue.threshold),
+            f2(f.p_above),
+            format_args!("{:.3}", f.p_above_se)
+        );
+    }
+    s.push(Block::Paragraph(intro));
+    if !issue.status_quo_basis.is_empty() {
+        s.push(Block::Paragraph(format!(
+            "Status quo {}: {}",
+            format_args!("{:.0}", issue.status_quo),
+            issue.status_quo_basis
+        )));
+    }
+    let mut charts_row = vec![Chart {
+        name: format!("{}-positions", issue_anchor(&issue.id)),
+        caption: format!(
+            "Positions on {} in the baseline and the forecast distribution ({} samples, seed {}).",
+            issue.id, report.baseline.run.samples_done, report.baseline.run.settings.seed
+        ),
+        svg: charts::positions_chart(issue, summary),
+    }];
+    match (&issue.trajectory, &issue.trajectory_error) {
+        (Some(t), _) => charts_row.push(Chart {
+            name: format!("{}-trajectory", issue_anchor(&issue.id)),
+            caption: format!(
+                "Representative run on {}: all inputs at their point values; {} turns ({}); outcome {}.",
+                issue.id,
+                t.positions.len().saturating_sub(1),
+                t.stop,
+                f1(t.outcome)
+            ),
+            svg: charts::trajectory_chart(issue, t, &report.actors),
+        }),
+        (None, Some(e)) => {
+            s.push(Block::Note(format!("The representative run failed: {e}")));
+        }
+        (None, None) => {}
+    }
+    s.push(Block::Charts(charts_row));
+    if !issue.scale.is_empty() {
+        s.push(Block::Definitions(
+            issue
+                .scale
+                .iter()
+                .map(|p| (format!("{:.0}", p.at), p.means.clone()))
+                .collect(),
+        ));
+    }
+    s
+}
+
+fn scenarios_section(report: &Report) -> Section {
+    let b = &report.baseline;
+    let mut s = Section::new("scenarios", "Scenarios against the baseline");
+    s.push(Block::Paragraph(format!(
+        "Each scenario changes the baseline's inputs (statuses, stances, status quos) and is run on the same draws \
+         as the baseline: the first {} samples of seed {}, as `accord compare` does. A shift is the scenario's \
+         outcome minus the baseline's in the same draw, averaged (± its standard error); ΔP is the paired change \
+         in the probability of passing the threshold.",
+        report.scenario_samples, b.run.settings.seed
+    )));
+    let runs = report.scenarios.iter().filter(|s| s.comparison.is_some()).count();
+    if runs > 0 {
+        s.push(Block::Charts(vec![Chart {
+            name: "scenarios-overview".to_owned(),
+            caption: format!(
+                "Mean paired shift of each issue's outcome under each scenario ({} samples, seed {}).",
+                report.scenario_samples, b.run.settings.seed
+            ),
+            svg: charts::overview_chart(&report.scenarios, &report.issues),
+        }]));
+    }
+    for r in &report.scenarios {
+        s.subsections.push(scenario_section(report, r));
+    }
+    s
+}
+
+fn scenario_section(report: &Report, r: &ScenarioResult) -> Section {
+    let mut s = Section::new(scenario_anchor(&r.source.id), r.source.title.clone());
+    if !r.source.description.is_empty() {
+        s.push(Block::Paragraph(r.source.description.clone()));
+    }
+    if !r.source.changes.is_empty() {
+        s.push(Block::Paragraph(format!(
+            "What {} changes ({}):",
+            r.source.id, r.source.path
+        )));
+        s.push(Block::List(r.source.changes.clone()));
+    }
+    let Some(c) = &r.comparison else {
+        s.push(Block::Note(
+            "Not run: the report was stopped (Ctrl-C) before this scenario finished.".to_owned(),
+        ));
+        return s;
+    };
+    let partial = c.a.run.partial || c.b.run.partial;
+    if partial {
+        s.push(Block::Note(format!(
+            "PARTIAL: this comparison rests on {} of {} samples.",
+            c.b.run.samples_done, c.b.run.settings.samples
+        )));
+    }
+    s.push(Block::Charts(vec![Chart {
+        name: format!("{}-comparison", scenario_anchor(&r.source.id)),
+        caption: format!(
+            "{} against the baseline ({} samples, seed {}, common random numbers).",
+            r.source.id, c.b.run.samples_done, c.a.run.settings.seed
+        ),
+        svg: charts::scenario_chart(r, &report.issues),
+    }]));
+    let rows = c
+        .issues
+        .iter()
+        .map(|i| {
+            let significant = charts::p_significant(i);
+            let moved = i.mean_shift.abs() > 2.0 * i.mean_shift_se && i.mean_shift.abs() >= 0.05;
+            vec![
+                Cell::link(i.id.clone(), issue_anchor(&i.id)),
+                Cell::text(format!("{} → {}", f1(i.median.0), f1(i.median.1))),
+                Cell {
+                    strong: moved,
+                    ..Cell::text(format!("{} ± {:.2}", signed(i.mean_shift, 1), i.mean_shift_se))
+                },
+                Cell::text(format!("{} … {}", signed(i.shift_90.0, 1), signed(i.shift_90.1, 1))),
+                Cell::text(format!("{} → {}", f2(i.p_above.0), f2(i.p_above.1))),
+                Cell {
+                    strong: significant,
+                    ..Cell::text(format!("{} ± {:.3}", signed(i.p_shift, 2), i.p_shift_se))
+                },
+            ]
+        })
+        .collect();
+    s.push(Block::Table(Table {
+        caption: format!(
+            "{} against {} ({} samples, seed {}): as `accord compare` prints it. Bold: more than two standard errors from 0.",
+            r.source.id,
+            report.baseline_source.id,
+            samples_note(c.b.run.samples_done, c.b.run.settings.samples, partial),
+            c.a.run.settings.seed
+        ),
+        header: ["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(above) A → B", "ΔP ± se"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, true, true, true, true, true],
+        rows,
+    }));
+    s
+}
+
+fn membership_section(report: &Report) -> Section {
+    let tl = &report.timeline;
+    let mut s = Section::new(
+        "membership",
+        format!("Membership of the {}, {}–{}", tl.org, tl.first_year, tl.last_year),
+    );
+    s.push(Block::Paragraph(format!(
+        "Who held which status in the {} ({}) according to the record, from its founding to the last dated \
+         change. The model's date ({}) is marked: the forecasts above use the statuses of that day; the record \
+         runs on past it.",
+        report.org_name, tl.org, report.data_date
+    )));
+    let marker = report.timeline.rows.first().map(|_| {
+        let day = report.data_date.as_str();
+        let mut parts = day.split('-').map(|p| p.parse::<f64>().unwrap_or(1.0));
+        let year = parts.next().unwrap_or(2000.0);
+        let month = parts.next().unwrap_or(1.0);
+        (year + (month - 1.0) / 12.0, format!("model date {day}"))
+    });
+    s.push(Block::Charts(vec![Chart {
+        name: "membership-timeline".to_owned(),
+        caption: format!("Statuses in the {} over time, from the record.", tl.org),
+        svg: charts::timeline_chart(tl, marker.as_ref().map(|(y, l)| (*y, l.as_str()))),
+    }]));
+    s
+}
+
+fn provenance_section(report: &Report) -> Section {
+    let b = &report.baseline;
+    let mut s = Section::new("provenance", "Provenance and reproduction");
+    s.push(Block::Paragraph(format!(
+        "Every number above is a pure function of (scenario file, model settings, seed): the same inputs give the \
+         same numbers on any machine and with any number of threads. Data: the {} model of {} ({}), the record as \
+         compiled into Accord {}. Model: {}.",
+        report.org, report.data_date, report.title, report.accord_version, report.model_description
+    )));
+    let mut rows = vec![vec![
+        Cell::link(report.baseline_source.id.clone(), "forecast"),
+        Cell::text(report.baseline_source.path.clone()),
+        Cell::text(report.baseline_source.fingerprint.clone()),
+        Cell::text(samples_note(b.run.samples_done, b.run.settings.samples, b.run.partial)),
+        Cell::text(b.run.settings.seed.to_string()),
+        Cell::text(distribution(b.run.settings.distribution)),
+    ]];
+    for r in &report.scenarios {
+        let (samples, seed, dist) = match &r.comparison {
+            Some(c) => (
+                samples_note(c.b.run.samples_done, c.b.run.settings.samples, c.b.run.partial),
+                c.b.run.settings.seed.to_string(),
+                distribution(c.b.run.settings.distribution),
+            ),
+            None => ("not run".to_owned(), "—".to_owned(), "—"),
+        };
+        rows.push(vec![
+            Cell::link(r.source.id.clone(), scenario_anchor(&r.source.id)),
+            Cell::text(r.source.path.clone()),
+            Cell::text(r.source.fingerprint.clone()),
+            Cell::text(samples),
+            Cell::text(seed),
+            Cell::text(dist),
+        ]);
+    }
+    s.push(Block::Table(Table {
+        caption: "The runs: scenario files (fingerprint: FNV-1a 64 of the file's text), samples, seeds and draws. \
+                  Scenarios run with the baseline's seed and distribution."
+            .to_owned(),
+        header: ["scenario", "file", "fingerprint", "samples", "seed", "draws"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, false, true, true, false],
+        rows,
+    }));
+    let mut code = format!(
+        "accord forecast {} --samples {} --seed {}\n",
+        report.baseline_source.path, b.run.settings.samples, b.run.settings.seed
+    );
+    for r in &report.scenarios {
+        let _ = writeln!(
+            code,
+            "accord compare {} {} --samples {} --seed {}",
+            report.baseline_source.path, r.source.path, report.scenario_samples, b.run.settings.seed
+        );
+    }
+    s.push(Block::Paragraph(
+        "To reproduce the tables from the repository's root:".to_owned(),
+    ));
+    s.push(Block::Code(code));
+    s
+}

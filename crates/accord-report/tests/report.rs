@@ -1,0 +1,556 @@
+//! The report's structure (golden files), the well-formedness of its markup,
+//! and its completeness on the shipped SCO model.
+//!
+//! Golden files live in `tests/golden/`; after an intended change, refresh
+//! them with `UPDATE_GOLDEN=1 cargo test -p accord-report --test report`.
+
+use std::{path::PathBuf, sync::atomic::AtomicBool};
+
+use accord_analysis::run::{Comparison, ForecastReport, IssueForecast, IssueShift};
+use accord_core::Sphere;
+use accord_engine::{
+    DecisionRule, Dynamics, ModelSettings,
+    montecarlo::{Distribution, IssueSummary, MonteCarloResult, MonteCarloSettings},
+};
+use accord_report::{
+    Extensions,
+    build::{self, ScenarioInput},
+    compute,
+    data::{
+        ActorInfo, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, Span, StanceInfo, Timeline,
+        TimelineRow, Trajectory,
+    },
+    doc::{Block, Section},
+};
+
+fn range(value: f64, low: f64, high: f64) -> Range {
+    Range { value, low, high }
+}
+
+fn summary(id: &str, q: [f64; 5], threshold: f64, p: f64) -> IssueSummary {
+    IssueSummary {
+        id: id.into(),
+        samples: 100,
+        failures: 0,
+        error: None,
+        mean: q[2] + 0.5,
+        std_dev: 10.0,
+        std_error: 1.0,
+        quantiles: q,
+        threshold,
+        p_above: p,
+        p_above_se: (p * (1.0 - p) / 100.0).sqrt(),
+    }
+}
+
+fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> ForecastReport {
+    let settings = MonteCarloSettings {
+        samples: 100,
+        seed: 7,
+        distribution: Distribution::Pert,
+        model: ModelSettings {
+            dynamics: Dynamics::None,
+            rule: DecisionRule::WeightedMean,
+        },
+    };
+    ForecastReport {
+        scenario: id.into(),
+        title: title.into(),
+        org: "ORG".into(),
+        date: "2010-06-01".into(),
+        voters: vec!["AAA".into(), "BBB".into()],
+        run: MonteCarloResult {
+            settings,
+            samples_done: 100,
+            partial: false,
+            issues: issues.clone(),
+        },
+        issues: issues
+            .into_iter()
+            .map(|s| IssueForecast {
+                id: s.id.clone(),
+                name: format!("Issue {}", s.id),
+                sphere: Sphere::Security,
+                status_quo: 20.0,
+                question: format!("Will {} pass?", s.id),
+                summary: s,
+            })
+            .collect(),
+    }
+}
+
+fn source(id: &str, title: &str) -> ScenarioSource {
+    ScenarioSource {
+        path: format!("scenarios/{id}.toml"),
+        id: id.into(),
+        title: title.into(),
+        description: format!("What {id} is <and> why & how."),
+        fingerprint: "0123456789abcdef".into(),
+        changes: if id == "base" {
+            vec![]
+        } else {
+            vec!["CCC: member on the decision date".into()]
+        },
+    }
+}
+
+/// A small, fixed report: two issues, three actors, one scenario.
+fn fixture() -> Report {
+    let actors = vec![
+        ActorInfo {
+            code: "AAA".into(),
+            name: "Alpha".into(),
+            status: Some("member".into()),
+            votes: true,
+            capability: range(0.3, 0.25, 0.35),
+        },
+        ActorInfo {
+            code: "BBB".into(),
+            name: "Beta".into(),
+            status: Some("member".into()),
+            votes: true,
+            capability: range(0.1, 0.08, 0.12),
+        },
+        ActorInfo {
+            code: "CCC".into(),
+            name: "Gamma".into(),
+            status: Some("observer".into()),
+            votes: false,
+            capability: range(0.05, 0.04, 0.06),
+        },
+    ];
+    let stances = |p: [f64; 3]| {
+        actors
+            .iter()
+            .zip(p)
+            .map(|(a, p)| StanceInfo {
+                actor: a.code.clone(),
+                position: range(p, (p - 10.0).max(0.0), (p + 10.0).min(100.0)),
+                salience: range(60.0, 50.0, 70.0),
+                capability: a.capability.value,
+                votes: a.votes,
+            })
+            .collect::<Vec<_>>()
+    };
+    let issue = |id: &str, p: [f64; 3], trajectory: bool| IssueInfo {
+        id: id.into(),
+        name: format!("Issue {id}"),
+        sphere: "security".into(),
+        question: format!("Will {id} pass?"),
+        status_quo: 20.0,
+        status_quo_basis: "Where it stood.".into(),
+        threshold: 50.0,
+        scale: vec![
+            ScalePoint {
+                at: 0.0,
+                means: "Nothing at all".into(),
+            },
+            ScalePoint {
+                at: 50.0,
+                means: "Half".into(),
+            },
+            ScalePoint {
+                at: 100.0,
+                means: "Everything, at once & for good".into(),
+            },
+        ],
+        stances: stances(p),
+        trajectory: trajectory.then(|| Trajectory {
+            actors: vec!["AAA".into(), "BBB".into(), "CCC".into()],
+            positions: vec![p.to_vec(), vec![p[0] + 5.0, p[1] - 5.0, p[2]], vec![40.0, 45.0, p[2]]],
+            outcome: 42.0,
+            stop: "rounds completed".into(),
+            seed: 7,
+        }),
+        trajectory_error: (!trajectory).then(|| "the model could not run".to_owned()),
+    };
+    let base_issues = vec![
+        summary("one", [20.0, 30.0, 40.0, 50.0, 60.0], 50.0, 0.3),
+        summary("two", [50.0, 60.0, 70.0, 80.0, 90.0], 50.0, 0.9),
+    ];
+    let scen_issues = vec![
+        summary("one", [30.0, 40.0, 50.0, 60.0, 70.0], 50.0, 0.5),
+        summary("two", [50.0, 60.0, 70.0, 80.0, 90.0], 50.0, 0.9),
+    ];
+    let comparison = Comparison {
+        a: forecast_report("base", "Baseline", base_issues.clone()),
+        b: forecast_report("admit", "Admit Gamma", scen_issues),
+        issues: vec![
+            IssueShift {
+                id: "one".into(),
+                median: (40.0, 50.0),
+                mean_shift: 10.0,
+                mean_shift_se: 0.5,
+                shift_90: (2.0, 18.0),
+                p_above: (0.3, 0.5),
+                p_shift: 0.2,
+                p_shift_se: 0.04,
+            },
+            IssueShift {
+                id: "two".into(),
+                median: (70.0, 70.0),
+                mean_shift: 0.0,
+                mean_shift_se: 0.0,
+                shift_90: (0.0, 0.0),
+                p_above: (0.9, 0.9),
+                p_shift: 0.0,
+                p_shift_se: 0.0,
+            },
+        ],
+    };
+    Report {
+        title: "A test organization in 2010".into(),
+        org: "ORG".into(),
+        org_name: "Test Organization".into(),
+        data_date: "2010-06-01".into(),
+        decision_date: "2010-06-01".into(),
+        accord_version: "0.0.0-test".into(),
+        model_description: "no dynamics → weighted mean".into(),
+        issues: vec![
+            issue("one", [30.0, 60.0, 90.0], true),
+            issue("two", [70.0, 80.0, 10.0], false),
+        ],
+        actors: actors.clone(),
+        baseline_source: source("base", "Baseline"),
+        baseline: forecast_report("base", "Baseline", base_issues),
+        scenario_samples: 100,
+        scenarios: vec![
+            ScenarioResult {
+                source: source("admit", "Admit Gamma"),
+                comparison: Some(comparison),
+            },
+            ScenarioResult {
+                source: source("late", "Stopped before it ran"),
+                comparison: None,
+            },
+        ],
+        timeline: Timeline {
+            org: "ORG".into(),
+            first_year: 2001,
+            last_year: 2012,
+            rows: vec![
+                TimelineRow {
+                    actor: "AAA".into(),
+                    name: "Alpha".into(),
+                    spans: vec![Span {
+                        status: "member".into(),
+                        from: "2001-06-15".into(),
+                        to: None,
+                        from_year: 2001.45,
+                        to_year: None,
+                    }],
+                },
+                TimelineRow {
+                    actor: "CCC".into(),
+                    name: "Gamma".into(),
+                    spans: vec![
+                        Span {
+                            status: "observer".into(),
+                            from: "2005".into(),
+                            to: Some("2011-07".into()),
+                            from_year: 2005.0,
+                            to_year: Some(2011.5),
+                        },
+                        Span {
+                            status: "member".into(),
+                            from: "2011-07".into(),
+                            to: None,
+                            from_year: 2011.5,
+                            to_year: None,
+                        },
+                    ],
+                },
+            ],
+        },
+        stopped: true,
+        notes: vec!["A note with `code`.".into()],
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}: run with UPDATE_GOLDEN=1", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(e, a)| e != a)
+            .unwrap_or(0);
+        panic!(
+            "{name} differs from the golden file at line {}:\nexpected: {:?}\nactual:   {:?}\n(UPDATE_GOLDEN=1 refreshes it)",
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+/// Parses the HTML page as XML (it is written to be well-formed).
+fn parse_html(html: &str) -> roxmltree::Document<'_> {
+    let body = html.strip_prefix("<!DOCTYPE html>\n").expect("doctype first");
+    roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("the HTML is not well-formed: {e}"))
+}
+
+/// The page's outline: headings, tables (header and row count), figures
+/// (id and the SVG's title), notes and the banner, in document order.
+fn html_outline(html: &str) -> String {
+    let body = html.strip_prefix("<!DOCTYPE html>\n").expect("doctype first");
+    let doc = roxmltree::Document::parse(body).expect("well-formed");
+    let mut out = String::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let text = || {
+            node.descendants()
+                .filter(|d| d.is_text())
+                .filter_map(|d| d.text())
+                .collect::<String>()
+        };
+        match node.tag_name().name() {
+            h @ ("h1" | "h2" | "h3" | "h4") => out.push_str(&format!("{h} {}\n", text())),
+            "section" => out.push_str(&format!("section #{}\n", node.attribute("id").unwrap_or("?"))),
+            "table" => {
+                let header: Vec<String> = node
+                    .descendants()
+                    .filter(|d| d.has_tag_name("th"))
+                    .map(|d| {
+                        d.descendants()
+                            .filter(|t| t.is_text())
+                            .filter_map(|t| t.text())
+                            .collect()
+                    })
+                    .collect();
+                let rows = node.descendants().filter(|d| d.has_tag_name("tr")).count() - 1;
+                out.push_str(&format!("  table [{}] × {rows}\n", header.join(" | ")));
+            }
+            "figure" => {
+                let title = node
+                    .descendants()
+                    .find(|d| d.has_tag_name("title"))
+                    .and_then(|t| t.text())
+                    .unwrap_or("?")
+                    .to_owned();
+                out.push_str(&format!(
+                    "  figure #{} «{title}»\n",
+                    node.attribute("id").unwrap_or("?")
+                ));
+            }
+            "p" if node.attribute("class") == Some("note") => out.push_str(&format!("  note: {}\n", text())),
+            "div" if node.attribute("class") == Some("banner") => out.push_str(&format!("banner: {}\n", text())),
+            "ul" => out.push_str(&format!(
+                "  list × {}\n",
+                node.children().filter(|c| c.is_element()).count()
+            )),
+            "dl" => out.push_str(&format!(
+                "  scale × {}\n",
+                node.children().filter(|c| c.has_tag_name("dt")).count()
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn html_structure_matches_the_golden_outline() {
+    let html = accord_report::render_html(&fixture(), &Extensions::default());
+    golden("fixture.outline.txt", &html_outline(&html));
+}
+
+#[test]
+fn markdown_matches_the_golden_file() {
+    let md = accord_report::render_markdown(&fixture(), &Extensions::default());
+    golden("fixture.md", &md.markdown);
+    let paths: Vec<&str> = md.charts.iter().map(|(p, _)| p.as_str()).collect();
+    golden("fixture.charts.txt", &(paths.join("\n") + "\n"));
+}
+
+#[test]
+fn every_chart_and_the_page_are_well_formed_xml() {
+    let report = fixture();
+    let html = accord_report::render_html(&report, &Extensions::default());
+    parse_html(&html);
+    let md = accord_report::render_markdown(&report, &Extensions::default());
+    assert_eq!(
+        md.charts.len(),
+        6,
+        "positions ×2, trajectory ×1 (one failed), overview, one comparison, timeline"
+    );
+    for (path, svg) in &md.charts {
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(doc.root_element().tag_name().name(), "svg", "{path}");
+        assert!(doc.root_element().attribute("viewBox").is_some(), "{path}");
+        assert!(html.contains(svg.as_str()), "{path} is inline in the HTML");
+    }
+    assert!(!html.contains("<script"), "no JavaScript");
+    for needle in ["https://", "src=", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(needle), "the page refers outside itself: {needle}");
+    }
+}
+
+#[test]
+fn extension_sections_appear_between_scenarios_and_membership() {
+    let mut influence = Section::new("influence", "Influence");
+    influence.push(Block::Paragraph("Who moved whom.".into()));
+    let ext = Extensions {
+        opportunities: None,
+        influence: Some(influence),
+    };
+    let html = accord_report::render_html(&fixture(), &ext);
+    let (s, i, m) = (
+        html.find("id=\"scenarios\"").unwrap(),
+        html.find("id=\"influence\"").unwrap(),
+        html.find("id=\"membership\"").unwrap(),
+    );
+    assert!(s < i && i < m);
+    assert!(
+        accord_report::render_markdown(&fixture(), &ext)
+            .markdown
+            .contains("Who moved whom.")
+    );
+}
+
+/// The shipped SCO model, baseline and every scenario, on a few samples.
+fn sco_report(samples: u64) -> (Report, Vec<accord_analysis::Compiled>) {
+    let (record, model) = accord_io::embedded::sco_record_and_model().expect("embedded data are valid");
+    let compiled: Vec<accord_analysis::Compiled> = accord_io::embedded::SCO_SCENARIOS
+        .iter()
+        .map(|(path, text)| {
+            let scenario = accord_io::scenario::parse_scenario(path, text).expect("shipped scenario parses");
+            let mut c = accord_analysis::compile(&record, &model, &scenario).expect("shipped scenario compiles");
+            c.settings.samples = samples;
+            c
+        })
+        .collect();
+    let runs = compute::run_all(
+        &compiled[0],
+        &compiled[1..],
+        samples,
+        &AtomicBool::new(false),
+        &|_, _| {},
+    )
+    .unwrap();
+    let inputs: Vec<ScenarioInput<'_>> = accord_io::embedded::SCO_SCENARIOS
+        .iter()
+        .zip(&compiled)
+        .map(|(&(path, text), c)| ScenarioInput {
+            path,
+            text,
+            compiled: c,
+        })
+        .collect();
+    let report = build::assemble(&record, &model, inputs[0], &inputs[1..], runs, "test");
+    (report, compiled)
+}
+
+#[test]
+fn the_sco_report_has_every_issue_and_every_scenario() {
+    let (report, compiled) = sco_report(16);
+    assert!(compiled.len() > 1, "the shipped scenarios are embedded");
+    let html = accord_report::render_html(&report, &Extensions::default());
+    let md = accord_report::render_markdown(&report, &Extensions::default());
+    parse_html(&html);
+    for (path, svg) in &md.charts {
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    let (_, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    assert_eq!(report.issues.len(), model.issues.len());
+    for issue in &model.issues {
+        let id = issue.id.as_str();
+        assert!(html.contains(&format!("id=\"issue-{id}\"")), "HTML lacks issue {id}");
+        assert!(
+            md.markdown.contains(&format!("<a id=\"issue-{id}\"></a>")),
+            "Markdown lacks issue {id}"
+        );
+        assert!(
+            md.charts
+                .iter()
+                .any(|(p, _)| p == &format!("charts/issue-{id}-positions.svg")),
+            "{id} positions chart"
+        );
+        assert!(
+            md.charts
+                .iter()
+                .any(|(p, _)| p == &format!("charts/issue-{id}-trajectory.svg")),
+            "{id} trajectory"
+        );
+    }
+    for c in &compiled[1..] {
+        let id = &c.scenario.scenario.id;
+        assert!(
+            html.contains(&format!("id=\"scenario-{id}\"")),
+            "HTML lacks scenario {id}"
+        );
+        assert!(
+            md.markdown.contains(&format!("<a id=\"scenario-{id}\"></a>")),
+            "Markdown lacks scenario {id}"
+        );
+        assert!(
+            md.charts
+                .iter()
+                .any(|(p, _)| p == &format!("charts/scenario-{id}-comparison.svg")),
+            "{id} chart"
+        );
+    }
+    // The membership timeline covers the record from the founding on.
+    assert_eq!(report.timeline.first_year, 2001);
+    assert!(report.timeline.last_year >= 2024);
+    assert!(
+        report
+            .timeline
+            .rows
+            .iter()
+            .any(|r| r.actor == "IND" && r.spans.len() == 2)
+    );
+}
+
+#[test]
+fn report_comparisons_equal_accord_compare() {
+    let (report, compiled) = sco_report(24);
+    let a = &compiled[0];
+    for (k, b) in compiled[1..].iter().enumerate().take(2) {
+        let slow = accord_analysis::run::compare(a, b, &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!(
+            report.scenarios[k].comparison.as_ref(),
+            Some(&slow),
+            "scenario {}",
+            b.scenario.scenario.id
+        );
+    }
+    let plain = accord_analysis::run::forecast_scenario(a, &AtomicBool::new(false), &|_| {}).unwrap();
+    assert_eq!(report.baseline, plain);
+}
+
+#[test]
+fn a_cancelled_run_is_partial_and_says_so() {
+    let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    let compiled: Vec<accord_analysis::Compiled> = accord_io::embedded::SCO_SCENARIOS
+        .iter()
+        .take(2)
+        .map(|(path, text)| {
+            let s = accord_io::scenario::parse_scenario(path, text).unwrap();
+            accord_analysis::compile(&record, &model, &s).unwrap()
+        })
+        .collect();
+    let runs = compute::run_all(&compiled[0], &compiled[1..], 100, &AtomicBool::new(true), &|_, _| {}).unwrap();
+    assert!(runs.stopped && runs.baseline.run.partial);
+    assert_eq!(runs.comparisons, vec![None]);
+    let inputs: Vec<ScenarioInput<'_>> = accord_io::embedded::SCO_SCENARIOS
+        .iter()
+        .zip(&compiled)
+        .map(|(&(path, text), c)| ScenarioInput {
+            path,
+            text,
+            compiled: c,
+        })
+        .collect();
+    let report = build::assemble(&record, &model, inputs[0], &inputs[1..], runs, "test");
+    let html = accord_report::render_html(&report, &Extensions::default());
+    assert!(html.contains("PARTIAL REPORT"));
+    assert!(html.contains("Not run"));
+}
