@@ -10,8 +10,8 @@ use accord_engine::{DecisionRule, Dynamics, ModelSettings};
 use crate::{
     compute::Runs,
     data::{
-        ActorInfo, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, Span, StanceInfo, Timeline,
-        TimelineRow,
+        ActorInfo, DataFile, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, Span, StanceInfo,
+        Timeline, TimelineRow,
     },
 };
 
@@ -175,6 +175,7 @@ pub fn assemble(
         timeline: timeline(record, &c.org),
         stopped: runs.stopped,
         notes,
+        data_files: Vec::new(),
     }
 }
 
@@ -187,6 +188,14 @@ fn source_of(s: &ScenarioInput<'_>) -> ScenarioSource {
         description: meta.description.clone(),
         fingerprint: format!("{:016x}", fnv1a(s.text.as_bytes())),
         changes: changes(&s.compiled.scenario),
+    }
+}
+
+/// A data file with its fingerprint, for [`Report::data_files`].
+pub fn data_file(path: &str, text: &str) -> DataFile {
+    DataFile {
+        path: path.to_owned(),
+        fingerprint: format!("{:016x}", fnv1a(text.as_bytes())),
     }
 }
 

@@ -594,7 +594,7 @@ pub fn scenario_chart(result: &ScenarioResult, issues: &[IssueInfo]) -> String {
         TextStyle::PLAIN.size(10.0).fill(MUTED),
     );
     svg.text(
-        LEFT + PLOT + 114.0,
+        LEFT + PLOT + 132.0,
         28.0,
         "ΔP ± se",
         TextStyle::PLAIN.size(10.0).fill(MUTED),
@@ -704,7 +704,7 @@ pub fn scenario_chart(result: &ScenarioResult, issues: &[IssueInfo]) -> String {
             (true, true) => TextStyle::PLAIN.bold().fill(UP),
             (true, false) => TextStyle::PLAIN.bold().fill(DOWN),
         };
-        svg.text(px + 92.0, y + 4.0, &delta, style);
+        svg.text(px + 110.0, y + 4.0, &delta, style);
         svg.close_group();
     }
     let ly = h - 16.0;

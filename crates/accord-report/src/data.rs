@@ -24,6 +24,15 @@ pub struct ScenarioSource {
     pub changes: Vec<String>,
 }
 
+/// A data file the report rests on, with its fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataFile {
+    /// Its path (in the repository, for embedded files).
+    pub path: String,
+    /// FNV-1a 64-bit hash of its text, in hex.
+    pub fingerprint: String,
+}
+
 /// A point value with its range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Range {
@@ -210,4 +219,7 @@ pub struct Report {
     pub stopped: bool,
     /// Notes on how the report was made (e.g. reduced sample counts).
     pub notes: Vec<String>,
+    /// The record and model files behind the report (empty when unknown;
+    /// the caller that read them fills it in).
+    pub data_files: Vec<DataFile>,
 }

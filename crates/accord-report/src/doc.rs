@@ -763,6 +763,19 @@ fn provenance_section(report: &Report) -> Section {
         numeric: vec![false, false, false, true, true, false],
         rows,
     }));
+    if !report.data_files.is_empty() {
+        s.push(Block::Table(Table {
+            caption: "The record and model files the numbers rest on (fingerprint: FNV-1a 64 of the file's text)."
+                .to_owned(),
+            header: ["data file", "fingerprint"].map(String::from).to_vec(),
+            numeric: vec![false, false],
+            rows: report
+                .data_files
+                .iter()
+                .map(|f| vec![Cell::text(f.path.clone()), Cell::text(f.fingerprint.clone())])
+                .collect(),
+        }));
+    }
     let mut code = format!(
         "accord forecast {} --samples {} --seed {}\n",
         report.baseline_source.path, b.run.settings.samples, b.run.settings.seed

@@ -43,6 +43,7 @@ dl.scale { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px;
 dl.scale dt { font-weight: 600; text-align: right; font-variant-numeric: tabular-nums; }
 dl.scale dd { margin: 0; }
 code { font-size: 0.92em; background: #f1f3f5; padding: 0 3px; border-radius: 3px; }
+pre code { background: none; padding: 0; font-size: 1em; }
 pre { background: #f6f8fa; padding: 10px 12px; overflow-x: auto; font-size: 0.85em; }
 footer { color: var(--muted); font-size: 0.85em; margin-top: 3em; padding-bottom: 2em; border-top: 1px solid var(--rule); }
 @media print { figure, table { break-inside: avoid; } nav { display: none; } }

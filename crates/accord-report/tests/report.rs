@@ -264,6 +264,7 @@ fn fixture() -> Report {
         },
         stopped: true,
         notes: vec!["A note with `code`.".into()],
+        data_files: vec![accord_report::build::data_file("data/record.toml", "x = 1\n")],
     }
 }
 

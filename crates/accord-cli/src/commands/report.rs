@@ -96,6 +96,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ));
     }
 
+    report.data_files = accord_io::embedded::SCO_RECORD_FILES
+        .iter()
+        .chain(accord_io::embedded::SCO_MODEL_FILES.iter())
+        .map(|(path, text)| build::data_file(path, text))
+        .collect();
+
     let ext = Extensions::default();
     let html = accord_report::render_html(&report, &ext);
     let md = accord_report::render_markdown(&report, &ext);
