@@ -19,12 +19,13 @@
 use std::collections::{HashMap, HashSet};
 
 use accord_core::{
+    NaiveDate, OrgDecisionRule, Record, Sphere, Status,
     model::{Estimate, Model},
-    query, NaiveDate, OrgDecisionRule, Record, Sphere, Status,
+    query,
 };
 use accord_engine::{
-    montecarlo::{Bounds, MonteCarloSettings, UncertainActor, UncertainIssue, UncertainModel, UncertainStance},
     Chamber, Procedure, Voter, VotingRule,
+    montecarlo::{Bounds, MonteCarloSettings, UncertainActor, UncertainIssue, UncertainModel, UncertainStance},
 };
 use serde::Serialize;
 
@@ -78,7 +79,11 @@ pub struct Compiled {
 }
 
 fn bounds(e: Estimate, scale: f64) -> Bounds {
-    Bounds { value: e.value / scale, low: e.low / scale, high: e.high / scale }
+    Bounds {
+        value: e.value / scale,
+        low: e.low / scale,
+        high: e.high / scale,
+    }
 }
 
 /// Applies a scenario to a record and a model.
@@ -88,10 +93,19 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     let index = record.index();
     let org_id = model.meta.org.as_str();
     let Some(org) = index.organization(record, org_id) else {
-        return Err(vec![ScenarioProblem { path: "scenario.base".into(), message: format!("the record has no organization {org_id}") }]);
+        return Err(vec![ScenarioProblem {
+            path: "scenario.base".into(),
+            message: format!("the record has no organization {org_id}"),
+        }]);
     };
     if scenario.scenario.base != "sco" {
-        problem("scenario.base".into(), format!("unknown base model `{}`: the shipped model is `sco`", scenario.scenario.base));
+        problem(
+            "scenario.base".into(),
+            format!(
+                "unknown base model `{}`: the shipped model is `sco`",
+                scenario.scenario.base
+            ),
+        );
     }
     let date = match &scenario.scenario.date {
         None => model.meta.date.first_day(),
@@ -102,8 +116,10 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     };
 
     // 1. Statuses on the date, then the scenario's changes.
-    let mut status: HashMap<String, Status> =
-        query::status_on(record, org_id, date).into_iter().map(|h| (h.actor.to_owned(), h.status)).collect();
+    let mut status: HashMap<String, Status> = query::status_on(record, org_id, date)
+        .into_iter()
+        .map(|h| (h.actor.to_owned(), h.status))
+        .collect();
     for (i, m) in scenario.membership.iter().enumerate() {
         if index.actor(record, &m.actor).is_none() {
             problem(format!("membership[{i}].actor"), format!("unknown actor `{}`", m.actor));
@@ -121,19 +137,33 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
                 let granted: Vec<&str> = org.statuses.iter().map(|s| s.kind.as_str()).collect();
                 problem(
                     format!("membership[{i}].status"),
-                    format!("`{}` is not a status {org_id} grants ({}, or none)", m.status, granted.join(", ")),
+                    format!(
+                        "`{}` is not a status {org_id} grants ({}, or none)",
+                        m.status,
+                        granted.join(", ")
+                    ),
                 );
             }
         }
     }
-    let votes = |actor: &str| status.get(actor).and_then(|s| org.status_kind(*s)).is_some_and(|k| k.vote);
+    let votes = |actor: &str| {
+        status
+            .get(actor)
+            .and_then(|s| org.status_kind(*s))
+            .is_some_and(|k| k.vote)
+    };
     let mut voters: Vec<String> = status.keys().filter(|a| votes(a)).cloned().collect();
     voters.sort();
     let voting_rule = match org.decision_rule {
         OrgDecisionRule::Consensus | OrgDecisionRule::Unanimity => Some(VotingRule::Unanimity),
         OrgDecisionRule::SimpleMajority => Some(VotingRule::SimpleMajority),
         OrgDecisionRule::QualifiedMajority => {
-            problem("settings.procedural".into(), format!("{org_id} decides by qualified majority, whose weights the record does not give: set procedural = false"));
+            problem(
+                "settings.procedural".into(),
+                format!(
+                    "{org_id} decides by qualified majority, whose weights the record does not give: set procedural = false"
+                ),
+            );
             None
         }
     };
@@ -142,7 +172,10 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     let removed: HashSet<&str> = scenario.remove_actor.iter().map(String::as_str).collect();
     for (i, a) in scenario.remove_actor.iter().enumerate() {
         if !model.stances.iter().any(|s| s.actor.as_str() == a) {
-            problem(format!("remove_actor[{i}]"), format!("`{a}` has no stance in the model"));
+            problem(
+                format!("remove_actor[{i}]"),
+                format!("`{a}` has no stance in the model"),
+            );
         }
     }
     let mut stances: Vec<accord_core::model::StanceDef> = model.stances.clone();
@@ -151,20 +184,37 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             problem(format!("stance[{i}].issue"), format!("unknown issue `{}`", c.issue));
             continue;
         }
-        let existing = stances.iter_mut().find(|s| s.actor.as_str() == c.actor && s.issue.as_str() == c.issue);
+        let existing = stances
+            .iter_mut()
+            .find(|s| s.actor.as_str() == c.actor && s.issue.as_str() == c.issue);
         let target = match existing {
             Some(s) => s,
             None => {
                 let (Some(p), Some(s)) = (c.position, c.salience) else {
-                    problem(format!("stance[{i}]"), format!("`{}` has no stance on `{}`: a new stance needs position and salience", c.actor, c.issue));
+                    problem(
+                        format!("stance[{i}]"),
+                        format!(
+                            "`{}` has no stance on `{}`: a new stance needs position and salience",
+                            c.actor, c.issue
+                        ),
+                    );
                     continue;
                 };
                 let Ok(actor) = accord_core::ActorId::new(&c.actor) else {
-                    problem(format!("stance[{i}].actor"), format!("`{}` is not an actor code", c.actor));
+                    problem(
+                        format!("stance[{i}].actor"),
+                        format!("`{}` is not an actor code", c.actor),
+                    );
                     continue;
                 };
                 if index.actor(record, &c.actor).is_none() || !model.capabilities.iter().any(|k| k.actor == actor) {
-                    problem(format!("stance[{i}].actor"), format!("`{}` needs an actor in the record and a capability in the model", c.actor));
+                    problem(
+                        format!("stance[{i}].actor"),
+                        format!(
+                            "`{}` needs an actor in the record and a capability in the model",
+                            c.actor
+                        ),
+                    );
                     continue;
                 }
                 stances.push(accord_core::model::StanceDef {
@@ -183,7 +233,11 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             if let Some(v) = v {
                 // A new point value without a new range keeps the range's width around it.
                 let (dl, dh) = (e.value - e.low, e.high - e.value);
-                *e = Estimate { value: v, low: (v - dl).max(0.0), high: (v + dh).min(100.0) };
+                *e = Estimate {
+                    value: v,
+                    low: (v - dl).max(0.0),
+                    high: (v + dh).min(100.0),
+                };
             }
             if let Some(lo) = lo {
                 e.low = lo;
@@ -200,7 +254,13 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         target.basis = format!("{} — scenario: {}", target.basis, c.basis);
         for (field, e) in [("position", target.position), ("salience", target.salience)] {
             if !(e.is_consistent() && (0.0..=100.0).contains(&e.low) && (0.0..=100.0).contains(&e.high)) {
-                problem(format!("stance[{i}].{field}"), format!("the {field} range [{}, {}] must hold {} within 0–100", e.low, e.high, e.value));
+                problem(
+                    format!("stance[{i}].{field}"),
+                    format!(
+                        "the {field} range [{}, {}] must hold {} within 0–100",
+                        e.low, e.high, e.value
+                    ),
+                );
             }
         }
     }
@@ -209,9 +269,10 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     for (i, c) in scenario.issue.iter().enumerate() {
         match status_quo.get_mut(c.id.as_str()) {
             None => problem(format!("issue[{i}].id"), format!("unknown issue `{}`", c.id)),
-            Some(_) if !(0.0..=100.0).contains(&c.status_quo) => {
-                problem(format!("issue[{i}].status_quo"), "the status quo must lie on the 0–100 scale".into())
-            }
+            Some(_) if !(0.0..=100.0).contains(&c.status_quo) => problem(
+                format!("issue[{i}].status_quo"),
+                "the status quo must lie on the 0–100 scale".into(),
+            ),
             Some(sq) => *sq = c.status_quo,
         }
     }
@@ -221,7 +282,10 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     let mut actor_index: HashMap<&str, usize> = HashMap::new();
     for cap in &model.capabilities {
         actor_index.insert(cap.actor.as_str(), actors.len());
-        actors.push(UncertainActor { id: cap.actor.to_string(), capability: bounds(cap.estimate, 1.0) });
+        actors.push(UncertainActor {
+            id: cap.actor.to_string(),
+            capability: bounds(cap.estimate, 1.0),
+        });
     }
     let mut issues = Vec::new();
     let mut compiled_issues = Vec::new();
@@ -230,12 +294,18 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         let mut shown = Vec::new();
         let mut chamber_voters = Vec::new();
         for s in stances.iter().filter(|s| s.issue == issue.id) {
-            let Some(&a) = actor_index.get(s.actor.as_str()) else { continue };
+            let Some(&a) = actor_index.get(s.actor.as_str()) else {
+                continue;
+            };
             let active = !removed.contains(s.actor.as_str());
             if active {
                 let votes = votes(s.actor.as_str());
                 if votes {
-                    chamber_voters.push(Voter { actor: shown.len(), weight: 1.0, population: 0.0 });
+                    chamber_voters.push(Voter {
+                        actor: shown.len(),
+                        weight: 1.0,
+                        population: 0.0,
+                    });
                 }
                 shown.push((s.actor.to_string(), s.position.value, s.salience.value, votes));
             }
@@ -248,7 +318,11 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             });
         }
         let procedure = voting_rule.clone().map(|rule| Procedure {
-            chambers: vec![Chamber { name: format!("{org_id} member states"), voters: chamber_voters, rule }],
+            chambers: vec![Chamber {
+                name: format!("{org_id} member states"),
+                voters: chamber_voters,
+                rule,
+            }],
         });
         issues.push(UncertainIssue {
             id: issue.id.to_string(),

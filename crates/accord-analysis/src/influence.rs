@@ -17,8 +17,8 @@
 
 use accord_core::Sphere;
 use accord_engine::{
-    influence::{power_indices, shapley, Attribution, PowerIndices, ShapleyMethod},
     Chamber, EngineError, Voter, VotingRule,
+    influence::{Attribution, PowerIndices, ShapleyMethod, power_indices, shapley},
 };
 use serde::Serialize;
 
@@ -83,7 +83,11 @@ pub fn influence(c: &Compiled, permutations: Option<u64>) -> Result<InfluenceRep
     let mut issues = Vec::new();
     for (k, issue) in point.issues.iter().enumerate() {
         let attribution = shapley(issue, &c.settings.model, c.settings.seed, method)?;
-        issues.push(IssueInfluence { issue: issue.id.clone(), sphere: c.issues[k].sphere, attribution });
+        issues.push(IssueInfluence {
+            issue: issue.id.clone(),
+            sphere: c.issues[k].sphere,
+            attribution,
+        });
     }
     let spheres = Sphere::ALL
         .iter()
@@ -105,27 +109,55 @@ pub fn influence(c: &Compiled, permutations: Option<u64>) -> Result<InfluenceRep
                 }
             }
             shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            Some(SphereShare { sphere, displacement: total, shares })
+            Some(SphereShare {
+                sphere,
+                displacement: total,
+                shares,
+            })
         })
         .collect();
     let n = c.voters.len();
-    let voters: Vec<Voter> = (0..n).map(|i| Voter { actor: i, weight: 1.0, population: 0.0 }).collect();
+    let voters: Vec<Voter> = (0..n)
+        .map(|i| Voter {
+            actor: i,
+            weight: 1.0,
+            population: 0.0,
+        })
+        .collect();
     let rules = [
         ("consensus (unanimity)".to_owned(), VotingRule::Unanimity),
         (
             "two-thirds majority".to_owned(),
-            VotingRule::Qualified { weight_threshold: (2.0 * n as f64 / 3.0).ceil(), min_members: None, population_share: None },
+            VotingRule::Qualified {
+                weight_threshold: (2.0 * n as f64 / 3.0).ceil(),
+                min_members: None,
+                population_share: None,
+            },
         ),
         ("simple majority".to_owned(), VotingRule::SimpleMajority),
     ];
     let mut power = Vec::new();
     for (name, rule) in rules {
-        let chamber = Chamber { name: name.clone(), voters: voters.clone(), rule };
+        let chamber = Chamber {
+            name: name.clone(),
+            voters: voters.clone(),
+            rule,
+        };
         let indices = power_indices(&chamber)?;
         let passage = passage_probability(&chamber);
-        power.push(RulePower { rule: name, voters: c.voters.clone(), indices, passage });
+        power.push(RulePower {
+            rule: name,
+            voters: c.voters.clone(),
+            indices,
+            passage,
+        });
     }
-    Ok(InfluenceReport { scenario: c.scenario.scenario.id.clone(), issues, spheres, power })
+    Ok(InfluenceReport {
+        scenario: c.scenario.scenario.id.clone(),
+        issues,
+        spheres,
+        power,
+    })
 }
 
 /// Share of the `2^n` coalitions of equal-weight voters that win.
@@ -156,11 +188,27 @@ mod tests {
 
     #[test]
     fn passage_shrinks_as_the_rule_tightens() {
-        let voters: Vec<Voter> = (0..6).map(|i| Voter { actor: i, weight: 1.0, population: 0.0 }).collect();
-        let p = |rule| passage_probability(&Chamber { name: "x".into(), voters: voters.clone(), rule });
+        let voters: Vec<Voter> = (0..6)
+            .map(|i| Voter {
+                actor: i,
+                weight: 1.0,
+                population: 0.0,
+            })
+            .collect();
+        let p = |rule| {
+            passage_probability(&Chamber {
+                name: "x".into(),
+                voters: voters.clone(),
+                rule,
+            })
+        };
         assert_eq!(p(VotingRule::Unanimity), 1.0 / 64.0);
         assert_eq!(p(VotingRule::SimpleMajority), 22.0 / 64.0);
-        let two_thirds = VotingRule::Qualified { weight_threshold: 4.0, min_members: None, population_share: None };
+        let two_thirds = VotingRule::Qualified {
+            weight_threshold: 4.0,
+            min_members: None,
+            population_share: None,
+        };
         assert_eq!(p(two_thirds), 22.0 / 64.0);
     }
 }

@@ -13,5 +13,5 @@ pub mod opportunities;
 pub mod run;
 pub mod scenario;
 
-pub use compile::{compile, Compiled, CompiledIssue};
+pub use compile::{Compiled, CompiledIssue, compile};
 pub use scenario::Scenario;

@@ -28,9 +28,8 @@ use std::{
 
 use accord_core::model::{Effect, Lever};
 use accord_engine::{
-    forecast,
-    montecarlo::{sample_seed, Sample},
-    EngineError, Issue,
+    EngineError, Issue, forecast,
+    montecarlo::{Sample, sample_seed},
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -88,7 +87,10 @@ fn point_stances(c: &Compiled) -> Stances {
 
 /// One actor's utility contribution on issue `k` for outcome `x`.
 fn utility(stance: &[(usize, f64, f64)], k: usize, x: f64, loss: Loss) -> f64 {
-    stance.iter().find(|(i, _, _)| *i == k).map_or(0.0, |&(_, p, s)| -(s / 100.0) * loss.of((x - p).abs() / 100.0))
+    stance
+        .iter()
+        .find(|(i, _, _)| *i == k)
+        .map_or(0.0, |&(_, p, s)| -(s / 100.0) * loss.of((x - p).abs() / 100.0))
 }
 
 /// What a candidate does to another actor.
@@ -160,7 +162,9 @@ fn apply(issue: &mut Issue, levers: &[&Lever], k: usize, compiled: &Compiled) {
     let meta = &compiled.issues[k];
     for lever in levers {
         for effect in &lever.effects {
-            let Some(st) = issue.stances.iter_mut().find(|s| s.actor == effect.actor().as_str()) else { continue };
+            let Some(st) = issue.stances.iter_mut().find(|s| s.actor == effect.actor().as_str()) else {
+                continue;
+            };
             match effect {
                 Effect::Position { issue: id, shift, .. } if id.as_str() == meta.id => {
                     st.position[0] = (st.position[0] + shift).clamp(0.0, 100.0);
@@ -168,9 +172,12 @@ fn apply(issue: &mut Issue, levers: &[&Lever], k: usize, compiled: &Compiled) {
                 Effect::Salience { issue: id, shift, .. } if id.as_str() == meta.id => {
                     st.salience[0] = (st.salience[0] + shift / 100.0).clamp(0.0, 1.0);
                 }
-                Effect::Capability { issue: id, sphere, factor, .. }
-                    if id.as_ref().is_some_and(|i| i.as_str() == meta.id) || *sphere == Some(meta.sphere) =>
-                {
+                Effect::Capability {
+                    issue: id,
+                    sphere,
+                    factor,
+                    ..
+                } if id.as_ref().is_some_and(|i| i.as_str() == meta.id) || *sphere == Some(meta.sphere) => {
                     st.capability *= factor;
                 }
                 _ => {}
@@ -196,7 +203,9 @@ fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
     for _ in 0..k {
         let mut next = Vec::new();
         for s in &frontier {
-            let start = s.last().map_or(0, |&l| items.iter().position(|&x| x == l).map_or(0, |p| p + 1));
+            let start = s
+                .last()
+                .map_or(0, |&l| items.iter().position(|&x| x == l).map_or(0, |p| p + 1));
             for &x in &items[start..] {
                 let mut t = s.clone();
                 t.push(x);
@@ -219,7 +228,10 @@ pub fn search(
 ) -> Result<SearchReport, EngineError> {
     let mine: Vec<&Lever> = levers.iter().filter(|l| l.actor.as_str() == settings.focal).collect();
     if mine.is_empty() {
-        return Err(EngineError::InvalidInput(format!("`{}` has no lever in the model", settings.focal)));
+        return Err(EngineError::InvalidInput(format!(
+            "`{}` has no lever in the model",
+            settings.focal
+        )));
     }
     let n_issues = compiled.issues.len();
     let k_max = settings.max_levers.clamp(1, mine.len());
@@ -227,11 +239,14 @@ pub fn search(
     let total: usize = (1..=k_max).map(|k| binomial(mine.len(), k)).sum();
     let exhaustive = total <= EXHAUSTIVE_LIMIT;
     // Lever subsets to run per issue.
-    let touching: Vec<Vec<usize>> =
-        (0..n_issues).map(|k| (0..mine.len()).filter(|&l| touches(mine[l], compiled, k)).collect()).collect();
+    let touching: Vec<Vec<usize>> = (0..n_issues)
+        .map(|k| (0..mine.len()).filter(|&l| touches(mine[l], compiled, k)).collect())
+        .collect();
     let per_issue: Vec<Vec<Vec<usize>>> = touching.iter().map(|t| subsets(t, k_max)).collect();
-    let slot: Vec<HashMap<Vec<usize>, usize>> =
-        per_issue.iter().map(|v| v.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect()).collect();
+    let slot: Vec<HashMap<Vec<usize>, usize>> = per_issue
+        .iter()
+        .map(|v| v.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect())
+        .collect();
 
     // Outcomes per sample: base[k] and with[k][subset].
     let samples = compiled.settings.samples;
@@ -239,8 +254,12 @@ pub fn search(
     let runs = AtomicU64::new(0);
     let run_issue = |issue: &Issue, index: u64| -> f64 {
         runs.fetch_add(1, Ordering::Relaxed);
-        forecast(issue, &compiled.settings.model, sample_seed(compiled.settings.seed, index))
-            .map_or(f64::NAN, |f| f.outcome[0])
+        forecast(
+            issue,
+            &compiled.settings.model,
+            sample_seed(compiled.settings.seed, index),
+        )
+        .map_or(f64::NAN, |f| f.outcome[0])
     };
     type PerSample = (Vec<f64>, Vec<Vec<f64>>);
     let outcomes: Vec<Option<PerSample>> = (0..samples)
@@ -249,7 +268,9 @@ pub fn search(
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            let sample: Sample = compiled.model.draw(compiled.settings.seed, index, compiled.settings.distribution);
+            let sample: Sample = compiled
+                .model
+                .draw(compiled.settings.seed, index, compiled.settings.distribution);
             let mut base = Vec::with_capacity(n_issues);
             let mut with = Vec::with_capacity(n_issues);
             for k in 0..n_issues {
@@ -270,7 +291,9 @@ pub fn search(
     let partial = outcomes.iter().any(Option::is_none);
     let outcomes: Vec<PerSample> = outcomes.into_iter().flatten().collect();
     if outcomes.is_empty() {
-        return Err(EngineError::InvalidInput("the search was stopped before any sample".into()));
+        return Err(EngineError::InvalidInput(
+            "the search was stopped before any sample".into(),
+        ));
     }
 
     let stances = point_stances(compiled);
@@ -304,7 +327,11 @@ pub fn search(
             .map(|k| {
                 let shift: Vec<f64> = outcomes.iter().map(|s| outcome_of(s, k) - s.0[k]).collect();
                 let base: Vec<f64> = outcomes.iter().map(|s| s.0[k]).collect();
-                IssueMove { issue: compiled.issues[k].id.clone(), mean_shift: mean_se(&shift).0, base_mean: mean_se(&base).0 }
+                IssueMove {
+                    issue: compiled.issues[k].id.clone(),
+                    mean_shift: mean_se(&shift).0,
+                    base_mean: mean_se(&base).0,
+                }
             })
             .collect();
         issues.sort_by(|a, b| b.mean_shift.abs().total_cmp(&a.mean_shift.abs()));
@@ -313,11 +340,18 @@ pub fn search(
             .filter(|a| ***a != settings.focal)
             .map(|a| {
                 let (d, e) = delta_for(&stances[*a]);
-                OtherActor { actor: (*a).clone(), delta_utility: d, std_error: e }
+                OtherActor {
+                    actor: (*a).clone(),
+                    delta_utility: d,
+                    std_error: e,
+                }
             })
             .collect();
         others.sort_by(|a, b| b.delta_utility.total_cmp(&a.delta_utility));
-        let shifts = combo.iter().flat_map(|&l| mine[l].effects.iter().map(describe)).collect();
+        let shifts = combo
+            .iter()
+            .flat_map(|&l| mine[l].effects.iter().map(describe))
+            .collect();
         Candidate {
             levers: combo.iter().map(|&l| mine[l].id.to_string()).collect(),
             delta_utility: delta,
@@ -330,21 +364,35 @@ pub fn search(
     };
 
     let rank = |v: &mut Vec<Candidate>| {
-        v.sort_by(|a, b| b.delta_utility.total_cmp(&a.delta_utility).then_with(|| a.levers.cmp(&b.levers)))
+        v.sort_by(|a, b| {
+            b.delta_utility
+                .total_cmp(&a.delta_utility)
+                .then_with(|| a.levers.cmp(&b.levers))
+        })
     };
     let mut singles: Vec<Candidate> = (0..mine.len()).map(|l| evaluate(&[l])).collect();
     rank(&mut singles);
     let mut combinations: Vec<Candidate> = Vec::new();
     let mut evaluated = singles.len();
     if exhaustive {
-        for combo in subsets(&(0..mine.len()).collect::<Vec<_>>(), k_max).into_iter().filter(|c| c.len() >= 2) {
+        for combo in subsets(&(0..mine.len()).collect::<Vec<_>>(), k_max)
+            .into_iter()
+            .filter(|c| c.len() >= 2)
+        {
             combinations.push(evaluate(&combo));
             evaluated += 1;
         }
     } else {
-        let index_of = |id: &str| mine.iter().position(|l| l.id.as_str() == id).expect("a lever of the focal actor");
-        let mut beam: Vec<Vec<usize>> =
-            singles.iter().take(settings.beam_width).map(|c| vec![index_of(&c.levers[0])]).collect();
+        let index_of = |id: &str| {
+            mine.iter()
+                .position(|l| l.id.as_str() == id)
+                .expect("a lever of the focal actor")
+        };
+        let mut beam: Vec<Vec<usize>> = singles
+            .iter()
+            .take(settings.beam_width)
+            .map(|c| vec![index_of(&c.levers[0])])
+            .collect();
         for _ in 2..=k_max {
             let mut next: Vec<Vec<usize>> = Vec::new();
             for combo in &beam {
@@ -362,7 +410,11 @@ pub fn search(
             let mut scored: Vec<Candidate> = next.iter().map(|c| evaluate(c)).collect();
             evaluated += scored.len();
             rank(&mut scored);
-            beam = scored.iter().take(settings.beam_width).map(|c| c.levers.iter().map(|id| index_of(id)).collect()).collect();
+            beam = scored
+                .iter()
+                .take(settings.beam_width)
+                .map(|c| c.levers.iter().map(|id| index_of(id)).collect())
+                .collect();
             combinations.extend(scored.into_iter().take(settings.beam_width));
         }
     }
@@ -372,7 +424,11 @@ pub fn search(
         settings: settings.clone(),
         scenario: compiled.scenario.scenario.id.clone(),
         run: compiled.settings.clone(),
-        method: if exhaustive { "exhaustive".into() } else { format!("beam search (width {})", settings.beam_width) },
+        method: if exhaustive {
+            "exhaustive".into()
+        } else {
+            format!("beam search (width {})", settings.beam_width)
+        },
         evaluated,
         model_runs: runs.load(Ordering::Relaxed),
         partial,
@@ -385,7 +441,12 @@ fn describe(e: &Effect) -> String {
     match e {
         Effect::Position { actor, issue, shift } => format!("{actor} moves {shift:+} on {issue}"),
         Effect::Salience { actor, issue, shift } => format!("{actor} cares {shift:+} more about {issue}"),
-        Effect::Capability { actor, issue, sphere, factor } => match (issue, sphere) {
+        Effect::Capability {
+            actor,
+            issue,
+            sphere,
+            factor,
+        } => match (issue, sphere) {
             (Some(i), _) => format!("{actor}'s capability ×{factor} on {i}"),
             (_, Some(s)) => format!("{actor}'s capability ×{factor} in {}", s.as_str()),
             _ => format!("{actor}'s capability ×{factor}"),
@@ -405,7 +466,11 @@ fn mean_se(values: &[f64]) -> (f64, f64) {
         return (f64::NAN, f64::NAN);
     }
     let mean = v.iter().sum::<f64>() / n;
-    let var = if v.len() > 1 { v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+    let var = if v.len() > 1 {
+        v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
     (mean, (var / n).sqrt())
 }
 

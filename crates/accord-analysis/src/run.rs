@@ -5,9 +5,8 @@ use std::sync::atomic::AtomicBool;
 
 use accord_core::Sphere;
 use accord_engine::{
-    forecast,
-    montecarlo::{self, sample_seed, IssueSummary, MonteCarloResult},
-    EngineError,
+    EngineError, forecast,
+    montecarlo::{self, IssueSummary, MonteCarloResult, sample_seed},
 };
 use serde::Serialize;
 
@@ -136,7 +135,12 @@ pub fn compare(
         .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
         .collect();
     let outcome = |c: &Compiled, sample: &montecarlo::Sample, index: u64, i: usize| {
-        forecast(&sample.issues[i], &c.settings.model, sample_seed(c.settings.seed, index)).map(|f| f.outcome[0])
+        forecast(
+            &sample.issues[i],
+            &c.settings.model,
+            sample_seed(c.settings.seed, index),
+        )
+        .map(|f| f.outcome[0])
     };
     let paired = |value: &(dyn Fn(f64, f64, f64) -> f64 + Sync)| {
         montecarlo::run_with(&a.model, &a.settings, cancel, progress, |sample, index, i| {

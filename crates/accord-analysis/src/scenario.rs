@@ -3,11 +3,7 @@
 //! Schema is generated from these types (`accord schema scenario`).
 
 use accord_engine::{
-    eum::EumSettings,
-    montecarlo::Distribution,
-    rules::DecisionRule,
-    smp::SmpSettings,
-    Dynamics, ModelSettings,
+    Dynamics, ModelSettings, eum::EumSettings, montecarlo::Distribution, rules::DecisionRule, smp::SmpSettings,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -180,14 +176,23 @@ impl Settings {
         let dynamics = match self.dynamics {
             DynamicsChoice::None => Dynamics::None,
             DynamicsChoice::Smp => Dynamics::Smp(SmpSettings::default()),
-            DynamicsChoice::Eum => Dynamics::Eum(EumSettings { rounds: self.eum_rounds as usize, ..EumSettings::default() }),
+            DynamicsChoice::Eum => Dynamics::Eum(EumSettings {
+                rounds: self.eum_rounds as usize,
+                ..EumSettings::default()
+            }),
         };
         let bargain = match self.bargain {
             BargainChoice::Mean => DecisionRule::WeightedMean,
             BargainChoice::Median => DecisionRule::WeightedMedian,
             BargainChoice::Nash => DecisionRule::Nash,
         };
-        let rule = if self.procedural { DecisionRule::Procedural { bargain: Box::new(bargain) } } else { bargain };
+        let rule = if self.procedural {
+            DecisionRule::Procedural {
+                bargain: Box::new(bargain),
+            }
+        } else {
+            bargain
+        };
         ModelSettings { dynamics, rule }
     }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
-use comfy_table::{presets::UTF8_HORIZONTAL_ONLY, Table, TableStyle};
+use comfy_table::{Table, TableStyle, presets::UTF8_HORIZONTAL_ONLY};
 use serde::Serialize;
 
 /// A table with a header row, in the house style.
@@ -26,7 +26,8 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
 
 /// Parses a `YYYY-MM-DD` date typed on the command line.
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD, e.g. 2009-06-16"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD, e.g. 2009-06-16"))
 }
 
 /// Parses one of an enum's snake_case names, listing the valid ones on error.
@@ -46,7 +47,8 @@ pub fn today() -> NaiveDate {
 pub fn cancel_flag() -> &'static std::sync::atomic::AtomicBool {
     static FLAG: std::sync::OnceLock<&'static std::sync::atomic::AtomicBool> = std::sync::OnceLock::new();
     FLAG.get_or_init(|| {
-        let flag: &'static std::sync::atomic::AtomicBool = Box::leak(Box::new(std::sync::atomic::AtomicBool::new(false)));
+        let flag: &'static std::sync::atomic::AtomicBool =
+            Box::leak(Box::new(std::sync::atomic::AtomicBool::new(false)));
         // If a handler cannot be installed, Ctrl-C simply ends the process.
         let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
         flag

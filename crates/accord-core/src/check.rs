@@ -89,8 +89,16 @@ struct Checker<'r> {
 
 impl Checker<'_> {
     fn report(&mut self, kind: EntryKind, index: usize, field: impl Into<String>, message: impl Into<String>) {
-        let locus = Locus { kind, index, field: field.into() };
-        self.problems.push(Problem { locus, message: message.into(), refers_to: None });
+        let locus = Locus {
+            kind,
+            index,
+            field: field.into(),
+        };
+        self.problems.push(Problem {
+            locus,
+            message: message.into(),
+            refers_to: None,
+        });
     }
 
     fn report_ref(&mut self, kind: EntryKind, index: usize, field: impl Into<String>, id: &str, message: String) {
@@ -117,7 +125,9 @@ impl Checker<'_> {
                         index,
                         format!("{prefix}sources[{i}]"),
                         id.as_str(),
-                        format!("unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"),
+                        format!(
+                            "unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"
+                        ),
                     );
                 }
             }
@@ -134,13 +144,25 @@ impl Checker<'_> {
 
     fn actor_ref(&mut self, kind: EntryKind, index: usize, field: String, id: &str, actors: &HashSet<&str>) {
         if !actors.contains(id) {
-            self.report_ref(kind, index, field, id, format!("unknown actor `{id}`: define it as an [[actor]] first"));
+            self.report_ref(
+                kind,
+                index,
+                field,
+                id,
+                format!("unknown actor `{id}`: define it as an [[actor]] first"),
+            );
         }
     }
 
     fn org_ref(&mut self, kind: EntryKind, index: usize, field: &str, id: &str, orgs: &HashSet<&str>) {
         if !orgs.contains(id) {
-            self.report_ref(kind, index, field, id, format!("unknown organization `{id}`: define it as an [[organization]]"));
+            self.report_ref(
+                kind,
+                index,
+                field,
+                id,
+                format!("unknown organization `{id}`: define it as an [[organization]]"),
+            );
         }
     }
 
@@ -149,17 +171,32 @@ impl Checker<'_> {
             self.report(kind, index, "name", "the English name is empty");
         }
         if all_three && (names.ru.is_none() || names.zh.is_none()) {
-            self.report(kind, index, "name", "an actor needs names in English, Russian and Chinese (`en`, `ru`, `zh`)");
+            self.report(
+                kind,
+                index,
+                "name",
+                "an actor needs names in English, Russian and Chinese (`en`, `ru`, `zh`)",
+            );
         }
     }
 
     fn chronological<T>(&mut self, kind: EntryKind, index: usize, life: &[T], date: impl Fn(&T) -> PartialDate) {
         if life.is_empty() {
-            self.report(kind, index, "life", "no life entry: give at least one dated status ([[…life]])");
+            self.report(
+                kind,
+                index,
+                "life",
+                "no life entry: give at least one dated status ([[…life]])",
+            );
         }
         for i in 1..life.len() {
             if date(&life[i]) < date(&life[i - 1]) {
-                self.report(kind, index, format!("life[{i}].date"), "life entries must be in chronological order, oldest first");
+                self.report(
+                    kind,
+                    index,
+                    format!("life[{i}].date"),
+                    "life entries must be in chronological order, oldest first",
+                );
             }
         }
     }
@@ -170,7 +207,10 @@ impl Checker<'_> {
 /// unknown sources, impossible dates, overlapping statuses, malformed amounts.
 pub fn check(record: &Record) -> Vec<Problem> {
     use EntryKind as K;
-    let mut c = Checker { record, problems: Vec::new() };
+    let mut c = Checker {
+        record,
+        problems: Vec::new(),
+    };
     let r = c.record;
 
     // Duplicate ids, in one namespace.
@@ -187,14 +227,24 @@ pub fn check(record: &Record) -> Vec<Problem> {
     for (kind, id) in ids {
         let index = counters.entry(kind).or_default();
         if seen.insert(id.to_ascii_lowercase(), ()).is_some() {
-            c.report(kind, *index, "id", format!("duplicate id `{id}`: ids must be unique across the record"));
+            c.report(
+                kind,
+                *index,
+                "id",
+                format!("duplicate id `{id}`: ids must be unique across the record"),
+            );
         }
         *index += 1;
     }
     let mut org_seen = HashSet::new();
     for (i, o) in r.organizations.iter().enumerate() {
         if !org_seen.insert(o.id.as_str()) {
-            c.report(K::Organization, i, "id", format!("organization `{}` is defined twice", o.id));
+            c.report(
+                K::Organization,
+                i,
+                "id",
+                format!("organization `{}` is defined twice", o.id),
+            );
         }
     }
 
@@ -214,29 +264,50 @@ pub fn check(record: &Record) -> Vec<Problem> {
 
     for (i, o) in r.organizations.iter().enumerate() {
         match r.actors.iter().find(|a| a.id == o.id) {
-            None => c.report(K::Organization, i, "id", format!("organization `{}` must also be an [[actor]] of kind organization", o.id)),
-            Some(a) if a.kind != crate::ActorKind::Organization => {
-                c.report(K::Organization, i, "id", format!("actor `{}` is not of kind `organization`", o.id))
-            }
+            None => c.report(
+                K::Organization,
+                i,
+                "id",
+                format!("organization `{}` must also be an [[actor]] of kind organization", o.id),
+            ),
+            Some(a) if a.kind != crate::ActorKind::Organization => c.report(
+                K::Organization,
+                i,
+                "id",
+                format!("actor `{}` is not of kind `organization`", o.id),
+            ),
             Some(_) => {}
         }
         c.provenance(K::Organization, i, "", &o.provenance, &sources);
         let mut kinds = HashSet::new();
         for (j, s) in o.statuses.iter().enumerate() {
             if !kinds.insert(s.kind) {
-                c.report(K::Organization, i, format!("status[{j}].kind"), format!("status `{}` is defined twice", s.kind.as_str()));
+                c.report(
+                    K::Organization,
+                    i,
+                    format!("status[{j}].kind"),
+                    format!("status `{}` is defined twice", s.kind.as_str()),
+                );
             }
             if s.since < o.founded {
                 c.report(
                     K::Organization,
                     i,
                     format!("status[{j}].since"),
-                    format!("status created {} before the organization was founded ({})", s.since, o.founded),
+                    format!(
+                        "status created {} before the organization was founded ({})",
+                        s.since, o.founded
+                    ),
                 );
             }
             if let Some(until) = s.until {
                 if until <= s.since {
-                    c.report(K::Organization, i, format!("status[{j}].until"), format!("`until` ({until}) must come after `since` ({})", s.since));
+                    c.report(
+                        K::Organization,
+                        i,
+                        format!("status[{j}].until"),
+                        format!("`until` ({until}) must come after `since` ({})", s.since),
+                    );
                 }
             }
             c.provenance(K::Organization, i, &format!("status[{j}]."), &s.provenance, &sources);
@@ -249,17 +320,37 @@ pub fn check(record: &Record) -> Vec<Problem> {
         c.provenance(K::Membership, i, "", &m.provenance, &sources);
         if let Some(to) = m.to {
             if to <= m.from {
-                c.report(K::Membership, i, "to", format!("the period ends ({to}) on or before it starts ({})", m.from));
+                c.report(
+                    K::Membership,
+                    i,
+                    "to",
+                    format!("the period ends ({to}) on or before it starts ({})", m.from),
+                );
             }
         }
         if let Some(org) = r.organizations.iter().find(|o| o.id == m.org) {
             if m.from < org.founded {
-                c.report(K::Membership, i, "from", format!("{} did not exist before {}", org.id, org.founded));
+                c.report(
+                    K::Membership,
+                    i,
+                    "from",
+                    format!("{} did not exist before {}", org.id, org.founded),
+                );
             }
             match org.status_kind(m.status) {
                 None => {
                     let granted: Vec<_> = org.statuses.iter().map(|s| s.kind.as_str()).collect();
-                    c.report(K::Membership, i, "status", format!("{} grants no status `{}`; it grants {}", org.id, m.status.as_str(), granted.join(", ")))
+                    c.report(
+                        K::Membership,
+                        i,
+                        "status",
+                        format!(
+                            "{} grants no status `{}`; it grants {}",
+                            org.id,
+                            m.status.as_str(),
+                            granted.join(", ")
+                        ),
+                    )
                 }
                 Some(kind) => {
                     if m.from < kind.since {
@@ -267,7 +358,13 @@ pub fn check(record: &Record) -> Vec<Problem> {
                             K::Membership,
                             i,
                             "from",
-                            format!("{}'s status `{}` was created on {}, after {}", org.id, m.status.as_str(), kind.since, m.from),
+                            format!(
+                                "{}'s status `{}` was created on {}, after {}",
+                                org.id,
+                                m.status.as_str(),
+                                kind.since,
+                                m.from
+                            ),
                         );
                     }
                     if let Some(until) = kind.until {
@@ -276,7 +373,12 @@ pub fn check(record: &Record) -> Vec<Problem> {
                                 K::Membership,
                                 i,
                                 "to",
-                                format!("{}'s status `{}` ended on {}: the period must end by then", org.id, m.status.as_str(), until),
+                                format!(
+                                    "{}'s status `{}` ended on {}: the period must end by then",
+                                    org.id,
+                                    m.status.as_str(),
+                                    until
+                                ),
                             );
                         }
                     }
@@ -342,10 +444,23 @@ pub fn check(record: &Record) -> Vec<Problem> {
         }
         for (j, a) in ins.amounts.iter().enumerate() {
             if !(a.value.is_finite() && a.value >= 0.0) {
-                c.report(K::Instrument, i, format!("amount[{j}].value"), "an amount must be a finite number ≥ 0");
+                c.report(
+                    K::Instrument,
+                    i,
+                    format!("amount[{j}].value"),
+                    "an amount must be a finite number ≥ 0",
+                );
             }
             if !(a.currency.len() == 3 && a.currency.bytes().all(|b| b.is_ascii_uppercase())) {
-                c.report(K::Instrument, i, format!("amount[{j}].currency"), format!("`{}` is not an ISO 4217 code: use three capital letters, e.g. USD", a.currency));
+                c.report(
+                    K::Instrument,
+                    i,
+                    format!("amount[{j}].currency"),
+                    format!(
+                        "`{}` is not an ISO 4217 code: use three capital letters, e.g. USD",
+                        a.currency
+                    ),
+                );
             }
         }
         c.provenance(K::Instrument, i, "", &ins.provenance, &sources);
@@ -362,12 +477,22 @@ pub fn check(record: &Record) -> Vec<Problem> {
         }
         if let Some(end) = e.end {
             if end < e.date {
-                c.report(K::Event, i, "end", format!("the event ends ({end}) before it starts ({})", e.date));
+                c.report(
+                    K::Event,
+                    i,
+                    "end",
+                    format!("the event ends ({end}) before it starts ({})", e.date),
+                );
             }
         }
         if let Some(org) = r.organizations.iter().find(|o| o.id == e.org) {
             if e.date < org.founded {
-                c.report(K::Event, i, "date", format!("{} did not exist before {}", org.id, org.founded));
+                c.report(
+                    K::Event,
+                    i,
+                    "date",
+                    format!("{} did not exist before {}", org.id, org.founded),
+                );
             }
         }
         c.provenance(K::Event, i, "", &e.provenance, &sources);
@@ -382,17 +507,27 @@ pub fn check(record: &Record) -> Vec<Problem> {
 /// stances; actors with a stance but no capability.
 pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem> {
     use EntryKind as K;
-    let mut c = Checker { record, problems: Vec::new() };
+    let mut c = Checker {
+        record,
+        problems: Vec::new(),
+    };
     let actors: HashSet<&str> = record.actors.iter().map(|a| a.id.as_str()).collect();
     let orgs: HashSet<&str> = record.organizations.iter().map(|o| o.id.as_str()).collect();
-    let sources: HashSet<&str> =
-        record.sources.iter().chain(&model.sources).map(|s| s.id.as_str()).collect();
+    let sources: HashSet<&str> = record
+        .sources
+        .iter()
+        .chain(&model.sources)
+        .map(|s| s.id.as_str())
+        .collect();
     c.org_ref(K::Meta, 0, "org", model.meta.org.as_str(), &orgs);
     let on_scale = |v: f64| (0.0..=100.0).contains(&v);
 
     let mut issue_ids = HashSet::new();
     for (i, issue) in model.issues.iter().enumerate() {
-        if !issue_ids.insert(issue.id.as_str()) || actors.contains(issue.id.as_str()) || sources.contains(issue.id.as_str()) {
+        if !issue_ids.insert(issue.id.as_str())
+            || actors.contains(issue.id.as_str())
+            || sources.contains(issue.id.as_str())
+        {
             c.report(K::Issue, i, "id", format!("duplicate id `{}`", issue.id));
         }
         if !on_scale(issue.status_quo) {
@@ -402,11 +537,21 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
             c.report(K::Issue, i, "threshold", "the threshold must lie on the 0–100 scale");
         }
         if issue.status_quo_basis.trim().is_empty() {
-            c.report(K::Issue, i, "status_quo_basis", "say why the status quo is placed there");
+            c.report(
+                K::Issue,
+                i,
+                "status_quo_basis",
+                "say why the status quo is placed there",
+            );
         }
         for end in [0.0, 50.0, 100.0] {
             if !issue.scale.iter().any(|p| p.at == end) {
-                c.report(K::Issue, i, "scale", format!("describe what {end} means on the scale ([[issue.scale]] at = {end})"));
+                c.report(
+                    K::Issue,
+                    i,
+                    "scale",
+                    format!("describe what {end} means on the scale ([[issue.scale]] at = {end})"),
+                );
             }
         }
         for (j, p) in issue.scale.iter().enumerate() {
@@ -421,11 +566,21 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
     for (i, cap) in model.capabilities.iter().enumerate() {
         c.actor_ref(K::Capability, i, "actor".into(), cap.actor.as_str(), &actors);
         if !capable.insert(cap.actor.as_str()) {
-            c.report(K::Capability, i, "actor", format!("a second capability for `{}`", cap.actor));
+            c.report(
+                K::Capability,
+                i,
+                "actor",
+                format!("a second capability for `{}`", cap.actor),
+            );
         }
         let e = cap.estimate;
         if !e.is_consistent() {
-            c.report(K::Capability, i, "value", format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value));
+            c.report(
+                K::Capability,
+                i,
+                "value",
+                format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value),
+            );
         }
         if !(e.low > 0.0 && e.high.is_finite()) {
             c.report(K::Capability, i, "low", "capabilities must be positive and finite");
@@ -448,29 +603,65 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
     for (i, s) in model.stances.iter().enumerate() {
         c.actor_ref(K::Stance, i, "actor".into(), s.actor.as_str(), &actors);
         if !issue_ids.contains(s.issue.as_str()) {
-            c.report_ref(K::Stance, i, "issue", s.issue.as_str(), format!("unknown issue `{}`: define it as an [[issue]]", s.issue));
+            c.report_ref(
+                K::Stance,
+                i,
+                "issue",
+                s.issue.as_str(),
+                format!("unknown issue `{}`: define it as an [[issue]]", s.issue),
+            );
         }
         if !pairs.insert((s.actor.as_str(), s.issue.as_str())) {
-            c.report(K::Stance, i, "actor", format!("a second stance of `{}` on `{}`", s.actor, s.issue));
+            c.report(
+                K::Stance,
+                i,
+                "actor",
+                format!("a second stance of `{}` on `{}`", s.actor, s.issue),
+            );
         }
         if actors.contains(s.actor.as_str()) && !capable.contains(s.actor.as_str()) {
-            c.report(K::Stance, i, "actor", format!("`{}` has a stance but no [[capability]]", s.actor));
+            c.report(
+                K::Stance,
+                i,
+                "actor",
+                format!("`{}` has a stance but no [[capability]]", s.actor),
+            );
         }
         for (field, e) in [("position", s.position), ("salience", s.salience)] {
             if !e.is_consistent() {
-                c.report(K::Stance, i, field, format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value));
+                c.report(
+                    K::Stance,
+                    i,
+                    field,
+                    format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value),
+                );
             }
             if !(on_scale(e.low) && on_scale(e.high)) {
-                c.report(K::Stance, i, field, format!("{field} and its range must lie on the 0–100 scale"));
+                c.report(
+                    K::Stance,
+                    i,
+                    field,
+                    format!("{field} and its range must lie on the 0–100 scale"),
+                );
             }
         }
         if let Some(f) = s.capability_factor {
             if !(f.is_finite() && f > 0.0) {
-                c.report(K::Stance, i, "capability_factor", "a capability factor must be a positive number");
+                c.report(
+                    K::Stance,
+                    i,
+                    "capability_factor",
+                    "a capability factor must be a positive number",
+                );
             }
         }
         if s.basis.trim().is_empty() {
-            c.report(K::Stance, i, "basis", "every stance needs a basis: quote or cite the passage it rests on");
+            c.report(
+                K::Stance,
+                i,
+                "basis",
+                "every stance needs a basis: quote or cite the passage it rests on",
+            );
         }
         c.provenance(K::Stance, i, "", &s.provenance, &sources);
     }
@@ -482,7 +673,12 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         }
         c.actor_ref(K::Lever, i, "actor".into(), l.actor.as_str(), &actors);
         if l.basis.trim().is_empty() {
-            c.report(K::Lever, i, "basis", "every lever needs a basis: cite the passage that proposes it");
+            c.report(
+                K::Lever,
+                i,
+                "basis",
+                "every lever needs a basis: cite the passage that proposes it",
+            );
         }
         if l.effects.is_empty() {
             c.report(K::Lever, i, "effect", "a lever needs at least one [[lever.effect]]");
@@ -490,28 +686,60 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         for (j, e) in l.effects.iter().enumerate() {
             c.actor_ref(K::Lever, i, format!("effect[{j}].actor"), e.actor().as_str(), &actors);
             if !capable.contains(e.actor().as_str()) {
-                c.report(K::Lever, i, format!("effect[{j}].actor"), format!("`{}` has no capability in the model", e.actor()));
+                c.report(
+                    K::Lever,
+                    i,
+                    format!("effect[{j}].actor"),
+                    format!("`{}` has no capability in the model", e.actor()),
+                );
             }
             use crate::model::Effect as E;
             match e {
                 E::Position { issue, shift, .. } | E::Salience { issue, shift, .. } => {
                     if !issue_ids.contains(issue.as_str()) {
-                        c.report_ref(K::Lever, i, format!("effect[{j}].issue"), issue.as_str(), format!("unknown issue `{issue}`"));
+                        c.report_ref(
+                            K::Lever,
+                            i,
+                            format!("effect[{j}].issue"),
+                            issue.as_str(),
+                            format!("unknown issue `{issue}`"),
+                        );
                     }
                     if !(shift.is_finite() && shift.abs() <= 100.0) {
-                        c.report(K::Lever, i, format!("effect[{j}].shift"), "a shift lies between −100 and 100 points");
+                        c.report(
+                            K::Lever,
+                            i,
+                            format!("effect[{j}].shift"),
+                            "a shift lies between −100 and 100 points",
+                        );
                     }
                 }
-                E::Capability { issue, sphere, factor, .. } => {
+                E::Capability {
+                    issue, sphere, factor, ..
+                } => {
                     match (issue, sphere) {
-                        (Some(id), None) if !issue_ids.contains(id.as_str()) => {
-                            c.report_ref(K::Lever, i, format!("effect[{j}].issue"), id.as_str(), format!("unknown issue `{id}`"))
-                        }
+                        (Some(id), None) if !issue_ids.contains(id.as_str()) => c.report_ref(
+                            K::Lever,
+                            i,
+                            format!("effect[{j}].issue"),
+                            id.as_str(),
+                            format!("unknown issue `{id}`"),
+                        ),
                         (Some(_), None) | (None, Some(_)) => {}
-                        _ => c.report(K::Lever, i, format!("effect[{j}].kind"), "a capability effect names either an issue or a sphere"),
+                        _ => c.report(
+                            K::Lever,
+                            i,
+                            format!("effect[{j}].kind"),
+                            "a capability effect names either an issue or a sphere",
+                        ),
                     }
                     if !(factor.is_finite() && *factor > 0.0) {
-                        c.report(K::Lever, i, format!("effect[{j}].factor"), "a capability factor must be a positive number");
+                        c.report(
+                            K::Lever,
+                            i,
+                            format!("effect[{j}].factor"),
+                            "a capability factor must be a positive number",
+                        );
                     }
                 }
             }

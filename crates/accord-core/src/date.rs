@@ -29,7 +29,10 @@ pub struct PartialDate {
 impl PartialDate {
     /// A full date.
     pub fn day(date: NaiveDate) -> Self {
-        PartialDate { first_day: date, precision: Precision::Day }
+        PartialDate {
+            first_day: date,
+            precision: Precision::Day,
+        }
     }
 
     /// The first day of the period the date stands for.
@@ -62,12 +65,22 @@ impl FromStr for PartialDate {
         let err = || format!("`{s}` is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2009-06-16)");
         let parts: Vec<&str> = s.split('-').collect();
         let num = |p: &str, len: usize| -> Result<u32, String> {
-            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) { p.parse().map_err(|_| err()) } else { Err(err()) }
+            if p.len() == len && p.bytes().all(|b| b.is_ascii_digit()) {
+                p.parse().map_err(|_| err())
+            } else {
+                Err(err())
+            }
         };
         let (date, precision) = match parts.as_slice() {
             [y] => (NaiveDate::from_ymd_opt(num(y, 4)? as i32, 1, 1), Precision::Year),
-            [y, m] => (NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, 1), Precision::Month),
-            [y, m, d] => (NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?), Precision::Day),
+            [y, m] => (
+                NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, 1),
+                Precision::Month,
+            ),
+            [y, m, d] => (
+                NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?),
+                Precision::Day,
+            ),
             _ => return Err(err()),
         };
         let first_day = date.ok_or_else(|| format!("`{s}` is not a calendar date"))?;

@@ -48,7 +48,9 @@ impl EntryId {
     pub fn new(id: &str) -> Result<Self, String> {
         let ok = !id.is_empty()
             && id.len() <= 80
-            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !id.starts_with('-');
         if ok {
             Ok(EntryId(id.to_owned()))

@@ -21,7 +21,11 @@ pub struct Estimate {
 impl Estimate {
     /// A certain value (zero-width range).
     pub fn exact(value: f64) -> Self {
-        Estimate { value, low: value, high: value }
+        Estimate {
+            value,
+            low: value,
+            high: value,
+        }
     }
 
     /// Whether the range is ordered and holds the value.

@@ -5,9 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{
-    Body, BodyStatus, EntryRef, Instrument, InstrumentStatus, Membership, Record, Sphere, Status,
-};
+use crate::{Body, BodyStatus, EntryRef, Instrument, InstrumentStatus, Membership, Record, Sphere, Status};
 
 /// Who held which status in an organization on one day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,10 +35,16 @@ pub fn status_on<'a>(record: &'a Record, org: &str, day: NaiveDate) -> Vec<Statu
         .filter(|m| m.org.as_str() == org && m.holds_on(day))
         .map(|m| StatusHolding {
             actor: m.actor.as_str(),
-            name: record.actors.iter().find(|a| a.id == m.actor).map_or("", |a| a.name.en.as_str()),
+            name: record
+                .actors
+                .iter()
+                .find(|a| a.id == m.actor)
+                .map_or("", |a| a.name.en.as_str()),
             status: m.status,
             since: continuous_since(record, m),
-            votes: organization.and_then(|o| o.status_kind(m.status)).is_some_and(|k| k.vote),
+            votes: organization
+                .and_then(|o| o.status_kind(m.status))
+                .is_some_and(|k| k.vote),
             membership: m,
         })
         .collect();
@@ -52,9 +56,10 @@ pub fn status_on<'a>(record: &'a Record, org: &str, day: NaiveDate) -> Vec<Statu
 fn continuous_since(record: &Record, m: &Membership) -> crate::PartialDate {
     let mut since = m.from;
     loop {
-        let before = record.memberships.iter().find(|p| {
-            p.actor == m.actor && p.org == m.org && p.status == m.status && p.to == Some(since)
-        });
+        let before = record
+            .memberships
+            .iter()
+            .find(|p| p.actor == m.actor && p.org == m.org && p.status == m.status && p.to == Some(since));
         match before {
             Some(p) => since = p.from,
             None => return since,
@@ -64,7 +69,11 @@ fn continuous_since(record: &Record, m: &Membership) -> crate::PartialDate {
 
 /// Every status an actor held in any organization, by organization then date.
 pub fn timeline<'a>(record: &'a Record, actor: &str) -> Vec<&'a Membership> {
-    let mut out: Vec<&Membership> = record.memberships.iter().filter(|m| m.actor.as_str() == actor).collect();
+    let mut out: Vec<&Membership> = record
+        .memberships
+        .iter()
+        .filter(|m| m.actor.as_str() == actor)
+        .collect();
     out.sort_by(|a, b| (a.org.as_str(), a.from).cmp(&(b.org.as_str(), b.from)));
     out
 }
@@ -86,7 +95,13 @@ pub fn bodies_on<'a>(record: &'a Record, org: &str, day: NaiveDate) -> Vec<BodyO
         .bodies
         .iter()
         .filter(|b| b.org.as_str() == org)
-        .filter_map(|b| b.status_on(day).map(|c| BodyOnDay { body: b, status: c.status, since: c.date }))
+        .filter_map(|b| {
+            b.status_on(day).map(|c| BodyOnDay {
+                body: b,
+                status: c.status,
+                since: c.date,
+            })
+        })
         .collect()
 }
 
@@ -141,7 +156,10 @@ pub fn instruments<'a>(record: &'a Record, filter: &InstrumentFilter) -> Vec<Ins
             if filter.status.is_some() && filter.status != status {
                 return None;
             }
-            Some(InstrumentOnDay { instrument: ins, status })
+            Some(InstrumentOnDay {
+                instrument: ins,
+                status,
+            })
         })
         .collect()
 }
@@ -174,12 +192,25 @@ pub struct GapRow {
 /// and `rejected`, which are the status on the day. Entries that stand for
 /// several instruments (e.g. 120 programs) count with their `count`.
 pub fn gap(record: &Record, org: &str, day: NaiveDate) -> Vec<GapRow> {
-    let mut rows: Vec<GapRow> = Sphere::ALL.iter().map(|&s| GapRow { sphere: Some(s), ..GapRow::default() }).collect();
+    let mut rows: Vec<GapRow> = Sphere::ALL
+        .iter()
+        .map(|&s| GapRow {
+            sphere: Some(s),
+            ..GapRow::default()
+        })
+        .collect();
     let mut total = GapRow::default();
-    for ins in record.instruments.iter().filter(|i| i.org.as_ref().is_some_and(|o| o.as_str() == org)) {
+    for ins in record
+        .instruments
+        .iter()
+        .filter(|i| i.org.as_ref().is_some_and(|o| o.as_str() == org))
+    {
         let Some(now) = ins.status_on(day) else { continue };
         let n = ins.count;
-        let row = rows.iter_mut().find(|r| r.sphere == Some(ins.sphere)).expect("every sphere has a row");
+        let row = rows
+            .iter_mut()
+            .find(|r| r.sphere == Some(ins.sphere))
+            .expect("every sphere has a row");
         for r in [row, &mut total] {
             r.entries += 1;
             r.proposed += n;
@@ -212,12 +243,34 @@ pub fn search<'a>(record: &'a Record, text: &str) -> Vec<EntryRef<'a>> {
         id.to_lowercase().contains(&needle) || names.iter().any(|n| n.to_lowercase().contains(&needle))
     };
     let mut out = Vec::new();
-    out.extend(record.actors.iter().filter(|a| hit(a.id.as_str(), a.name.all().collect())).map(EntryRef::Actor));
-    out.extend(record.bodies.iter().filter(|b| hit(b.id.as_str(), b.name.all().collect())).map(EntryRef::Body));
     out.extend(
-        record.instruments.iter().filter(|i| hit(i.id.as_str(), i.name.all().collect())).map(EntryRef::Instrument),
+        record
+            .actors
+            .iter()
+            .filter(|a| hit(a.id.as_str(), a.name.all().collect()))
+            .map(EntryRef::Actor),
     );
-    out.extend(record.events.iter().filter(|e| hit(e.id.as_str(), vec![e.city.as_str()])).map(EntryRef::Event));
+    out.extend(
+        record
+            .bodies
+            .iter()
+            .filter(|b| hit(b.id.as_str(), b.name.all().collect()))
+            .map(EntryRef::Body),
+    );
+    out.extend(
+        record
+            .instruments
+            .iter()
+            .filter(|i| hit(i.id.as_str(), i.name.all().collect()))
+            .map(EntryRef::Instrument),
+    );
+    out.extend(
+        record
+            .events
+            .iter()
+            .filter(|e| hit(e.id.as_str(), vec![e.city.as_str()]))
+            .map(EntryRef::Event),
+    );
     out.extend(
         record
             .sources

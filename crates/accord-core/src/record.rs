@@ -97,7 +97,9 @@ impl Citation {
             if let Some(n) = rest.strip_prefix("fn") {
                 return match n.parse::<u8>() {
                     Ok(number) if (1..=ARTICLE_FOOTNOTES).contains(&number) => Ok(Citation::ArticleFootnote { number }),
-                    _ => Err(format!("`{s}`: the article's footnotes are seed:fn1 … seed:fn{ARTICLE_FOOTNOTES}")),
+                    _ => Err(format!(
+                        "`{s}`: the article's footnotes are seed:fn1 … seed:fn{ARTICLE_FOOTNOTES}"
+                    )),
                 };
             }
             return ArticleSection::ALL
@@ -175,7 +177,9 @@ pub struct Names {
 impl Names {
     /// All the names that are given.
     pub fn all(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.en.as_str()).chain(self.ru.as_deref()).chain(self.zh.as_deref())
+        std::iter::once(self.en.as_str())
+            .chain(self.ru.as_deref())
+            .chain(self.zh.as_deref())
     }
 }
 
@@ -241,7 +245,13 @@ pub enum Status {
 
 impl Status {
     /// Every status, most involved first.
-    pub const ALL: [Status; 5] = [Self::Member, Self::Observer, Self::DialoguePartner, Self::Partner, Self::Guest];
+    pub const ALL: [Status; 5] = [
+        Self::Member,
+        Self::Observer,
+        Self::DialoguePartner,
+        Self::Partner,
+        Self::Guest,
+    ];
 
     /// The snake_case name used in files and JSON.
     pub fn as_str(self) -> &'static str {
@@ -365,8 +375,14 @@ pub enum Sphere {
 
 impl Sphere {
     /// Every sphere.
-    pub const ALL: [Sphere; 6] =
-        [Self::Security, Self::Economy, Self::Energy, Self::Humanitarian, Self::Enlargement, Self::ExternalRelations];
+    pub const ALL: [Sphere; 6] = [
+        Self::Security,
+        Self::Economy,
+        Self::Energy,
+        Self::Humanitarian,
+        Self::Enlargement,
+        Self::ExternalRelations,
+    ];
 
     /// The snake_case name used in files and JSON.
     pub fn as_str(self) -> &'static str {
@@ -471,12 +487,18 @@ impl Body {
 
     /// When it started working (first `active` change).
     pub fn founded(&self) -> Option<PartialDate> {
-        self.life.iter().find(|c| c.status == BodyStatus::Active).map(|c| c.date)
+        self.life
+            .iter()
+            .find(|c| c.status == BodyStatus::Active)
+            .map(|c| c.date)
     }
 
     /// When it was dissolved or merged.
     pub fn dissolved(&self) -> Option<PartialDate> {
-        self.life.iter().find(|c| matches!(c.status, BodyStatus::Dissolved | BodyStatus::Merged)).map(|c| c.date)
+        self.life
+            .iter()
+            .find(|c| matches!(c.status, BodyStatus::Dissolved | BodyStatus::Merged))
+            .map(|c| c.date)
     }
 }
 
@@ -621,7 +643,9 @@ impl Instrument {
 
     /// Whether it reached `status` on or before `day`.
     pub fn reached_by(&self, status: InstrumentStatus, day: chrono::NaiveDate) -> bool {
-        self.life.iter().any(|c| c.status == status && c.date.first_day() <= day)
+        self.life
+            .iter()
+            .any(|c| c.status == status && c.date.first_day() <= day)
     }
 }
 
@@ -756,7 +780,11 @@ impl Index {
         let id = lower.as_str();
         None.or_else(|| self.sources.get(id).map(|&i| EntryRef::Source(&record.sources[i])))
             .or_else(|| self.bodies.get(id).map(|&i| EntryRef::Body(&record.bodies[i])))
-            .or_else(|| self.instruments.get(id).map(|&i| EntryRef::Instrument(&record.instruments[i])))
+            .or_else(|| {
+                self.instruments
+                    .get(id)
+                    .map(|&i| EntryRef::Instrument(&record.instruments[i]))
+            })
             .or_else(|| self.events.get(id).map(|&i| EntryRef::Event(&record.events[i])))
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{eum, rules::DecisionRule, smp, EngineError, History, Issue};
+use crate::{EngineError, History, Issue, eum, rules::DecisionRule, smp};
 
 /// How positions move before the decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

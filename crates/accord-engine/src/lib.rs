@@ -23,6 +23,6 @@ pub mod smp;
 pub mod validation;
 
 pub use error::EngineError;
-pub use forecast::{forecast, run_dynamics, Dynamics, Forecast, ModelSettings};
+pub use forecast::{Dynamics, Forecast, ModelSettings, forecast, run_dynamics};
 pub use model::{Chamber, History, Issue, Procedure, Stance, StopReason, Voter, VotingRule};
-pub use rules::{decide, DecisionRule};
+pub use rules::{DecisionRule, decide};

@@ -84,7 +84,10 @@ impl Issue {
             for chamber in &p.chambers {
                 for v in &chamber.voters {
                     if v.actor >= self.stances.len() {
-                        return bad(format!("chamber {}: voter index {} has no stance", chamber.name, v.actor));
+                        return bad(format!(
+                            "chamber {}: voter index {} has no stance",
+                            chamber.name, v.actor
+                        ));
                     }
                     if !(v.weight.is_finite() && v.weight >= 0.0) {
                         return bad(format!("chamber {}: vote weights must be ≥ 0", chamber.name));

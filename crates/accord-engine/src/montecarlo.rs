@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{forecast, EngineError, Issue, ModelSettings, Procedure, Stance};
+use crate::{EngineError, Issue, ModelSettings, Procedure, Stance, forecast};
 
 /// Samples per chunk: the unit of parallel work and of deterministic merging.
 pub const CHUNK: u64 = 64;
@@ -45,7 +45,11 @@ pub struct Bounds {
 impl Bounds {
     /// A value without uncertainty.
     pub fn exact(value: f64) -> Self {
-        Bounds { value, low: value, high: value }
+        Bounds {
+            value,
+            low: value,
+            high: value,
+        }
     }
 
     /// Draws one value. `u` is uniform on [0, 1).
@@ -59,7 +63,11 @@ impl Bounds {
             Distribution::Triangular => {
                 let u: f64 = rng.random();
                 let fc = (m - a) / (b - a);
-                if u < fc { a + ((b - a) * (m - a) * u).sqrt() } else { b - ((b - a) * (b - m) * (1.0 - u)).sqrt() }
+                if u < fc {
+                    a + ((b - a) * (m - a) * u).sqrt()
+                } else {
+                    b - ((b - a) * (b - m) * (1.0 - u)).sqrt()
+                }
             }
             Distribution::Pert => {
                 // Beta-PERT with λ = 4: α = 1 + 4(m−a)/(b−a), β = 1 + 4(b−m)/(b−a).
@@ -201,7 +209,11 @@ impl UncertainModel {
             rng
         };
         let mut rng = stream(0);
-        let capabilities: Vec<f64> = self.actors.iter().map(|a| a.capability.draw(distribution, &mut rng)).collect();
+        let capabilities: Vec<f64> = self
+            .actors
+            .iter()
+            .map(|a| a.capability.draw(distribution, &mut rng))
+            .collect();
         let mut issues = Vec::with_capacity(self.issues.len());
         for u in &self.issues {
             let mut rng = stream(key_of(&u.id));
@@ -288,7 +300,15 @@ struct Accumulator {
 
 impl Accumulator {
     fn new() -> Self {
-        Accumulator { n: 0, mean: 0.0, m2: 0.0, above: 0, failures: 0, first_error: None, histogram: vec![0; BINS] }
+        Accumulator {
+            n: 0,
+            mean: 0.0,
+            m2: 0.0,
+            above: 0,
+            failures: 0,
+            first_error: None,
+            histogram: vec![0; BINS],
+        }
     }
 
     fn add(&mut self, x: f64, issue: &UncertainIssue) {
@@ -394,7 +414,11 @@ fn summarize(acc: &Accumulator, issue: &UncertainIssue) -> IssueSummary {
         quantiles,
         threshold: issue.threshold,
         p_above: p,
-        p_above_se: if acc.n > 0 { (p * (1.0 - p) / n).sqrt() } else { f64::NAN },
+        p_above_se: if acc.n > 0 {
+            (p * (1.0 - p) / n).sqrt()
+        } else {
+            f64::NAN
+        },
     }
 }
 
@@ -421,7 +445,12 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<MonteCarloResult, EngineError> {
     run_with(model, settings, cancel, progress, |sample, index, issue| {
-        forecast(&sample.issues[issue], &settings.model, sample_seed(settings.seed, index)).map(|f| f.outcome[0])
+        forecast(
+            &sample.issues[issue],
+            &settings.model,
+            sample_seed(settings.seed, index),
+        )
+        .map(|f| f.outcome[0])
     })
 }
 
@@ -484,13 +513,19 @@ where
         settings: settings.clone(),
         samples_done: done,
         partial,
-        issues: totals.iter().zip(&model.issues).map(|(acc, issue)| summarize(acc, issue)).collect(),
+        issues: totals
+            .iter()
+            .zip(&model.issues)
+            .map(|(acc, issue)| summarize(acc, issue))
+            .collect(),
     })
 }
 
 /// A stable 64-bit key of an issue id (FNV-1a), naming its random stream.
 fn key_of(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)) | 1
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    }) | 1
 }
 
 /// The seed a sample passes to stochastic dynamics (SplitMix64 of the run's
@@ -512,17 +547,32 @@ fn record_failure(acc: &mut Accumulator, message: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{rules::DecisionRule, Dynamics};
+    use crate::{Dynamics, rules::DecisionRule};
 
     fn model() -> UncertainModel {
         let actors = (0..4)
-            .map(|i| UncertainActor { id: format!("A{i}"), capability: Bounds { value: 1.0 + i as f64, low: 0.5, high: 6.0 } })
+            .map(|i| UncertainActor {
+                id: format!("A{i}"),
+                capability: Bounds {
+                    value: 1.0 + i as f64,
+                    low: 0.5,
+                    high: 6.0,
+                },
+            })
             .collect();
         let stances = (0..4)
             .map(|i| UncertainStance {
                 actor: i,
-                position: vec![Bounds { value: 20.0 * i as f64, low: (20.0 * i as f64 - 10.0).max(0.0), high: 20.0 * i as f64 + 10.0 }],
-                salience: vec![Bounds { value: 0.5, low: 0.2, high: 0.9 }],
+                position: vec![Bounds {
+                    value: 20.0 * i as f64,
+                    low: (20.0 * i as f64 - 10.0).max(0.0),
+                    high: 20.0 * i as f64 + 10.0,
+                }],
+                salience: vec![Bounds {
+                    value: 0.5,
+                    low: 0.2,
+                    high: 0.9,
+                }],
                 capability_factor: 1.0,
                 active: true,
             })
@@ -546,7 +596,10 @@ mod tests {
             samples,
             seed,
             distribution: Distribution::Pert,
-            model: ModelSettings { dynamics: Dynamics::None, rule: DecisionRule::WeightedMean },
+            model: ModelSettings {
+                dynamics: Dynamics::None,
+                rule: DecisionRule::WeightedMean,
+            },
         }
     }
 

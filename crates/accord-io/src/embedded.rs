@@ -2,11 +2,14 @@
 
 use accord_core::Record;
 
-use crate::record::{load_record, Diagnostic, SourceFile};
+use crate::record::{Diagnostic, SourceFile, load_record};
 
 macro_rules! record_file {
     ($name:literal) => {
-        (concat!("data/sco/record/", $name), include_str!(concat!("../../../data/sco/record/", $name)))
+        (
+            concat!("data/sco/record/", $name),
+            include_str!(concat!("../../../data/sco/record/", $name)),
+        )
     };
 }
 
@@ -29,7 +32,10 @@ pub fn sco_record() -> Result<Record, Vec<Diagnostic>> {
 
 macro_rules! model_file {
     ($name:literal) => {
-        (concat!("data/sco/model/", $name), include_str!(concat!("../../../data/sco/model/", $name)))
+        (
+            concat!("data/sco/model/", $name),
+            include_str!(concat!("../../../data/sco/model/", $name)),
+        )
     };
 }
 
@@ -44,7 +50,13 @@ pub const SCO_MODEL_FILES: [(&str, &str); 6] = [
 ];
 
 fn source_files(files: &[(&str, &str)]) -> Vec<SourceFile> {
-    files.iter().map(|(name, text)| SourceFile { name: (*name).to_owned(), text: (*text).to_owned() }).collect()
+    files
+        .iter()
+        .map(|(name, text)| SourceFile {
+            name: (*name).to_owned(),
+            text: (*text).to_owned(),
+        })
+        .collect()
 }
 
 /// The SCO record and its bargaining model as shipped.
@@ -93,4 +105,7 @@ pub const SCO_SCENARIOS: &[(&str, &str)] = &[
 ];
 
 /// What became of the SCO model's yes/no questions by 2025 (`accord backtest`).
-pub const SCO_BACKTEST: (&str, &str) = ("data/sco/backtest.toml", include_str!("../../../data/sco/backtest.toml"));
+pub const SCO_BACKTEST: (&str, &str) = (
+    "data/sco/backtest.toml",
+    include_str!("../../../data/sco/backtest.toml"),
+);

@@ -77,7 +77,10 @@ pub fn load_data_dir(dir: &Path) -> Result<(Record, accord_core::model::Model), 
 
 /// Every `*.toml` file of a folder, in file-name order.
 fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
-    let io = |source| LoadError::Io { path: dir.display().to_string(), source };
+    let io = |source| LoadError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -89,9 +92,14 @@ fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
     }
     let mut files = Vec::new();
     for path in names {
-        let text =
-            std::fs::read_to_string(&path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
-        files.push(SourceFile { name: path.display().to_string(), text });
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        files.push(SourceFile {
+            name: path.display().to_string(),
+            text,
+        });
     }
     Ok(files)
 }
@@ -148,7 +156,11 @@ pub fn load_record_and_model(
         Some(meta) => Some(meta),
         None => {
             let f = offset.min(files.len().saturating_sub(1));
-            b.diag_at(f, 0..0, "the model has no [meta] table (org, date, title): add it to meta.toml".into());
+            b.diag_at(
+                f,
+                0..0,
+                "the model has no [meta] table (org, date, title): add it to meta.toml".into(),
+            );
             None
         }
     };
@@ -182,7 +194,12 @@ fn diagnostics(errors: Vec<(usize, Range<usize>, String)>, files: &[&SourceFile]
         .into_iter()
         .map(|(f, span, message)| {
             let (line, column) = line_column(&files[f].text, span.start);
-            Diagnostic { file: files[f].name.clone(), line, column, message }
+            Diagnostic {
+                file: files[f].name.clone(),
+                line,
+                column,
+                message,
+            }
         })
         .collect();
     out.sort_by(|a, b| (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column)));
@@ -260,23 +277,66 @@ struct RawSource {
     note: Option<String>,
 }
 
-raw_entry!(struct RawActor { id: S<String>, kind: ActorKind, name: S<RawNames>, });
-raw_entry!(struct RawStatusKind {
-    kind: Status, vote: bool, speak: bool, attend: bool, since: S<String>, until: Option<S<String>>,
-});
-raw_entry!(struct RawOrganization {
-    id: S<String>, founded: S<String>, seat: Option<String>, decision_rule: OrgDecisionRule,
-    decision_note: Option<String>, status: Vec<RawStatusKind>,
-});
-raw_entry!(struct RawMembership {
-    actor: S<String>, org: S<String>, status: S<Status>, from: S<String>, to: Option<S<String>>,
-});
-raw_entry!(struct RawBodyChange { date: S<String>, status: BodyStatus, });
-raw_entry!(struct RawBody {
-    id: S<String>, org: S<String>, name: S<RawNames>, kind: BodyKind, sphere: Sphere, seat: Option<String>,
-    proposer: Option<S<String>>, life: S<Vec<RawBodyChange>>,
-});
-raw_entry!(struct RawInstrumentChange { date: S<String>, status: InstrumentStatus, });
+raw_entry!(
+    struct RawActor {
+        id: S<String>,
+        kind: ActorKind,
+        name: S<RawNames>,
+    }
+);
+raw_entry!(
+    struct RawStatusKind {
+        kind: Status,
+        vote: bool,
+        speak: bool,
+        attend: bool,
+        since: S<String>,
+        until: Option<S<String>>,
+    }
+);
+raw_entry!(
+    struct RawOrganization {
+        id: S<String>,
+        founded: S<String>,
+        seat: Option<String>,
+        decision_rule: OrgDecisionRule,
+        decision_note: Option<String>,
+        status: Vec<RawStatusKind>,
+    }
+);
+raw_entry!(
+    struct RawMembership {
+        actor: S<String>,
+        org: S<String>,
+        status: S<Status>,
+        from: S<String>,
+        to: Option<S<String>>,
+    }
+);
+raw_entry!(
+    struct RawBodyChange {
+        date: S<String>,
+        status: BodyStatus,
+    }
+);
+raw_entry!(
+    struct RawBody {
+        id: S<String>,
+        org: S<String>,
+        name: S<RawNames>,
+        kind: BodyKind,
+        sphere: Sphere,
+        seat: Option<String>,
+        proposer: Option<S<String>>,
+        life: S<Vec<RawBodyChange>>,
+    }
+);
+raw_entry!(
+    struct RawInstrumentChange {
+        date: S<String>,
+        status: InstrumentStatus,
+    }
+);
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAmount {
@@ -284,15 +344,31 @@ struct RawAmount {
     currency: S<String>,
     what: Option<String>,
 }
-raw_entry!(struct RawInstrument {
-    id: S<String>, kind: InstrumentKind, org: Option<S<String>>, name: S<RawNames>, sphere: Sphere,
-    parties: Option<Vec<S<String>>>, proposer: Option<S<String>>, count: Option<S<u32>>,
-    amount: Option<Vec<RawAmount>>, life: S<Vec<RawInstrumentChange>>,
-});
-raw_entry!(struct RawEvent {
-    id: S<String>, kind: EventKind, org: S<String>, date: S<String>, end: Option<S<String>>, city: String,
-    host: Option<S<String>>,
-});
+raw_entry!(
+    struct RawInstrument {
+        id: S<String>,
+        kind: InstrumentKind,
+        org: Option<S<String>>,
+        name: S<RawNames>,
+        sphere: Sphere,
+        parties: Option<Vec<S<String>>>,
+        proposer: Option<S<String>>,
+        count: Option<S<u32>>,
+        amount: Option<Vec<RawAmount>>,
+        life: S<Vec<RawInstrumentChange>>,
+    }
+);
+raw_entry!(
+    struct RawEvent {
+        id: S<String>,
+        kind: EventKind,
+        org: S<String>,
+        date: S<String>,
+        end: Option<S<String>>,
+        city: String,
+        host: Option<S<String>>,
+    }
+);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,9 +386,15 @@ struct RawModelFile {
     lever: Vec<RawLever>,
 }
 
-raw_entry!(struct RawLever {
-    id: S<String>, actor: S<String>, name: String, basis: S<String>, effect: S<Vec<RawEffect>>,
-});
+raw_entry!(
+    struct RawLever {
+        id: S<String>,
+        actor: S<String>,
+        name: String,
+        basis: S<String>,
+        effect: S<Vec<RawEffect>>,
+    }
+);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -340,10 +422,18 @@ struct RawScalePoint {
     means: String,
 }
 
-raw_entry!(struct RawIssue {
-    id: S<String>, name: String, sphere: Sphere, status_quo: S<f64>, status_quo_basis: S<String>, threshold: S<f64>,
-    question: String, scale: S<Vec<RawScalePoint>>,
-});
+raw_entry!(
+    struct RawIssue {
+        id: S<String>,
+        name: String,
+        sphere: Sphere,
+        status_quo: S<f64>,
+        status_quo_basis: S<String>,
+        threshold: S<f64>,
+        question: String,
+        scale: S<Vec<RawScalePoint>>,
+    }
+);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -356,12 +446,20 @@ struct RawCapability {
     basis: S<String>,
 }
 
-raw_entry!(struct RawStance {
-    actor: S<String>, issue: S<String>,
-    position: S<f64>, position_low: S<f64>, position_high: S<f64>,
-    salience: S<f64>, salience_low: S<f64>, salience_high: S<f64>,
-    capability_factor: Option<S<f64>>, basis: S<String>,
-});
+raw_entry!(
+    struct RawStance {
+        actor: S<String>,
+        issue: S<String>,
+        position: S<f64>,
+        position_low: S<f64>,
+        position_high: S<f64>,
+        salience: S<f64>,
+        salience_low: S<f64>,
+        salience_high: S<f64>,
+        capability_factor: Option<S<f64>>,
+        basis: S<String>,
+    }
+);
 
 /// The parts of a model read so far.
 #[derive(Default)]
@@ -438,7 +536,11 @@ impl Entry<'_> {
     fn names(&mut self, v: S<RawNames>) -> Names {
         self.span("name", v.span());
         let n = v.into_inner();
-        Names { en: n.en, ru: n.ru, zh: n.zh }
+        Names {
+            en: n.en,
+            ru: n.ru,
+            zh: n.zh,
+        }
     }
 
     fn provenance(
@@ -468,14 +570,26 @@ impl Entry<'_> {
                 self.span(format!("{prefix}certainty"), fallback);
             }
         }
-        Provenance { sources: cites, certainty: certainty.unwrap_or_default(), caveat, note }
+        Provenance {
+            sources: cites,
+            certainty: certainty.unwrap_or_default(),
+            caveat,
+            note,
+        }
     }
 
     /// Registers the spans if the entry is whole; returns whether it is.
     fn finish(self, raw_id: &str) -> bool {
         if self.ok {
             for (field, span) in self.spans {
-                self.b.spans.insert(Locus { kind: self.kind, index: self.index, field }, (self.file, span));
+                self.b.spans.insert(
+                    Locus {
+                        kind: self.kind,
+                        index: self.index,
+                        field,
+                    },
+                    (self.file, span),
+                );
             }
         } else {
             self.b.unreadable_ids.insert(raw_id.to_owned());
@@ -495,7 +609,11 @@ impl Builder {
                 let org = e.actor("org", &m.org);
                 let date = e.date("date", &m.date);
                 if e.finish("") {
-                    self.model.meta = Some(ModelMeta { org, date, title: m.title });
+                    self.model.meta = Some(ModelMeta {
+                        org,
+                        date,
+                        title: m.title,
+                    });
                 }
             }
         }
@@ -504,7 +622,14 @@ impl Builder {
             let mut e = self.entry(f, EntryKind::Source, index);
             let id = e.entry_id(&s.id);
             let date = e.opt_date("date", &s.date);
-            let source = Source { id, publisher: s.publisher, title: s.title, date, address: s.address, note: s.note };
+            let source = Source {
+                id,
+                publisher: s.publisher,
+                title: s.title,
+                date,
+                address: s.address,
+                note: s.note,
+            };
             if e.finish(s.id.get_ref()) {
                 self.model.sources.push(source);
             }
@@ -524,7 +649,10 @@ impl Builder {
                 .enumerate()
                 .map(|(j, p)| {
                     e.span(format!("scale[{j}].at"), p.at.span());
-                    ScalePoint { at: p.at.into_inner(), means: p.means }
+                    ScalePoint {
+                        at: p.at.into_inner(),
+                        means: p.means,
+                    }
                 })
                 .collect();
             let provenance = e.provenance("", i.id.span(), i.sources, i.certainty, i.caveat, i.note);
@@ -555,9 +683,17 @@ impl Builder {
                 e.fail(c.indicator.span(), m);
                 EntryId::new("x").expect("valid placeholder")
             });
-            let estimate =
-                Estimate { value: *c.value.get_ref(), low: *c.low.get_ref(), high: *c.high.get_ref() };
-            let cap = Capability { actor, estimate, indicator, basis: c.basis.into_inner() };
+            let estimate = Estimate {
+                value: *c.value.get_ref(),
+                low: *c.low.get_ref(),
+                high: *c.high.get_ref(),
+            };
+            let cap = Capability {
+                actor,
+                estimate,
+                indicator,
+                basis: c.basis.into_inner(),
+            };
             if e.finish("") {
                 self.model.capabilities.push(cap);
             }
@@ -577,10 +713,16 @@ impl Builder {
             if let Some(cf) = &s.capability_factor {
                 e.span("capability_factor", cf.span());
             }
-            let position =
-                Estimate { value: *s.position.get_ref(), low: *s.position_low.get_ref(), high: *s.position_high.get_ref() };
-            let salience =
-                Estimate { value: *s.salience.get_ref(), low: *s.salience_low.get_ref(), high: *s.salience_high.get_ref() };
+            let position = Estimate {
+                value: *s.position.get_ref(),
+                low: *s.position_low.get_ref(),
+                high: *s.position_high.get_ref(),
+            };
+            let salience = Estimate {
+                value: *s.salience.get_ref(),
+                low: *s.salience_low.get_ref(),
+                high: *s.salience_high.get_ref(),
+            };
             let provenance = e.provenance("", s.actor.span(), s.sources, s.certainty, s.caveat, s.note);
             let stance = StanceDef {
                 actor,
@@ -625,15 +767,22 @@ impl Builder {
                 let factor = number(&mut e, "factor", &x.factor);
                 let kind = x.kind.get_ref().as_str();
                 let effect = match (kind, issue, shift, factor) {
-                    ("position", Some(issue), Some(shift), None) if x.sphere.is_none() => {
-                        Some(Effect::Position { actor: who, issue, shift })
-                    }
-                    ("salience", Some(issue), Some(shift), None) if x.sphere.is_none() => {
-                        Some(Effect::Salience { actor: who, issue, shift })
-                    }
-                    ("capability", issue, None, Some(factor)) => {
-                        Some(Effect::Capability { actor: who, issue, sphere: x.sphere, factor })
-                    }
+                    ("position", Some(issue), Some(shift), None) if x.sphere.is_none() => Some(Effect::Position {
+                        actor: who,
+                        issue,
+                        shift,
+                    }),
+                    ("salience", Some(issue), Some(shift), None) if x.sphere.is_none() => Some(Effect::Salience {
+                        actor: who,
+                        issue,
+                        shift,
+                    }),
+                    ("capability", issue, None, Some(factor)) => Some(Effect::Capability {
+                        actor: who,
+                        issue,
+                        sphere: x.sphere,
+                        factor,
+                    }),
                     _ => None,
                 };
                 match effect {
@@ -647,7 +796,14 @@ impl Builder {
                 }
             }
             let provenance = e.provenance("", l.id.span(), l.sources, l.certainty, l.caveat, l.note);
-            let lever = Lever { id, actor, name: l.name, basis: l.basis.into_inner(), effects, provenance };
+            let lever = Lever {
+                id,
+                actor,
+                name: l.name,
+                basis: l.basis.into_inner(),
+                effects,
+                provenance,
+            };
             if e.finish(l.id.get_ref()) {
                 self.model.levers.push(lever);
             }
@@ -659,7 +815,14 @@ impl Builder {
     }
 
     fn entry(&mut self, file: usize, kind: EntryKind, index: usize) -> Entry<'_> {
-        Entry { b: self, file, kind, index, spans: Vec::new(), ok: true }
+        Entry {
+            b: self,
+            file,
+            kind,
+            index,
+            spans: Vec::new(),
+            ok: true,
+        }
     }
 
     /// The span of a problem's field, falling back to the entry's first
@@ -669,7 +832,11 @@ impl Builder {
             return s.clone();
         }
         for field in ["id", "actor"] {
-            let key = Locus { kind: locus.kind, index: locus.index, field: field.into() };
+            let key = Locus {
+                kind: locus.kind,
+                index: locus.index,
+                field: field.into(),
+            };
             if let Some(s) = self.spans.get(&key) {
                 return s.clone();
             }
@@ -683,7 +850,14 @@ impl Builder {
             let mut e = self.entry(f, EntryKind::Source, index);
             let id = e.entry_id(&s.id);
             let date = e.opt_date("date", &s.date);
-            let source = Source { id, publisher: s.publisher, title: s.title, date, address: s.address, note: s.note };
+            let source = Source {
+                id,
+                publisher: s.publisher,
+                title: s.title,
+                date,
+                address: s.address,
+                note: s.note,
+            };
             if e.finish(s.id.get_ref()) {
                 self.record.sources.push(source);
             }
@@ -695,7 +869,12 @@ impl Builder {
             let name = e.names(a.name);
             let provenance = e.provenance("", a.id.span(), a.sources, a.certainty, a.caveat, a.note);
             if e.finish(a.id.get_ref()) {
-                self.record.actors.push(Actor { id, kind: a.kind, name, provenance });
+                self.record.actors.push(Actor {
+                    id,
+                    kind: a.kind,
+                    name,
+                    provenance,
+                });
             }
         }
         for o in raw.organization {
@@ -708,8 +887,14 @@ impl Builder {
                 e.span(format!("status[{j}].kind"), s.since.span());
                 let since = e.date(&format!("status[{j}].since"), &s.since);
                 let until = e.opt_date(&format!("status[{j}].until"), &s.until);
-                let provenance =
-                    e.provenance(&format!("status[{j}]."), s.since.span(), s.sources, s.certainty, s.caveat, s.note);
+                let provenance = e.provenance(
+                    &format!("status[{j}]."),
+                    s.since.span(),
+                    s.sources,
+                    s.certainty,
+                    s.caveat,
+                    s.note,
+                );
                 statuses.push(StatusKind {
                     kind: s.kind,
                     vote: s.vote,
@@ -743,8 +928,14 @@ impl Builder {
             let from = e.date("from", &m.from);
             let to = e.opt_date("to", &m.to);
             let provenance = e.provenance("", m.actor.span(), m.sources, m.certainty, m.caveat, m.note);
-            let membership =
-                Membership { actor, org, status: m.status.into_inner(), from, to, provenance };
+            let membership = Membership {
+                actor,
+                org,
+                status: m.status.into_inner(),
+                from,
+                to,
+                provenance,
+            };
             if e.finish("") {
                 self.record.memberships.push(membership);
             }
@@ -760,13 +951,32 @@ impl Builder {
             let mut life = Vec::new();
             for (j, c) in b.life.into_inner().into_iter().enumerate() {
                 let date = e.date(&format!("life[{j}].date"), &c.date);
-                let provenance =
-                    e.provenance(&format!("life[{j}]."), c.date.span(), c.sources, c.certainty, c.caveat, c.note);
-                life.push(BodyChange { date, status: c.status, provenance });
+                let provenance = e.provenance(
+                    &format!("life[{j}]."),
+                    c.date.span(),
+                    c.sources,
+                    c.certainty,
+                    c.caveat,
+                    c.note,
+                );
+                life.push(BodyChange {
+                    date,
+                    status: c.status,
+                    provenance,
+                });
             }
             let provenance = e.provenance("", b.id.span(), b.sources, b.certainty, b.caveat, b.note);
-            let body =
-                Body { id, org, name, kind: b.kind, sphere: b.sphere, seat: b.seat, proposer, life, provenance };
+            let body = Body {
+                id,
+                org,
+                name,
+                kind: b.kind,
+                sphere: b.sphere,
+                seat: b.seat,
+                proposer,
+                life,
+                provenance,
+            };
             if e.finish(b.id.get_ref()) {
                 self.record.bodies.push(body);
             }
@@ -796,15 +1006,29 @@ impl Builder {
             for (j, a) in i.amount.into_iter().flatten().enumerate() {
                 e.span(format!("amount[{j}].value"), a.value.span());
                 e.span(format!("amount[{j}].currency"), a.currency.span());
-                amounts.push(Amount { value: *a.value.get_ref(), currency: a.currency.into_inner(), what: a.what });
+                amounts.push(Amount {
+                    value: *a.value.get_ref(),
+                    currency: a.currency.into_inner(),
+                    what: a.what,
+                });
             }
             e.span("life", i.life.span());
             let mut life = Vec::new();
             for (j, c) in i.life.into_inner().into_iter().enumerate() {
                 let date = e.date(&format!("life[{j}].date"), &c.date);
-                let provenance =
-                    e.provenance(&format!("life[{j}]."), c.date.span(), c.sources, c.certainty, c.caveat, c.note);
-                life.push(InstrumentChange { date, status: c.status, provenance });
+                let provenance = e.provenance(
+                    &format!("life[{j}]."),
+                    c.date.span(),
+                    c.sources,
+                    c.certainty,
+                    c.caveat,
+                    c.note,
+                );
+                life.push(InstrumentChange {
+                    date,
+                    status: c.status,
+                    provenance,
+                });
             }
             let provenance = e.provenance("", i.id.span(), i.sources, i.certainty, i.caveat, i.note);
             let instrument = Instrument {
@@ -833,7 +1057,16 @@ impl Builder {
             let end = e.opt_date("end", &v.end);
             let host = v.host.as_ref().map(|h| e.actor("host", h));
             let provenance = e.provenance("", v.id.span(), v.sources, v.certainty, v.caveat, v.note);
-            let event = Event { id, kind: v.kind, org, date, end, city: v.city, host, provenance };
+            let event = Event {
+                id,
+                kind: v.kind,
+                org,
+                date,
+                end,
+                city: v.city,
+                host,
+                provenance,
+            };
             if e.finish(v.id.get_ref()) {
                 self.record.events.push(event);
             }

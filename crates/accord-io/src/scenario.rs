@@ -10,24 +10,38 @@ use std::ops::Range;
 use accord_analysis::Scenario;
 use toml::de::{DeTable, DeValue};
 
-use crate::record::{line_column, Diagnostic};
+use crate::record::{Diagnostic, line_column};
 
 /// Parses a scenario file.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, Vec<Diagnostic>> {
     toml::from_str::<Scenario>(text).map_err(|e| {
         let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
-        vec![Diagnostic { file: file.to_owned(), line, column, message: e.message().trim().to_owned() }]
+        vec![Diagnostic {
+            file: file.to_owned(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }]
     })
 }
 
 /// Turns problems found by [`accord_analysis::compile`] into diagnostics
 /// located in the scenario's text.
-pub fn locate_problems(file: &str, text: &str, problems: &[accord_analysis::compile::ScenarioProblem]) -> Vec<Diagnostic> {
+pub fn locate_problems(
+    file: &str,
+    text: &str,
+    problems: &[accord_analysis::compile::ScenarioProblem],
+) -> Vec<Diagnostic> {
     problems
         .iter()
         .map(|p| {
             let (line, column) = line_column(text, locate(text, &p.path).map_or(0, |s| s.start));
-            Diagnostic { file: file.to_owned(), line, column, message: format!("{}: {}", p.path, p.message) }
+            Diagnostic {
+                file: file.to_owned(),
+                line,
+                column,
+                message: format!("{}: {}", p.path, p.message),
+            }
         })
         .collect()
 }
@@ -49,7 +63,9 @@ pub fn locate(text: &str, path: &str) -> Option<Range<usize>> {
             (None, Some(DeValue::Table(t))) => t,
             _ => break,
         };
-        let Some((_, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key) else { break };
+        let Some((_, v)) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key) else {
+            break;
+        };
         span = Some(v.span());
         table = None;
         value = Some(v.get_ref());
@@ -97,7 +113,12 @@ pub fn parse_outcomes(
 ) -> Result<Vec<accord_analysis::backtest::Outcome>, Vec<Diagnostic>> {
     let parsed: accord_analysis::backtest::Outcomes = toml::from_str(text).map_err(|e| {
         let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
-        vec![Diagnostic { file: file.to_owned(), line, column, message: e.message().trim().to_owned() }]
+        vec![Diagnostic {
+            file: file.to_owned(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }]
     })?;
     let mut problems = Vec::new();
     for (i, o) in parsed.outcome.iter().enumerate() {
@@ -122,5 +143,9 @@ pub fn parse_outcomes(
             }
         }
     }
-    if problems.is_empty() { Ok(parsed.outcome) } else { Err(locate_problems(file, text, &problems)) }
+    if problems.is_empty() {
+        Ok(parsed.outcome)
+    } else {
+        Err(locate_problems(file, text, &problems))
+    }
 }

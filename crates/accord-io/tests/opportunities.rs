@@ -4,10 +4,10 @@
 
 use std::sync::atomic::AtomicBool;
 
-use accord_analysis::opportunities::{search, Loss, SearchSettings};
+use accord_analysis::opportunities::{Loss, SearchSettings, search};
 use accord_core::{
-    model::{Effect, Lever},
     ActorId, EntryId,
+    model::{Effect, Lever},
 };
 
 fn compiled(samples: u64) -> (accord_analysis::Compiled, accord_core::model::Model) {
@@ -17,7 +17,10 @@ fn compiled(samples: u64) -> (accord_analysis::Compiled, accord_core::model::Mod
     // No dynamics keeps the test fast; the search itself is what is tested.
     scenario.settings.dynamics = accord_analysis::scenario::DynamicsChoice::None;
     scenario.settings.samples = samples;
-    (accord_analysis::compile(&record, &model, &scenario).expect("baseline compiles"), model)
+    (
+        accord_analysis::compile(&record, &model, &scenario).expect("baseline compiles"),
+        model,
+    )
 }
 
 fn lever(id: &str, effects: Vec<Effect>) -> Lever {
@@ -48,7 +51,11 @@ fn null_lever_scores_zero_and_a_favourable_lever_ranks_above_it() {
         .filter_map(|s| {
             let target = rus.iter().find(|(i, _)| *i == s.issue.as_str())?.1;
             let shift = (target - s.position.value).clamp(-15.0, 15.0);
-            Some(Effect::Position { actor: s.actor.clone(), issue: s.issue.clone(), shift })
+            Some(Effect::Position {
+                actor: s.actor.clone(),
+                issue: s.issue.clone(),
+                shift,
+            })
         })
         .collect();
     let null = vec![Effect::Position {
@@ -57,7 +64,12 @@ fn null_lever_scores_zero_and_a_favourable_lever_ranks_above_it() {
         shift: 0.0,
     }];
     let levers = vec![lever("null", null), lever("toward", toward)];
-    let settings = SearchSettings { focal: "RUS".into(), max_levers: 2, beam_width: 5, loss: Loss::Linear };
+    let settings = SearchSettings {
+        focal: "RUS".into(),
+        max_levers: 2,
+        beam_width: 5,
+        loss: Loss::Linear,
+    };
     let report = search(&c, &levers, &settings, &AtomicBool::new(false), &|_| {}).unwrap();
     assert_eq!(report.method, "exhaustive");
     let get = |id: &str| report.singles.iter().find(|c| c.levers == [id]).unwrap();

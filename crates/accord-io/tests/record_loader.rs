@@ -1,7 +1,7 @@
 //! The record loader: valid files load; every kind of mistake is reported
 //! with the right file, line and column; no input makes it panic.
 
-use accord_io::record::{load_record, Diagnostic, SourceFile};
+use accord_io::record::{Diagnostic, SourceFile, load_record};
 use proptest::prelude::*;
 
 const GOOD: &str = r#"
@@ -98,7 +98,10 @@ sources = ["seed:economy"]
 "#;
 
 fn load(text: &str) -> Result<accord_core::Record, Vec<Diagnostic>> {
-    load_record(&[SourceFile { name: "test.toml".into(), text: text.into() }])
+    load_record(&[SourceFile {
+        name: "test.toml".into(),
+        text: text.into(),
+    }])
 }
 
 fn errors(text: &str) -> Vec<Diagnostic> {
@@ -119,13 +122,19 @@ fn a_valid_record_loads_and_answers_queries() {
     let holders = accord_core::query::status_on(&record, "SCO", day);
     assert_eq!(holders.len(), 2);
     let gap = accord_core::query::gap(&record, "SCO", day);
-    let economy = gap.iter().find(|r| r.sphere == Some(accord_core::Sphere::Economy)).unwrap();
+    let economy = gap
+        .iter()
+        .find(|r| r.sphere == Some(accord_core::Sphere::Economy))
+        .unwrap();
     assert_eq!((economy.proposed, economy.carried_out, economy.stalled), (120, 0, 120));
 }
 
 #[test]
 fn unknown_reference_points_at_the_value() {
-    let text = GOOD.replace("actor = \"IND\"\norg = \"SCO\"\nstatus = \"observer\"", "actor = \"INX\"\norg = \"SCO\"\nstatus = \"observer\"");
+    let text = GOOD.replace(
+        "actor = \"IND\"\norg = \"SCO\"\nstatus = \"observer\"",
+        "actor = \"INX\"\norg = \"SCO\"\nstatus = \"observer\"",
+    );
     let errs = errors(&text);
     assert_eq!(errs.len(), 1, "{errs:?}");
     let (line, col) = position_of(&text, "\"INX\"");
@@ -139,7 +148,11 @@ fn overlapping_statuses_are_reported() {
     let text = GOOD.replace("to = \"2017-06-09\"", "to = \"2018-01-01\"");
     let errs = errors(&text);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].message.contains("one actor holds one status at a time"), "{}", errs[0].message);
+    assert!(
+        errs[0].message.contains("one actor holds one status at a time"),
+        "{}",
+        errs[0].message
+    );
     assert_eq!(errs[0].line, position_of(&text, "from = \"2017-06-09\"").0);
 }
 
@@ -152,8 +165,18 @@ fn impossible_dates_are_reported() {
     );
     let errs = errors(&text);
     let messages: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
-    assert!(messages.iter().any(|m| m.contains("ends (2004-01-01) on or before it starts")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("SCO did not exist before 2001-06-15")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("ends (2004-01-01) on or before it starts")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("SCO did not exist before 2001-06-15")),
+        "{messages:?}"
+    );
     // An observer before the status was created.
     let text = GOOD.replace("from = \"2005-07-05\"", "from = \"2003-07-05\"");
     let errs = errors(&text);
@@ -177,7 +200,10 @@ fn missing_and_unknown_sources_are_reported() {
 fn duplicate_ids_are_reported() {
     let text = GOOD.replace("id = \"programs\"", "id = \"facts-2017\"");
     let errs = errors(&text);
-    assert!(errs.iter().any(|e| e.message.contains("duplicate id `facts-2017`")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.message.contains("duplicate id `facts-2017`")),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -188,7 +214,10 @@ fn every_error_is_reported_not_just_the_first() {
         .replace("sources = [\"facts-2017\"]", "sources = [\"nowhere\"]");
     let errs = errors(&text);
     assert_eq!(errs.len(), 3, "{errs:?}");
-    assert!(errs[0].message.contains("`2005-13-05` is not a calendar date"), "{errs:?}");
+    assert!(
+        errs[0].message.contains("`2005-13-05` is not a calendar date"),
+        "{errs:?}"
+    );
     assert!(errs.iter().any(|e| e.message.contains("ISO 4217")));
 }
 

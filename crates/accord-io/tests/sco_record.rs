@@ -1,11 +1,14 @@
 //! The embedded SCO record: it passes every check, and answers the questions
 //! the article and the history pose.
 
-use accord_core::{query, NaiveDate, Record, Sphere, Status};
+use accord_core::{NaiveDate, Record, Sphere, Status, query};
 
 fn record() -> Record {
     accord_io::embedded::sco_record().unwrap_or_else(|errs| {
-        panic!("embedded record invalid:\n{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+        panic!(
+            "embedded record invalid:\n{}",
+            errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+        )
     })
 }
 
@@ -14,8 +17,11 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn holders(r: &Record, date: &str, status: Status) -> Vec<String> {
-    let mut v: Vec<String> =
-        query::status_on(r, "SCO", day(date)).into_iter().filter(|h| h.status == status).map(|h| h.actor.to_owned()).collect();
+    let mut v: Vec<String> = query::status_on(r, "SCO", day(date))
+        .into_iter()
+        .filter(|h| h.status == status)
+        .map(|h| h.actor.to_owned())
+        .collect();
     v.sort();
     v
 }
@@ -48,13 +54,22 @@ fn the_embedded_files_are_all_the_record_files() {
 #[test]
 fn june_2009_six_members_and_four_observers() {
     let r = record();
-    assert_eq!(holders(&r, "2009-06-16", Status::Member), ["CHN", "KAZ", "KGZ", "RUS", "TJK", "UZB"]);
-    assert_eq!(holders(&r, "2009-06-16", Status::Observer), ["IND", "IRN", "MNG", "PAK"]);
+    assert_eq!(
+        holders(&r, "2009-06-16", Status::Member),
+        ["CHN", "KAZ", "KGZ", "RUS", "TJK", "UZB"]
+    );
+    assert_eq!(
+        holders(&r, "2009-06-16", Status::Observer),
+        ["IND", "IRN", "MNG", "PAK"]
+    );
 }
 
 #[test]
 fn june_2010_belarus_and_sri_lanka_are_dialogue_partners() {
-    assert_eq!(holders(&record(), "2010-06-01", Status::DialoguePartner), ["BLR", "LKA"]);
+    assert_eq!(
+        holders(&record(), "2010-06-01", Status::DialoguePartner),
+        ["BLR", "LKA"]
+    );
 }
 
 #[test]
@@ -74,12 +89,23 @@ fn july_2024_ten_members() {
 #[test]
 fn the_2010_gap_shows_the_economic_programs_never_carried_out() {
     let rows = query::gap(&record(), "SCO", day("2010-06-01"));
-    let economy = rows.iter().find(|r| r.sphere == Some(Sphere::Economy)).expect("an economy row");
+    let economy = rows
+        .iter()
+        .find(|r| r.sphere == Some(Sphere::Economy))
+        .expect("an economy row");
     assert!(economy.stalled >= 120, "{economy:?}");
     assert!(economy.carried_out < economy.proposed / 10, "{economy:?}");
-    let programs = record().instruments.into_iter().find(|i| i.count == 120).expect("the 120 programs");
+    let programs = record()
+        .instruments
+        .into_iter()
+        .find(|i| i.count == 120)
+        .expect("the 120 programs");
     assert_eq!(programs.sphere, Sphere::Economy);
-    assert!(programs.status_on(day("2010-06-01")).is_some_and(|c| c.status == accord_core::InstrumentStatus::Stalled));
+    assert!(
+        programs
+            .status_on(day("2010-06-01"))
+            .is_some_and(|c| c.status == accord_core::InstrumentStatus::Stalled)
+    );
 }
 
 #[test]
@@ -89,12 +115,20 @@ fn timelines_search_and_show() {
     assert!(ind.iter().any(|m| m.status == Status::Observer) && ind.iter().any(|m| m.status == Status::Member));
     // Names in all three languages are searchable.
     for text in ["Russia", "Российская", "俄罗斯"] {
-        assert!(query::search(&r, text).iter().any(|e| matches!(e, accord_core::EntryRef::Actor(a) if a.id.as_str() == "RUS")), "{text}");
+        assert!(
+            query::search(&r, text)
+                .iter()
+                .any(|e| matches!(e, accord_core::EntryRef::Actor(a) if a.id.as_str() == "RUS")),
+            "{text}"
+        );
     }
     let index = r.index();
     assert!(index.entry(&r, "RUS").is_some());
     assert!(index.entry(&r, "CSTO").is_some());
     // The CSTO with its members in 2010.
-    let csto: Vec<_> = query::status_on(&r, "CSTO", day("2010-06-01")).into_iter().map(|h| h.actor).collect();
+    let csto: Vec<_> = query::status_on(&r, "CSTO", day("2010-06-01"))
+        .into_iter()
+        .map(|h| h.actor)
+        .collect();
     assert_eq!(csto.len(), 7, "{csto:?}");
 }

@@ -1,7 +1,7 @@
 //! `accord backtest`: the 2010 forecasts beside what happened by 2025.
 
 use accord_analysis::{
-    backtest::{score, Backtest},
+    backtest::{Backtest, score},
     run::forecast_scenario,
     scenario::{BargainChoice, DynamicsChoice},
 };
@@ -21,7 +21,11 @@ pub struct BacktestArgs {
 }
 
 const MODELS: [(&str, DynamicsChoice, bool); 4] = [
-    ("compromise (no dynamics, weighted mean, no procedure)", DynamicsChoice::None, false),
+    (
+        "compromise (no dynamics, weighted mean, no procedure)",
+        DynamicsChoice::None,
+        false,
+    ),
     ("compromise within consensus of the members", DynamicsChoice::None, true),
     ("EUM, then weighted mean within consensus", DynamicsChoice::Eum, true),
     ("SMP, then weighted mean within consensus", DynamicsChoice::Smp, true),
@@ -32,9 +36,8 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
     let (record, model) = accord_io::embedded::sco_record_and_model()
         .map_err(|_| anyhow::anyhow!("the embedded SCO data are invalid (run `accord check`)"))?;
     let (file, text) = accord_io::embedded::SCO_BACKTEST;
-    let outcomes = accord_io::scenario::parse_outcomes(file, text, &record, &model).map_err(|d| {
-        anyhow::anyhow!("{}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n"))
-    })?;
+    let outcomes = accord_io::scenario::parse_outcomes(file, text, &record, &model)
+        .map_err(|d| anyhow::anyhow!("{}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")))?;
     let (name, base) = accord_io::embedded::SCO_SCENARIOS[0];
     let mut results: Vec<(&str, Backtest, u64)> = Vec::new();
     for (label, dynamics, procedural) in MODELS {
@@ -68,7 +71,11 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
     let mut t = table(&["question", "happened", "P(yes) by model"]);
     for (i, row) in results[0].1.rows.iter().enumerate() {
         let ps: Vec<String> = results.iter().map(|(_, b, _)| format!("{:.2}", b.rows[i].p)).collect();
-        t.add_row(vec![row.issue.clone(), if row.answer { "yes" } else { "no" }.into(), ps.join("  ")]);
+        t.add_row(vec![
+            row.issue.clone(),
+            if row.answer { "yes" } else { "no" }.into(),
+            ps.join("  "),
+        ]);
     }
     println!("{t}");
     Ok(())
@@ -89,16 +96,35 @@ fn print_markdown(
         model.meta.date
     );
     println!("## Scores\n");
-    println!("Brier score: mean of (P(yes) − outcome)², 0 is perfect, 0.25 is a coin flip. \"Nothing changes\" forecasts yes exactly when the 2010 status quo is already past the question's threshold.\n");
+    println!(
+        "Brier score: mean of (P(yes) − outcome)², 0 is perfect, 0.25 is a coin flip. \"Nothing changes\" forecasts yes exactly when the 2010 status quo is already past the question's threshold.\n"
+    );
     println!("| model | questions | Brier | nothing changes | coin flip |\n|---|---|---|---|---|");
     for (label, b, _) in results {
-        println!("| {label} | {} | {:.3} | {:.3} | {:.3} |", b.rows.len(), b.brier, b.brier_persistence, b.brier_coin);
+        println!(
+            "| {label} | {} | {:.3} | {:.3} | {:.3} |",
+            b.rows.len(),
+            b.brier,
+            b.brier_persistence,
+            b.brier_coin
+        );
     }
     println!("\n## Question by question\n");
-    let header: Vec<String> = results.iter().enumerate().map(|(i, _)| format!("P(yes), model {}", i + 1)).collect();
-    println!("| question | happened | {} |\n|---|---|{}", header.join(" | "), "---|".repeat(results.len()));
+    let header: Vec<String> = results
+        .iter()
+        .enumerate()
+        .map(|(i, _)| format!("P(yes), model {}", i + 1))
+        .collect();
+    println!(
+        "| question | happened | {} |\n|---|---|{}",
+        header.join(" | "),
+        "---|".repeat(results.len())
+    );
     for (i, row) in results[0].1.rows.iter().enumerate() {
-        let o = outcomes.iter().find(|o| o.issue == row.issue).expect("scored outcomes exist");
+        let o = outcomes
+            .iter()
+            .find(|o| o.issue == row.issue)
+            .expect("scored outcomes exist");
         let ps: Vec<String> = results.iter().map(|(_, b, _)| format!("{:.2}", b.rows[i].p)).collect();
         println!(
             "| **{}** — {} | {} ({}) | {} |",
@@ -109,14 +135,30 @@ fn print_markdown(
             ps.join(" | ")
         );
     }
-    println!("\nModels: {}.\n", results.iter().enumerate().map(|(i, (l, _, _))| format!("{} = {l}", i + 1)).collect::<Vec<_>>().join("; "));
+    println!(
+        "\nModels: {}.\n",
+        results
+            .iter()
+            .enumerate()
+            .map(|(i, (l, _, _))| format!("{} = {l}", i + 1))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
     println!("## What happened, with sources\n");
     for o in outcomes {
         println!("- **{}** ({}): {} [{}]", o.issue, o.date, o.basis, o.sources.join(", "));
     }
     let answered: Vec<&str> = outcomes.iter().map(|o| o.issue.as_str()).collect();
-    let left: Vec<&str> = model.issues.iter().map(|i| i.id.as_str()).filter(|i| !answered.contains(i)).collect();
-    println!("\nLeft out, because the record does not answer them clearly: {}.\n", left.join(", "));
+    let left: Vec<&str> = model
+        .issues
+        .iter()
+        .map(|i| i.id.as_str())
+        .filter(|i| !answered.contains(i))
+        .collect();
+    println!(
+        "\nLeft out, because the record does not answer them clearly: {}.\n",
+        left.join(", ")
+    );
     println!("## What this shows, and what it does not\n");
     println!(
         "- It is {} questions from one organization, decided over fifteen years by events no 2010 model describes \

@@ -17,7 +17,9 @@ pub struct CheckArgs {
 /// Runs `accord check`; fails (exit code 2) when any problem is found.
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let result = match &args.dir {
-        None => accord_io::embedded::sco_record_and_model().map(Some).map_err(LoadError::Invalid),
+        None => accord_io::embedded::sco_record_and_model()
+            .map(Some)
+            .map_err(LoadError::Invalid),
         Some(dir) if dir.join("model").is_dir() => accord_io::record::load_data_dir(dir).map(Some),
         Some(dir) => {
             let sub = dir.join("record");

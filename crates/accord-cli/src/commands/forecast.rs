@@ -3,18 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_analysis::{compile::Compiled, run, Scenario};
+use accord_analysis::{Scenario, compile::Compiled, run};
 use anyhow::Context;
 use clap::Args;
 
 use crate::output::{cancel_flag, print_json, progress_bar, table};
 
-
 /// Loads the record and model (embedded, or from `data`), then a scenario
 /// (embedded baseline when `file` is `None`), and compiles it.
 pub fn load_scenario(data: Option<&Path>, file: Option<&Path>) -> anyhow::Result<Compiled> {
     let (record, model) = match data {
-        None => accord_io::embedded::sco_record_and_model().map_err(|d| diagnostics("the embedded SCO data are invalid", &d))?,
+        None => accord_io::embedded::sco_record_and_model()
+            .map_err(|d| diagnostics("the embedded SCO data are invalid", &d))?,
         Some(dir) => accord_io::record::load_data_dir(dir)?,
     };
     let (name, text) = match file {
@@ -40,7 +40,10 @@ pub fn compile_text(
     let scenario: Scenario =
         accord_io::scenario::parse_scenario(name, text).map_err(|d| diagnostics("invalid scenario", &d))?;
     accord_analysis::compile(record, model, &scenario).map_err(|problems| {
-        diagnostics("invalid scenario", &accord_io::scenario::locate_problems(name, text, &problems))
+        diagnostics(
+            "invalid scenario",
+            &accord_io::scenario::locate_problems(name, text, &problems),
+        )
     })
 }
 
@@ -101,10 +104,22 @@ fn print_forecast(r: &run::ForecastReport) {
         r.run.settings.samples,
         r.run.settings.seed,
         r.run.settings.distribution,
-        if r.run.partial { " — PARTIAL: stopped before the end" } else { "" }
+        if r.run.partial {
+            " — PARTIAL: stopped before the end"
+        } else {
+            ""
+        }
     );
     println!("voting: {}", r.voters.join(" "));
-    let mut t = table(&["issue", "status quo", "mean ± se", "median", "5 %–95 %", "threshold", "P(above) ± se"]);
+    let mut t = table(&[
+        "issue",
+        "status quo",
+        "mean ± se",
+        "median",
+        "5 %–95 %",
+        "threshold",
+        "P(above) ± se",
+    ]);
     for i in &r.issues {
         let s = &i.summary;
         t.add_row(vec![
@@ -192,9 +207,20 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         "{} samples, seed {}, common random numbers{}",
         cmp.a.run.samples_done,
         cmp.a.run.settings.seed,
-        if cmp.a.run.partial || cmp.b.run.partial { " — PARTIAL" } else { "" }
+        if cmp.a.run.partial || cmp.b.run.partial {
+            " — PARTIAL"
+        } else {
+            ""
+        }
     );
-    let mut t = table(&["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(above) A → B", "ΔP ± se"]);
+    let mut t = table(&[
+        "issue",
+        "median A → B",
+        "paired shift ± se",
+        "shift 5 %–95 %",
+        "P(above) A → B",
+        "ΔP ± se",
+    ]);
     for s in &cmp.issues {
         t.add_row(vec![
             s.id.clone(),

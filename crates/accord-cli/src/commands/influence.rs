@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use accord_analysis::influence::{influence, InfluenceReport};
+use accord_analysis::influence::{InfluenceReport, influence};
 use clap::{Args, ValueEnum};
 
 use crate::output::{print_json, table};
@@ -50,24 +50,42 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
     if args.json {
         return print_json(&report);
     }
-    println!("Influence in `{}`: each actor's Shapley share of the outcomes' displacement from the status quo", report.scenario);
+    println!(
+        "Influence in `{}`: each actor's Shapley share of the outcomes' displacement from the status quo",
+        report.scenario
+    );
     match args.by {
         By::Sphere => {
             let mut t = table(&["sphere", "total displacement", "RUS", "CHN", "largest shares"]);
             for s in &report.spheres {
-                let of = |a: &str| s.shares.iter().find(|(x, _)| x == a).map_or("—".into(), |(_, v)| format!("{:+.1} %", v * 100.0));
+                let of = |a: &str| {
+                    s.shares
+                        .iter()
+                        .find(|(x, _)| x == a)
+                        .map_or("—".into(), |(_, v)| format!("{:+.1} %", v * 100.0))
+                };
                 t.add_row(vec![
                     s.sphere.as_str().to_owned(),
                     format!("{:.1}", s.displacement),
                     of("RUS"),
                     of("CHN"),
-                    s.shares.iter().take(4).map(|(a, v)| format!("{a} {:.0} %", v * 100.0)).collect::<Vec<_>>().join(", "),
+                    s.shares
+                        .iter()
+                        .take(4)
+                        .map(|(a, v)| format!("{a} {:.0} %", v * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ]);
             }
             println!("{t}");
         }
         By::Issue => {
-            let mut t = table(&["issue", "status quo → outcome", "method", "largest contributions (points)"]);
+            let mut t = table(&[
+                "issue",
+                "status quo → outcome",
+                "method",
+                "largest contributions (points)",
+            ]);
             for i in &report.issues {
                 let a = &i.attribution;
                 let mut pairs: Vec<(&String, f64)> = a.actors.iter().zip(a.values.iter().map(|v| v[0])).collect();
@@ -75,15 +93,32 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
                 t.add_row(vec![
                     i.issue.clone(),
                     format!("{:.1} → {:.1}", a.status_quo[0], a.status_quo[0] + a.displacement[0]),
-                    if a.exact { "exact".into() } else { format!("{} permutations", a.permutations.unwrap_or(0)) },
-                    pairs.iter().take(4).map(|(x, v)| format!("{x} {v:+.1}")).collect::<Vec<_>>().join(", "),
+                    if a.exact {
+                        "exact".into()
+                    } else {
+                        format!("{} permutations", a.permutations.unwrap_or(0))
+                    },
+                    pairs
+                        .iter()
+                        .take(4)
+                        .map(|(x, v)| format!("{x} {v:+.1}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ]);
             }
             println!("{t}");
         }
     }
-    println!("\nVoting power of the voting members ({}):", report.power.first().map_or(String::new(), |p| p.voters.join(" ")));
-    let mut t = table(&["rule", "Shapley–Shubik (each)", "Banzhaf, absolute (each)", "share of coalitions that win"]);
+    println!(
+        "\nVoting power of the voting members ({}):",
+        report.power.first().map_or(String::new(), |p| p.voters.join(" "))
+    );
+    let mut t = table(&[
+        "rule",
+        "Shapley–Shubik (each)",
+        "Banzhaf, absolute (each)",
+        "share of coalitions that win",
+    ]);
     for p in &report.power {
         t.add_row(vec![
             p.rule.clone(),
@@ -93,6 +128,9 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
         ]);
     }
     println!("{t}");
-    println!("Under consensus every member holds a veto; the body can act on only one coalition in {:.0}.", 1.0 / report.power[0].passage);
+    println!(
+        "Under consensus every member holds a veto; the body can act on only one coalition in {:.0}.",
+        1.0 / report.power[0].passage
+    );
     Ok(())
 }

@@ -7,6 +7,6 @@ pub mod influence;
 pub mod ktab;
 pub mod opportunities;
 pub mod record;
-pub mod schema;
 pub mod report;
+pub mod schema;
 pub mod validate;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use accord_analysis::opportunities::{search, Loss, SearchReport, SearchSettings};
+use accord_analysis::opportunities::{Loss, SearchReport, SearchSettings, search};
 use clap::{Args, ValueEnum};
 
 use crate::output::{cancel_flag, print_json, progress_bar, table};
@@ -56,11 +56,17 @@ pub fn run_search(
     let mut compiled = super::forecast::load_scenario(data, scenario)?;
     super::forecast::override_run(&mut compiled, samples, seed);
     let model = match data {
-        None => accord_io::embedded::sco_record_and_model().map_err(|_| anyhow::anyhow!("embedded data invalid"))?.1,
+        None => {
+            accord_io::embedded::sco_record_and_model()
+                .map_err(|_| anyhow::anyhow!("embedded data invalid"))?
+                .1
+        }
         Some(dir) => accord_io::record::load_data_dir(dir)?.1,
     };
     let bar = progress_bar(compiled.settings.samples, &format!("levers of {}", settings.focal));
-    let report = search(&compiled, &model.levers, settings, cancel_flag(), &|n| bar.set_position(n))?;
+    let report = search(&compiled, &model.levers, settings, cancel_flag(), &|n| {
+        bar.set_position(n)
+    })?;
     bar.finish_and_clear();
     Ok(report)
 }
@@ -76,7 +82,13 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
             LossArg::Quadratic => Loss::Quadratic,
         },
     };
-    let report = run_search(args.data.as_deref(), args.scenario.as_deref(), &settings, args.samples, args.seed)?;
+    let report = run_search(
+        args.data.as_deref(),
+        args.scenario.as_deref(),
+        &settings,
+        args.samples,
+        args.seed,
+    )?;
     if args.json {
         return print_json(&report);
     }
@@ -91,15 +103,32 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
         report.run.seed,
         if report.partial { " — PARTIAL" } else { "" }
     );
-    println!("ΔU: change of {}'s expected utility (0 = no change; the whole scale is its total salience/100)", report.settings.focal);
+    println!(
+        "ΔU: change of {}'s expected utility (0 = no change; the whole scale is its total salience/100)",
+        report.settings.focal
+    );
     let rival = if report.settings.focal == "CHN" { "RUS" } else { "CHN" };
-    let mut t = table(&["levers", "ΔU (95 % interval)", "issues moved (mean shift)", &format!("ΔU of {rival}")]);
+    let mut t = table(&[
+        "levers",
+        "ΔU (95 % interval)",
+        "issues moved (mean shift)",
+        &format!("ΔU of {rival}"),
+    ]);
     for c in report.singles.iter().chain(report.combinations.iter().take(10)) {
-        let rival_delta = c.others.iter().find(|o| o.actor == rival).map_or("—".into(), |o| format!("{:+.4}", o.delta_utility));
+        let rival_delta = c
+            .others
+            .iter()
+            .find(|o| o.actor == rival)
+            .map_or("—".into(), |o| format!("{:+.4}", o.delta_utility));
         t.add_row(vec![
             c.levers.join(" + "),
             format!("{:+.4} ({:+.4} … {:+.4})", c.delta_utility, c.interval.0, c.interval.1),
-            c.issues.iter().take(3).map(|m| format!("{} {:+.1}", m.issue, m.mean_shift)).collect::<Vec<_>>().join(", "),
+            c.issues
+                .iter()
+                .take(3)
+                .map(|m| format!("{} {:+.1}", m.issue, m.mean_shift))
+                .collect::<Vec<_>>()
+                .join(", "),
             rival_delta,
         ]);
     }
@@ -109,9 +138,24 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
         for s in &best.shifts {
             println!("  {s}");
         }
-        let gainers: Vec<String> = best.others.iter().take(3).map(|o| format!("{} {:+.4}", o.actor, o.delta_utility)).collect();
-        let losers: Vec<String> = best.others.iter().rev().take(3).map(|o| format!("{} {:+.4}", o.actor, o.delta_utility)).collect();
-        println!("  others gaining most: {}; losing most: {}", gainers.join(", "), losers.join(", "));
+        let gainers: Vec<String> = best
+            .others
+            .iter()
+            .take(3)
+            .map(|o| format!("{} {:+.4}", o.actor, o.delta_utility))
+            .collect();
+        let losers: Vec<String> = best
+            .others
+            .iter()
+            .rev()
+            .take(3)
+            .map(|o| format!("{} {:+.4}", o.actor, o.delta_utility))
+            .collect();
+        println!(
+            "  others gaining most: {}; losing most: {}",
+            gainers.join(", "),
+            losers.join(", ")
+        );
     }
     Ok(())
 }

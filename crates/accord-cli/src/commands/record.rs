@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use accord_core::{
-    query::{self, InstrumentFilter},
     Citation, EntryRef, InstrumentStatus, Provenance, Record, Sphere,
+    query::{self, InstrumentFilter},
 };
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -108,9 +108,23 @@ pub fn run(args: RecordArgs) -> anyhow::Result<()> {
         Query::Status { org, at } => status(&record, &org, at.unwrap_or_else(today), json),
         Query::Timeline { actor } => timeline(&record, &actor, json),
         Query::Bodies { org, at } => bodies(&record, &org, at.unwrap_or_else(today), json),
-        Query::Instruments { status, sphere, from, to, at } => {
-            instruments(&record, &InstrumentFilter { status, sphere, from, to, on: at }, json)
-        }
+        Query::Instruments {
+            status,
+            sphere,
+            from,
+            to,
+            at,
+        } => instruments(
+            &record,
+            &InstrumentFilter {
+                status,
+                sphere,
+                from,
+                to,
+                on: at,
+            },
+            json,
+        ),
         Query::Gap { org, at } => gap(&record, &org, at.unwrap_or_else(today), json),
         Query::Show { id } => show(&record, &id, json),
         Query::Search { text } => search(&record, &text, json),
@@ -133,7 +147,13 @@ fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Resu
     }
     let mut t = table(&["actor", "name", "status", "since", "votes"]);
     for r in &rows {
-        t.add_row(vec![r.actor, r.name, r.status.as_str(), &r.since.to_string(), if r.votes { "yes" } else { "no" }]);
+        t.add_row(vec![
+            r.actor,
+            r.name,
+            r.status.as_str(),
+            &r.since.to_string(),
+            if r.votes { "yes" } else { "no" },
+        ]);
     }
     println!("{org} on {at}\n{t}");
     for s in accord_core::Status::ALL {
@@ -148,7 +168,9 @@ fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Resu
 
 fn timeline(record: &Record, actor: &str, json: bool) -> anyhow::Result<()> {
     let index = record.index();
-    let a = index.actor(record, actor).with_context(|| format!("unknown actor `{actor}` (try `accord record search`)"))?;
+    let a = index
+        .actor(record, actor)
+        .with_context(|| format!("unknown actor `{actor}` (try `accord record search`)"))?;
     let rows = query::timeline(record, actor);
     if json {
         return print_json(&rows);
@@ -193,14 +215,20 @@ fn instruments(record: &Record, filter: &InstrumentFilter, json: bool) -> anyhow
     if json {
         return print_json(&rows);
     }
-    let mut t = table(&["id", "kind", "name", "sphere", "status", "proposed", "signed", "in force"]);
+    let mut t = table(&[
+        "id", "kind", "name", "sphere", "status", "proposed", "signed", "in force",
+    ]);
     for r in &rows {
         let i = r.instrument;
         let date = |s| i.date_of(s).map_or(String::new(), |d| d.to_string());
         t.add_row(vec![
             i.id.to_string(),
             serde_json::to_value(i.kind)?.as_str().unwrap_or_default().to_owned(),
-            if i.count > 1 { format!("{} (×{})", i.name.en, i.count) } else { i.name.en.clone() },
+            if i.count > 1 {
+                format!("{} (×{})", i.name.en, i.count)
+            } else {
+                i.name.en.clone()
+            },
             i.sphere.as_str().to_owned(),
             r.status.map_or("—".into(), |s| s.as_str().to_owned()),
             date(InstrumentStatus::Proposed),
@@ -218,7 +246,16 @@ fn gap(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<
     if json {
         return print_json(&rows);
     }
-    let mut t = table(&["sphere", "entries", "proposed", "signed/adopted", "in force", "carried out", "stalled", "rejected"]);
+    let mut t = table(&[
+        "sphere",
+        "entries",
+        "proposed",
+        "signed/adopted",
+        "in force",
+        "carried out",
+        "stalled",
+        "rejected",
+    ]);
     for r in &rows {
         t.add_row(vec![
             r.sphere.map_or("all spheres".into(), |s| s.as_str().to_owned()),
@@ -241,7 +278,9 @@ fn cites(p: &Provenance) -> String {
 
 fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
     let index = record.index();
-    let entry = index.entry(record, id).with_context(|| format!("no entry `{id}` (try `accord record search {id}`)"))?;
+    let entry = index
+        .entry(record, id)
+        .with_context(|| format!("no entry `{id}` (try `accord record search {id}`)"))?;
     if json {
         return print_json(&entry);
     }
@@ -261,7 +300,14 @@ fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
             println!("\nstatuses:");
             for m in memberships {
                 let to = m.to.map_or("".into(), |d| d.to_string());
-                println!("  {} {} {} – {}  [{}]", m.org, m.status.as_str(), m.from, to, cites(&m.provenance));
+                println!(
+                    "  {} {} {} – {}  [{}]",
+                    m.org,
+                    m.status.as_str(),
+                    m.from,
+                    to,
+                    cites(&m.provenance)
+                );
             }
         }
     }
@@ -312,7 +358,11 @@ fn collect_citations(v: &serde_json::Value) -> Vec<Citation> {
         match v {
             serde_json::Value::Object(map) => {
                 if let Some(serde_json::Value::Array(list)) = map.get("sources") {
-                    for c in list.iter().filter_map(|c| c.as_str()).filter_map(|c| Citation::parse(c).ok()) {
+                    for c in list
+                        .iter()
+                        .filter_map(|c| c.as_str())
+                        .filter_map(|c| Citation::parse(c).ok())
+                    {
                         if !out.contains(&c) {
                             out.push(c);
                         }
@@ -357,7 +407,11 @@ fn search(record: &Record, text: &str, json: bool) -> anyhow::Result<()> {
         let (id, kind, name) = match h {
             EntryRef::Actor(a) => (a.id.to_string(), "actor", a.name.all().collect::<Vec<_>>().join(" / ")),
             EntryRef::Body(b) => (b.id.to_string(), "body", b.name.all().collect::<Vec<_>>().join(" / ")),
-            EntryRef::Instrument(i) => (i.id.to_string(), "instrument", i.name.all().collect::<Vec<_>>().join(" / ")),
+            EntryRef::Instrument(i) => (
+                i.id.to_string(),
+                "instrument",
+                i.name.all().collect::<Vec<_>>().join(" / "),
+            ),
             EntryRef::Event(e) => (e.id.to_string(), "event", format!("{} {}", e.city, e.date)),
             EntryRef::Source(s) => (s.id.to_string(), "source", format!("{}: {}", s.publisher, s.title)),
         };
