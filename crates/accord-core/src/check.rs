@@ -118,18 +118,16 @@ impl Checker<'_> {
             );
         }
         for (i, c) in p.sources.iter().enumerate() {
-            if let Citation::Source { id } = c {
-                if !sources.contains(id.as_str()) {
-                    self.report_ref(
-                        kind,
-                        index,
-                        format!("{prefix}sources[{i}]"),
-                        id.as_str(),
-                        format!(
-                            "unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"
-                        ),
-                    );
-                }
+            if let Citation::Source { id } = c
+                && !sources.contains(id.as_str())
+            {
+                self.report_ref(
+                    kind,
+                    index,
+                    format!("{prefix}sources[{i}]"),
+                    id.as_str(),
+                    format!("unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"),
+                );
             }
         }
         if matches!(p.certainty, Certainty::Disputed | Certainty::Unconfirmed) && p.caveat.is_none() {
@@ -300,15 +298,15 @@ pub fn check(record: &Record) -> Vec<Problem> {
                     ),
                 );
             }
-            if let Some(until) = s.until {
-                if until <= s.since {
-                    c.report(
-                        K::Organization,
-                        i,
-                        format!("status[{j}].until"),
-                        format!("`until` ({until}) must come after `since` ({})", s.since),
-                    );
-                }
+            if let Some(until) = s.until
+                && until <= s.since
+            {
+                c.report(
+                    K::Organization,
+                    i,
+                    format!("status[{j}].until"),
+                    format!("`until` ({until}) must come after `since` ({})", s.since),
+                );
             }
             c.provenance(K::Organization, i, &format!("status[{j}]."), &s.provenance, &sources);
         }
@@ -318,15 +316,15 @@ pub fn check(record: &Record) -> Vec<Problem> {
         c.actor_ref(K::Membership, i, "actor".into(), m.actor.as_str(), &actors);
         c.org_ref(K::Membership, i, "org", m.org.as_str(), &orgs);
         c.provenance(K::Membership, i, "", &m.provenance, &sources);
-        if let Some(to) = m.to {
-            if to <= m.from {
-                c.report(
-                    K::Membership,
-                    i,
-                    "to",
-                    format!("the period ends ({to}) on or before it starts ({})", m.from),
-                );
-            }
+        if let Some(to) = m.to
+            && to <= m.from
+        {
+            c.report(
+                K::Membership,
+                i,
+                "to",
+                format!("the period ends ({to}) on or before it starts ({})", m.from),
+            );
         }
         if let Some(org) = r.organizations.iter().find(|o| o.id == m.org) {
             if m.from < org.founded {
@@ -367,20 +365,20 @@ pub fn check(record: &Record) -> Vec<Problem> {
                             ),
                         );
                     }
-                    if let Some(until) = kind.until {
-                        if m.to.is_none_or(|to| to > until) {
-                            c.report(
-                                K::Membership,
-                                i,
-                                "to",
-                                format!(
-                                    "{}'s status `{}` ended on {}: the period must end by then",
-                                    org.id,
-                                    m.status.as_str(),
-                                    until
-                                ),
-                            );
-                        }
+                    if let Some(until) = kind.until
+                        && m.to.is_none_or(|to| to > until)
+                    {
+                        c.report(
+                            K::Membership,
+                            i,
+                            "to",
+                            format!(
+                                "{}'s status `{}` ended on {}: the period must end by then",
+                                org.id,
+                                m.status.as_str(),
+                                until
+                            ),
+                        );
                     }
                 }
             }
@@ -475,25 +473,25 @@ pub fn check(record: &Record) -> Vec<Problem> {
         if let Some(h) = &e.host {
             c.actor_ref(K::Event, i, "host".into(), h.as_str(), &actors);
         }
-        if let Some(end) = e.end {
-            if end < e.date {
-                c.report(
-                    K::Event,
-                    i,
-                    "end",
-                    format!("the event ends ({end}) before it starts ({})", e.date),
-                );
-            }
+        if let Some(end) = e.end
+            && end < e.date
+        {
+            c.report(
+                K::Event,
+                i,
+                "end",
+                format!("the event ends ({end}) before it starts ({})", e.date),
+            );
         }
-        if let Some(org) = r.organizations.iter().find(|o| o.id == e.org) {
-            if e.date < org.founded {
-                c.report(
-                    K::Event,
-                    i,
-                    "date",
-                    format!("{} did not exist before {}", org.id, org.founded),
-                );
-            }
+        if let Some(org) = r.organizations.iter().find(|o| o.id == e.org)
+            && e.date < org.founded
+        {
+            c.report(
+                K::Event,
+                i,
+                "date",
+                format!("{} did not exist before {}", org.id, org.founded),
+            );
         }
         c.provenance(K::Event, i, "", &e.provenance, &sources);
     }
@@ -645,15 +643,15 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
                 );
             }
         }
-        if let Some(f) = s.capability_factor {
-            if !(f.is_finite() && f > 0.0) {
-                c.report(
-                    K::Stance,
-                    i,
-                    "capability_factor",
-                    "a capability factor must be a positive number",
-                );
-            }
+        if let Some(f) = s.capability_factor
+            && !(f.is_finite() && f > 0.0)
+        {
+            c.report(
+                K::Stance,
+                i,
+                "capability_factor",
+                "a capability factor must be a positive number",
+            );
         }
         if s.basis.trim().is_empty() {
             c.report(

@@ -136,15 +136,15 @@ pub fn instruments<'a>(record: &'a Record, filter: &InstrumentFilter) -> Vec<Ins
         .iter()
         .filter_map(|ins| {
             let first = ins.life.first().map(|c| c.date.first_day());
-            if let (Some(from), Some(first)) = (filter.from, first) {
-                if first < from {
-                    return None;
-                }
+            if let (Some(from), Some(first)) = (filter.from, first)
+                && first < from
+            {
+                return None;
             }
-            if let (Some(to), Some(first)) = (filter.to, first) {
-                if first > to {
-                    return None;
-                }
+            if let (Some(to), Some(first)) = (filter.to, first)
+                && first > to
+            {
+                return None;
             }
             if filter.sphere.is_some_and(|s| s != ins.sphere) {
                 return None;
