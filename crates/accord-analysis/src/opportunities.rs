@@ -273,11 +273,11 @@ pub fn search(
                 .draw(compiled.settings.seed, index, compiled.settings.distribution);
             let mut base = Vec::with_capacity(n_issues);
             let mut with = Vec::with_capacity(n_issues);
-            for k in 0..n_issues {
-                base.push(run_issue(&sample.issues[k], index));
-                let mut row = Vec::with_capacity(per_issue[k].len());
-                for subset in &per_issue[k] {
-                    let mut issue = sample.issues[k].clone();
+            for (k, (drawn, subsets)) in sample.issues.iter().zip(&per_issue).enumerate() {
+                base.push(run_issue(drawn, index));
+                let mut row = Vec::with_capacity(subsets.len());
+                for subset in subsets {
+                    let mut issue = drawn.clone();
                     let chosen: Vec<&Lever> = subset.iter().map(|&l| mine[l]).collect();
                     apply(&mut issue, &chosen, k, compiled);
                     row.push(run_issue(&issue, index));

@@ -78,31 +78,6 @@ pub fn locate(text: &str, path: &str) -> Option<Range<usize>> {
     span
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TEXT: &str = "[scenario]\nid = \"x\"\ntitle = \"t\"\n\n[[stance]]\nactor = \"RUS\"\nissue = \"a\"\nbasis = \"b\"\n\n[[stance]]\nactor = \"CHN\"\nissue = \"nope\"\nbasis = \"b\"\n";
-
-    #[test]
-    fn paths_find_their_values() {
-        let span = locate(TEXT, "stance[1].issue").unwrap();
-        assert_eq!(&TEXT[span.clone()], "\"nope\"");
-        assert_eq!(line_column(TEXT, span.start), (12, 9));
-        let span = locate(TEXT, "scenario.id").unwrap();
-        assert_eq!(&TEXT[span], "\"x\"");
-        assert!(locate(TEXT, "nothing").is_none());
-    }
-
-    #[test]
-    fn type_errors_are_located() {
-        let errs = parse_scenario("s.toml", "[scenario]\nid = \"x\"\ntitle = 3\n").unwrap_err();
-        assert_eq!((errs[0].line, errs[0].column), (3, 9));
-        let errs = parse_scenario("s.toml", "[scenario]\nid = \"x\"\ntitle = \"t\"\nbogus = 1\n").unwrap_err();
-        assert_eq!(errs[0].line, 4);
-    }
-}
-
 /// Parses a backtest outcomes file and checks it against the model and the
 /// record: every issue exists, every source is in the record.
 pub fn parse_outcomes(
@@ -147,5 +122,30 @@ pub fn parse_outcomes(
         Ok(parsed.outcome)
     } else {
         Err(locate_problems(file, text, &problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[scenario]\nid = \"x\"\ntitle = \"t\"\n\n[[stance]]\nactor = \"RUS\"\nissue = \"a\"\nbasis = \"b\"\n\n[[stance]]\nactor = \"CHN\"\nissue = \"nope\"\nbasis = \"b\"\n";
+
+    #[test]
+    fn paths_find_their_values() {
+        let span = locate(TEXT, "stance[1].issue").unwrap();
+        assert_eq!(&TEXT[span.clone()], "\"nope\"");
+        assert_eq!(line_column(TEXT, span.start), (12, 9));
+        let span = locate(TEXT, "scenario.id").unwrap();
+        assert_eq!(&TEXT[span], "\"x\"");
+        assert!(locate(TEXT, "nothing").is_none());
+    }
+
+    #[test]
+    fn type_errors_are_located() {
+        let errs = parse_scenario("s.toml", "[scenario]\nid = \"x\"\ntitle = 3\n").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].column), (3, 9));
+        let errs = parse_scenario("s.toml", "[scenario]\nid = \"x\"\ntitle = \"t\"\nbogus = 1\n").unwrap_err();
+        assert_eq!(errs[0].line, 4);
     }
 }
