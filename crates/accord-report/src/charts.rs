@@ -86,8 +86,9 @@ fn has_forecast(s: Option<&IssueSummary>) -> Option<&IssueSummary> {
 /// (nearest the low end first), a dot sized by capability × salience (area),
 /// filled when the actor votes, its position range as a line; the status quo
 /// and the threshold as vertical lines; the baseline forecast as a box plot;
-/// the scale's end descriptions under the axis.
-pub fn positions_chart(issue: &IssueInfo, forecast: Option<&IssueSummary>) -> String {
+/// the scale's end descriptions under the axis; the outcome of the
+/// point-value run, when given, as a diamond on the forecast row.
+pub fn positions_chart(issue: &IssueInfo, forecast: Option<&IssueSummary>, point: Option<f64>) -> String {
     const W: f64 = 620.0;
     const LEFT: f64 = 70.0;
     const RIGHT: f64 = 24.0;
@@ -314,6 +315,28 @@ pub fn positions_chart(issue: &IssueInfo, forecast: Option<&IssueSummary>) -> St
             TextStyle::PLAIN.fill(MUTED),
         ),
     }
+    if let Some(p) = point.filter(|p| p.is_finite()) {
+        let (px, py) = (x(p), forecast_y);
+        let d = format!(
+            "M{},{} L{},{} L{},{} L{},{} Z",
+            n(px),
+            n(py - 6.0),
+            n(px + 5.0),
+            n(py),
+            n(px),
+            n(py + 6.0),
+            n(px - 5.0),
+            n(py)
+        );
+        svg.path(
+            &d,
+            "#fff",
+            "#111",
+            1.5,
+            None,
+            Some(&format!("point-value run: outcome {}", f1(p))),
+        );
+    }
 
     // Axis with ticks, and ticks at the scale's labelled points.
     svg.line((LEFT, axis_y), (LEFT + plot_w, axis_y), "#444", 1.0, None);
@@ -380,6 +403,22 @@ pub fn positions_chart(issue: &IssueInfo, forecast: Option<&IssueSummary>) -> St
     svg.text(383.0, ly2, "status quo", legend);
     svg.line((450.0, ly2 - 4.0), (468.0, ly2 - 4.0), "#b91c1c", 1.0, Some("2 2"));
     svg.text(473.0, ly2, "threshold", legend);
+    if point.is_some() {
+        let (dx, dy) = (531.0, ly2 - 4.0);
+        let d = format!(
+            "M{},{} L{},{} L{},{} L{},{} Z",
+            n(dx),
+            n(dy - 5.0),
+            n(dx + 4.0),
+            n(dy),
+            n(dx),
+            n(dy + 5.0),
+            n(dx - 4.0),
+            n(dy)
+        );
+        svg.path(&d, "#fff", "#111", 1.2, None, None);
+        svg.text(540.0, ly2, "point-value run", legend);
+    }
     svg.finish()
 }
 

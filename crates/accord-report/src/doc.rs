@@ -560,9 +560,17 @@ fn issue_section(report: &Report, issue: &IssueInfo) -> Section {
             "Positions on {} in the baseline and the forecast distribution ({} samples, seed {}).",
             issue.id, report.baseline.run.samples_done, report.baseline.run.settings.seed
         ),
-        svg: charts::positions_chart(issue, summary),
+        svg: charts::positions_chart(issue, summary, issue.trajectory.as_ref().map(|t| t.outcome)),
     }];
     match (&issue.trajectory, &issue.trajectory_error) {
+        (Some(t), _) if t.positions.len() <= 1 => {
+            s.push(Block::Note(format!(
+                "The model has no bargaining dynamics ({}): positions stay as given, so there is no trajectory to \
+                 draw; the decision rule applied to the point values gives {} (the diamond on the forecast row).",
+                report.model_description,
+                f1(t.outcome)
+            )));
+        }
         (Some(t), _) => charts_row.push(Chart {
             name: format!("{}-trajectory", issue_anchor(&issue.id)),
             caption: format!(

@@ -474,12 +474,23 @@ fn the_sco_report_has_every_issue_and_every_scenario() {
                 .any(|(p, _)| p == &format!("charts/issue-{id}-positions.svg")),
             "{id} positions chart"
         );
-        assert!(
-            md.charts
-                .iter()
-                .any(|(p, _)| p == &format!("charts/issue-{id}-trajectory.svg")),
-            "{id} trajectory"
+        let info = report.issues.iter().find(|i| i.id == id).expect("issue in the report");
+        let moves = info.trajectory.as_ref().expect("point-value run").positions.len() > 1;
+        let chart = md
+            .charts
+            .iter()
+            .any(|(p, _)| p == &format!("charts/issue-{id}-trajectory.svg"));
+        assert_eq!(
+            chart, moves,
+            "{id}: a trajectory chart exactly when the model has dynamics"
         );
+    }
+    if report
+        .issues
+        .iter()
+        .all(|i| i.trajectory.as_ref().is_some_and(|t| t.positions.len() == 1))
+    {
+        assert!(html.contains("no bargaining dynamics"));
     }
     for c in &compiled[1..] {
         let id = &c.scenario.scenario.id;
@@ -554,4 +565,22 @@ fn a_cancelled_run_is_partial_and_says_so() {
     let html = accord_report::render_html(&report, &Extensions::default());
     assert!(html.contains("PARTIAL REPORT"));
     assert!(html.contains("Not run"));
+}
+
+#[test]
+fn representative_runs_follow_the_dynamics() {
+    let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    let (path, text) = accord_io::embedded::SCO_SCENARIOS[0];
+    let mut scenario = accord_io::scenario::parse_scenario(path, text).unwrap();
+    scenario.settings.dynamics = accord_analysis::scenario::DynamicsChoice::Eum;
+    let mut c = accord_analysis::compile(&record, &model, &scenario).unwrap();
+    c.settings.samples = 4;
+    let runs = compute::run_all(&c, &[], 4, &AtomicBool::new(false), &|_, _| {}).unwrap();
+    assert_eq!(runs.trajectories.len(), c.issues.len());
+    for (t, issue) in runs.trajectories.iter().zip(&c.issues) {
+        let t = t.as_ref().expect("the point-value run succeeds");
+        assert!(t.positions.len() > 1, "{}: EUM plays rounds", issue.id);
+        assert!(t.positions.iter().all(|turn| turn.len() == issue.actors.len()));
+        assert!((0.0..=100.0).contains(&t.outcome));
+    }
 }
