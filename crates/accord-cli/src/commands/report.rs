@@ -127,8 +127,9 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         println!("STOPPED: the report is partial (marked as such inside).");
     }
     println!(
-        "{} issues, {} scenarios, in {:.1} s. Report: {}",
+        "{} issues, {} of {} scenarios, in {:.1} s. Report: {}",
         report.issues.len(),
+        report.scenarios.iter().filter(|s| s.comparison.is_some()).count(),
         report.scenarios.len(),
         started.elapsed().as_secs_f64(),
         args.out.join("report.html").display()
