@@ -5,9 +5,13 @@ use std::hint::black_box;
 use accord_engine::eum::{self, EumSettings};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// A deterministic pseudo-random 20-actor issue on a 0–100 scale.
+/// A deterministic pseudo-random n-actor issue on a 0–100 scale.
 fn synthetic(n: usize, grid: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    synthetic_seeded(n, grid, 0x9e37_79b9_7f4a_7c15)
+}
+
+fn synthetic_seeded(n: usize, grid: bool, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut state = seed;
     let mut next = || {
         state ^= state << 13;
         state ^= state >> 7;
@@ -44,6 +48,22 @@ fn bench(c: &mut Criterion) {
     c.bench_function("eum/ec_emissions_10_rounds/exact", |b| {
         b.iter(|| eum::run_1d(black_box(&ec_c), black_box(&ec_x), black_box(&ec_s), &exact).unwrap())
     });
+    // One Monte Carlo sample of the SCO model: 20 issues with the baseline's
+    // stance counts (200 stances), continuous positions.
+    let sco: Vec<_> = [15, 15, 14, 13, 12, 12, 12, 12, 12, 11, 11, 10, 8, 7, 6, 6, 6, 6, 6, 6]
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| synthetic_seeded(n, false, 0x2545_f491_4f6c_dd1d ^ ((i as u64 + 1) << 32)))
+        .collect();
+    for (label, settings) in [("fast", &fast), ("exact", &exact)] {
+        c.bench_function(&format!("eum/sco_like_20_issues_200_stances/{label}"), |b| {
+            b.iter(|| {
+                for (cc, xx, ss) in &sco {
+                    black_box(eum::run_1d(black_box(cc), black_box(xx), black_box(ss), settings).unwrap());
+                }
+            })
+        });
+    }
     for (name, grid) in [("distinct", false), ("grid5", true)] {
         let (cc, xx, ss) = synthetic(20, grid);
         for (label, settings) in [("fast", &fast), ("exact", &exact), ("paper", &paper)] {

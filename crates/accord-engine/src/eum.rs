@@ -25,7 +25,10 @@
 //! `O(n·m)` after one sort (m distinct positions) instead of the naive
 //! triple loop. That reorders one sum; [`EumSettings::exact`] restores the
 //! specification's accumulation order (used by the replication tests, and
-//! tested to agree with the fast path).
+//! tested to agree with the fast path). The replication fast path with
+//! `Q = 1` (the Monte Carlo case) runs a kernel on the distinct positions
+//! with voters grouped by position and exponent (`Model::kernel_round`);
+//! a round starting from an earlier round's positions is copied from it.
 
 // Index loops mirror the equations' subscripts.
 #![allow(clippy::needless_range_loop)]
@@ -283,13 +286,16 @@ pub fn run(issue: &Issue, settings: &EumSettings) -> Result<EumRun, EngineError>
         dims.push(run);
     }
     let turns = settings.rounds + 1;
-    let positions = (0..turns)
-        .map(|t| {
-            (0..n)
-                .map(|a| dims.iter().map(|d| d.positions[t][a]).collect())
-                .collect()
-        })
-        .collect();
+    let mut positions = Vec::with_capacity(turns);
+    for t in 0..turns {
+        let mut row = Vec::with_capacity(n);
+        for a in 0..n {
+            let mut at = Vec::with_capacity(dims.len());
+            at.extend(dims.iter().map(|d| d.positions[t][a]));
+            row.push(at);
+        }
+        positions.push(row);
+    }
     Ok(EumRun {
         history: History {
             positions,
@@ -312,13 +318,31 @@ pub fn run_1d(
     let initial_range = model.rg_initial;
     let initial_median = model.median();
     let initial_mean = model.mean();
-    let mut positions = Vec::with_capacity(settings.rounds + 1);
+    let mut positions: Vec<Vec<f64>> = Vec::with_capacity(settings.rounds + 1);
     positions.push(model.x.clone());
-    let mut rounds = Vec::with_capacity(settings.rounds);
+    let mut rounds: Vec<EumRound> = Vec::with_capacity(settings.rounds);
     for t in 1..=settings.rounds {
-        let mut rec = model.round(t);
-        rec.median = model.median();
-        rec.mean = model.mean();
+        // A round is a pure function of the positions it starts from: when
+        // they repeat an earlier round's start (a fixed point or a cycle),
+        // the round repeats that round bit for bit.
+        let last = positions.len() - 1;
+        let seen = positions[..last]
+            .iter()
+            .position(|p| p.iter().zip(&model.x).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let rec = match seen {
+            Some(t0) => {
+                let mut rec = rounds[t0].clone();
+                rec.round = t;
+                model.x.copy_from_slice(&positions[t0 + 1]);
+                rec
+            }
+            None => {
+                let mut rec = model.round(t);
+                rec.median = model.median();
+                rec.mean = model.mean();
+                rec
+            }
+        };
         positions.push(model.x.clone());
         rounds.push(rec);
     }
@@ -535,8 +559,75 @@ struct Model<'a> {
     /// `Usq` of eq. 24 per viewer (second pass).
     usq: Vec<f64>,
     order: Vec<usize>,
+    /// Scratch of the fast kernel ([`Self::kernel_round`]).
+    k: Kernel,
+    /// Scratch of [`Self::median`].
+    sorted: Vec<f64>,
     detail: bool,
     details: Option<Details>,
+}
+
+impl Drop for Model<'_> {
+    fn drop(&mut self) {
+        let mut pool = std::mem::take(&mut self.k);
+        pool.w = std::mem::take(&mut self.w);
+        pool.x = std::mem::take(&mut self.x);
+        pool.uniq = std::mem::take(&mut self.uniq);
+        pool.count = std::mem::take(&mut self.count);
+        pool.idx = std::mem::take(&mut self.idx);
+        pool.prob = std::mem::take(&mut self.prob);
+        pool.sorted = std::mem::take(&mut self.sorted);
+        POOL.with(|p| p.replace(pool));
+    }
+}
+
+thread_local! {
+    /// Scratch buffers of the last run on this thread (see [`Model::new`]).
+    static POOL: std::cell::RefCell<Kernel> = std::cell::RefCell::new(Kernel::default());
+}
+
+/// Buffers of the fast kernel, reused across rounds (and, while a model is
+/// not running, the pooled buffers of [`Model`]).
+#[derive(Default)]
+struct Kernel {
+    w: Vec<f64>,
+    x: Vec<f64>,
+    uniq: Vec<f64>,
+    count: Vec<f64>,
+    idx: Vec<usize>,
+    prob: Vec<f64>,
+    sorted: Vec<f64>,
+    /// Moves of the current round.
+    moves: Vec<EumMove>,
+    /// `cols[a*gp + g]`: group g's row transposed, groups with a positive
+    /// weight only, padded to `gp`, a multiple of 4, with zero weights.
+    cols: Vec<f64>,
+    /// Weights of the groups in `cols` (padded), and their indices.
+    wt: Vec<f64>,
+    live: Vec<usize>,
+    /// `d1[p*m + a] = |u_p − u_a| / Rg` over the distinct positions.
+    d1: Vec<f64>,
+    /// `ord[p*m ..]`: the distinct positions by distance from `u_p`.
+    ord: Vec<usize>,
+    /// Voter groups (same position and exponent): position, exponent,
+    /// summed weight `Σ c s`.
+    gpos: Vec<usize>,
+    gr: Vec<f64>,
+    gw: Vec<f64>,
+    /// Group of each actor.
+    gid: Vec<usize>,
+    /// `rows[g*m + a] = d1[p_g*m + a]^ρ_g`.
+    rows: Vec<f64>,
+    /// First pass: `us1[a*m + p]` (Us at distance `|u_a − u_p|`, r = 1) and
+    /// `x1[a*m + p] = P(a over p)·Us + (1 − P)·Uf`.
+    us1: Vec<f64>,
+    x1: Vec<f64>,
+    /// Second pass: Us, Uf per viewer group and distinct position (NaN: not
+    /// yet computed), `Usq` and the bound `max(1/2, 0.5^r)` per group.
+    us: Vec<f64>,
+    uf: Vec<f64>,
+    usq: Vec<f64>,
+    tmax: Vec<f64>,
 }
 
 impl<'a> Model<'a> {
@@ -560,23 +651,34 @@ impl<'a> Model<'a> {
         if !rg.is_finite() {
             return Err(EngineError::InvalidInput("EUM: position range overflows".into()));
         }
+        // Buffers come from a per-thread pool and go back on drop, so a run
+        // allocates none of its scratch space once the thread has done one.
+        let mut pool = POOL.with(|p| p.take());
+        pool.w.clear();
+        pool.w.extend(c.iter().zip(s).map(|(c, s)| c * s));
+        pool.x.clear();
+        pool.x.extend_from_slice(x);
+        pool.idx.clear();
+        pool.idx.resize(n, 0);
         Ok(Model {
             settings,
             n,
             s,
-            w: c.iter().zip(s).map(|(c, s)| c * s).collect(),
-            x: x.to_vec(),
+            w: std::mem::take(&mut pool.w),
+            x: std::mem::take(&mut pool.x),
             rg_initial: rg,
             rg,
-            uniq: Vec::with_capacity(n),
-            count: Vec::with_capacity(n),
-            idx: vec![0; n],
-            dmat: Vec::with_capacity(n * n),
-            prob: Vec::with_capacity(n * n),
-            us: Vec::with_capacity(n * n),
-            uf: Vec::with_capacity(n * n),
-            usq: Vec::with_capacity(n),
-            order: Vec::with_capacity(n),
+            uniq: std::mem::take(&mut pool.uniq),
+            count: std::mem::take(&mut pool.count),
+            idx: std::mem::take(&mut pool.idx),
+            dmat: Vec::new(),
+            prob: std::mem::take(&mut pool.prob),
+            us: Vec::new(),
+            uf: Vec::new(),
+            usq: Vec::new(),
+            order: Vec::new(),
+            sorted: std::mem::take(&mut pool.sorted),
+            k: pool,
             detail: false,
             details: None,
         })
@@ -586,8 +688,10 @@ impl<'a> Model<'a> {
     /// positions in ascending order with linear votes `w_k (|x_k − b| − |x_k − a|)/Rg`.
     /// On ties the lower position stays. With `Rg = 0` all positions are
     /// equal.
-    fn median(&self) -> f64 {
-        let mut pos = self.x.clone();
+    fn median(&mut self) -> f64 {
+        let mut pos = std::mem::take(&mut self.sorted);
+        pos.clear();
+        pos.extend_from_slice(&self.x);
         pos.sort_by(f64::total_cmp);
         pos.dedup();
         let rg = self.rg_initial_or_current();
@@ -602,6 +706,7 @@ impl<'a> Model<'a> {
                 best = p;
             }
         }
+        self.sorted = pos;
         best
     }
 
@@ -692,6 +797,10 @@ impl<'a> Model<'a> {
             }
             return rec;
         }
+        if self.use_kernel() {
+            self.kernel_round(&mut rec);
+            return rec;
+        }
         let mu = if self.settings.q < 1.0 { self.median() } else { 0.0 };
         let ones = vec![1.0; n];
         // First pass: all r = 1 (spec §3.4 step 1, appendix step 2).
@@ -716,6 +825,246 @@ impl<'a> Model<'a> {
         self.utilities(&rec.r);
         rec.moves = self.offers(&rec.r, mu);
         rec
+    }
+
+    /// Whether the round runs on the fast kernel: the replication profile
+    /// with `Q = 1`, not `exact`, no details requested.
+    fn use_kernel(&self) -> bool {
+        self.settings.profile == EumProfile::Replication
+            && !self.settings.exact
+            && self.settings.q == 1.0
+            && self.details.is_none()
+    }
+
+    /// One round of the replication profile with `Q = 1` on the fast path
+    /// (see `docs/models/eum.md`, "Speed"). Works on the distinct positions:
+    /// voters at the same position (first pass) or at the same position with
+    /// the same exponent (second pass) vote as one group with their summed
+    /// weight; distances, their merge orders and first-pass utilities are
+    /// computed once per pair of distinct positions. Needs `m ≥ 2`, `Rg > 0`
+    /// and [`Self::index_positions`] done.
+    fn kernel_round(&mut self, rec: &mut EumRound) {
+        let n = self.n;
+        let m = self.uniq.len();
+        let rg = self.rg;
+        let k = &mut self.k;
+        // Distances between distinct positions, and for each position the
+        // others by increasing distance (a merge outward from it).
+        k.d1.clear();
+        k.d1.resize(m * m, 0.0);
+        k.ord.clear();
+        for p in 0..m {
+            let up = self.uniq[p];
+            for (a, d) in k.d1[p * m..(p + 1) * m].iter_mut().enumerate() {
+                *d = (up - self.uniq[a]).abs() / rg;
+            }
+            k.ord.push(p);
+            let (mut l, mut r) = (p, p + 1);
+            while l > 0 || r < m {
+                let take_left = if l == 0 {
+                    false
+                } else if r == m {
+                    true
+                } else {
+                    (up - self.uniq[l - 1]).abs() <= (self.uniq[r] - up).abs()
+                };
+                if take_left {
+                    l -= 1;
+                    k.ord.push(l);
+                } else {
+                    k.ord.push(r);
+                    r += 1;
+                }
+            }
+        }
+        // First pass (all ρ = 1): one group per distinct position.
+        k.gpos.clear();
+        k.gpos.extend(0..m);
+        k.gr.clear();
+        k.gr.resize(m, 1.0);
+        k.gw.clear();
+        k.gw.resize(m, 0.0);
+        for i in 0..n {
+            k.gw[self.idx[i]] += self.w[i];
+        }
+        k.rows.clear();
+        k.rows.extend_from_slice(&k.d1);
+        k.probabilities(&self.count, m, &mut self.prob);
+        // Security levels: Sec_i = Σ_{a ≠ p_i} n_a·E(u_a → x_i), all r = 1
+        // (actors at x_i contribute exact zeros).
+        k.us1.clear();
+        k.us1.resize(m * m, 0.0);
+        k.x1.clear();
+        k.x1.resize(m * m, 0.0);
+        for a in 0..m {
+            for p in 0..m {
+                if a == p {
+                    continue;
+                }
+                let (us, uf) = us_uf((self.uniq[a] - self.uniq[p]).abs(), rg, 1.0);
+                let pr = self.prob[a * m + p];
+                k.us1[a * m + p] = us;
+                k.x1[a * m + p] = pr * us + (1.0 - pr) * uf;
+            }
+        }
+        for i in 0..n {
+            let p = self.idx[i];
+            let si = self.s[i];
+            let mut acc = 0.0;
+            for a in 0..m {
+                if a != p {
+                    let e = si * k.x1[a * m + p] + (1.0 - si) * k.us1[a * m + p];
+                    acc += self.count[a] * e;
+                }
+            }
+            rec.security[i] = acc;
+        }
+        let (lo, hi) = min_max(&rec.security);
+        if hi > lo {
+            rec.risk_degenerate = false;
+            for i in 0..n {
+                let big_r = (2.0 * rec.security[i] - hi - lo) / (hi - lo);
+                rec.big_r[i] = big_r;
+                rec.r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0);
+            }
+        }
+        // Second pass: groups of voters sharing position and exponent.
+        k.gpos.clear();
+        k.gr.clear();
+        k.gw.clear();
+        k.gid.clear();
+        for i in 0..n {
+            let (p, r) = (self.idx[i], rec.r[i]);
+            let g = match (0..k.gpos.len()).find(|&g| k.gpos[g] == p && k.gr[g] == r) {
+                Some(g) => g,
+                None => {
+                    k.gpos.push(p);
+                    k.gr.push(r);
+                    k.gw.push(0.0);
+                    k.gpos.len() - 1
+                }
+            };
+            k.gw[g] += self.w[i];
+            k.gid.push(g);
+        }
+        let groups = k.gpos.len();
+        if !rec.risk_degenerate {
+            // (With all r = 1 the second pass repeats the first.)
+            k.rows.clear();
+            k.rows.resize(groups * m, 0.0);
+            for g in 0..groups {
+                let (p, r) = (k.gpos[g], k.gr[g]);
+                let src = &k.d1[p * m..(p + 1) * m];
+                let dst = &mut k.rows[g * m..(g + 1) * m];
+                if r == 1.0 {
+                    dst.copy_from_slice(src);
+                } else {
+                    for a in 0..m {
+                        // 0^r = 0 for r in [0.5, 2].
+                        dst[a] = if a == p { 0.0 } else { src[a].powf(r) };
+                    }
+                }
+            }
+            k.probabilities(&self.count, m, &mut self.prob);
+        }
+        k.us.clear();
+        k.us.resize(groups * m, f64::NAN);
+        k.uf.clear();
+        k.uf.resize(groups * m, f64::NAN);
+        k.usq.clear();
+        k.tmax.clear();
+        for g in 0..groups {
+            let half_r = pw(0.5, k.gr[g]);
+            k.usq.push(2.0 - 4.0 * half_r);
+            // With one viewer and Q = 1, E_ij = G − α·Δ and E_ji = G − β·Δ with
+            // G = Us − Usq, Δ = Us − Uf > 0, α = s_j(1 − P_ij), β = s_i(1 − P_ji),
+            // and t = G/Δ ≤ max(1/2, 0.5^r) for every distance.
+            k.tmax.push(half_r.max(0.5));
+        }
+        self.kernel_offers(rec);
+    }
+
+    /// Offers and moves on the fast kernel (replication, `Q = 1`): as
+    /// [`Self::offers`], skipping the pairs that cannot produce an offer
+    /// without computing their powers.
+    fn kernel_offers(&mut self, rec: &mut EumRound) {
+        let n = self.n;
+        let m = self.uniq.len();
+        let capitulate = self.settings.capitulates();
+        let r = &rec.r;
+        let k = &mut self.k;
+        k.moves.clear();
+        for i in 0..n {
+            let xi = self.x[i];
+            let (a, g) = (self.idx[i], k.gid[i]);
+            let si = self.s[i];
+            let tmax = k.tmax[g] + 1e-9;
+            let mut best: Option<(u8, f64, usize, f64, f64, f64)> = None;
+            for j in 0..n {
+                let b = self.idx[j];
+                if b == a {
+                    continue; // j == i or x_j == x_i
+                }
+                let (p_ij, p_ji) = (self.prob[a * m + b], self.prob[b * m + a]);
+                let (alpha, beta) = (self.s[j] * (1.0 - p_ij), si * (1.0 - p_ji));
+                // An offer needs E_ji > E_ij, i.e. β < α, and E_ij + E_ji > 0
+                // (confrontation, compromise), i.e. (α + β)/2 < t, or E_ji > 0
+                // (capitulation), i.e. β < t. Skip the pairs that clearly fail
+                // (margin far above rounding).
+                if beta > alpha + 1e-9 || (if capitulate { beta } else { 0.5 * (alpha + beta) }) > tmax {
+                    continue;
+                }
+                let slot = g * m + b;
+                if k.us[slot].is_nan() {
+                    let (us, uf) = us_uf((xi - self.uniq[b]).abs(), self.rg, r[i]);
+                    k.us[slot] = us;
+                    k.uf[slot] = uf;
+                }
+                let (us, uf, usq) = (k.us[slot], k.uf[slot], k.usq[g]);
+                let xj = self.x[j];
+                let eij = eu_core(self.s[j], p_ij, us, uf, 1.0, usq);
+                let eji = eu_core(si, p_ji, us, uf, 1.0, usq);
+                let offer = if eji > eij && eij > 0.0 {
+                    Some((0u8, xj))
+                } else if eji > 0.0 && 0.0 > eij && eji > eij.abs() {
+                    Some((1, xi + (xj - xi) * (eij / eji).abs()))
+                } else if capitulate && eji > 0.0 && 0.0 > eij && eij.abs() > eji {
+                    Some((2, xj))
+                } else {
+                    None
+                };
+                let Some((class, to)) = offer else { continue };
+                let key = if class == 1 {
+                    (eij.abs() * xi + eji.abs() * xj) / (eij.abs() + eji.abs())
+                } else {
+                    (xi - to).abs()
+                };
+                let better = match best {
+                    None => true,
+                    Some((bc, bk, ..)) => class < bc || (class == bc && key < bk),
+                };
+                if better {
+                    best = Some((class, key, j, eij, eji, to));
+                }
+            }
+            if let Some((class, _, j, eij, eji, to)) = best {
+                let kind = match class {
+                    0 => MoveKind::Confrontation,
+                    1 => MoveKind::Compromise,
+                    _ => MoveKind::Capitulation,
+                };
+                k.moves.push(EumMove {
+                    actor: i,
+                    kind,
+                    partner: j,
+                    e_mover: eij,
+                    e_partner: eji,
+                    from: xi,
+                    to,
+                });
+            }
+        }
+        rec.moves = k.moves.clone();
     }
 
     /// Fills `prob` for voters with exponents `rho` (replication: §3.2;
@@ -1048,6 +1397,73 @@ impl<'a> Model<'a> {
         }
         self.details = details;
         moves
+    }
+}
+
+impl Kernel {
+    /// Replication probabilities (§3.2) from the groups' rows: `prob[a*m + b]
+    /// = Σ_g max(0, W_g (rows_g(b) − rows_g(a))) / Den` with the all-pairs
+    /// denominator `Den = Σ_g W_g Σ_{a,b} n_a n_b |rows_g(a) − rows_g(b)|`
+    /// (from the merge orders, as [`Model::den_fast`]). Each unordered pair
+    /// is summed once: the vote `v` of a group for `a` over `b` is `−v` for
+    /// `b` over `a` (exactly). The sums over groups run in four lanes.
+    fn probabilities(&mut self, count: &[f64], m: usize, prob: &mut Vec<f64>) {
+        let n: f64 = count.iter().sum();
+        let mut den = 0.0;
+        self.live.clear();
+        self.wt.clear();
+        for g in 0..self.gpos.len() {
+            let wg = self.gw[g];
+            if wg == 0.0 {
+                continue; // adds exact zeros only
+            }
+            self.live.push(g);
+            self.wt.push(wg);
+            let row = &self.rows[g * m..(g + 1) * m];
+            let p = self.gpos[g];
+            let mut before = 0.0;
+            let mut acc = 0.0;
+            for &a in &self.ord[p * m..(p + 1) * m] {
+                let cnt = count[a];
+                let after = n - before - cnt;
+                acc += row[a] * cnt * (before - after);
+                before += cnt;
+            }
+            den += wg * (2.0 * acc);
+        }
+        prob.clear();
+        prob.resize(m * m, 0.0);
+        if den == 0.0 {
+            return;
+        }
+        // Transpose the rows of the groups that vote.
+        let gp = self.live.len().div_ceil(4) * 4;
+        self.cols.clear();
+        self.cols.resize(m * gp, 0.0);
+        for (l, &g) in self.live.iter().enumerate() {
+            for a in 0..m {
+                self.cols[a * gp + l] = self.rows[g * m + a];
+            }
+        }
+        self.wt.resize(gp, 0.0);
+        let wt = &self.wt[..gp];
+        for a in 0..m {
+            let ca = &self.cols[a * gp..(a + 1) * gp];
+            for b in a + 1..m {
+                let cb = &self.cols[b * gp..(b + 1) * gp];
+                let mut pos = [0.0f64; 4];
+                let mut neg = [0.0f64; 4];
+                for ((w4, a4), b4) in wt.chunks_exact(4).zip(ca.chunks_exact(4)).zip(cb.chunks_exact(4)) {
+                    for l in 0..4 {
+                        let v = w4[l] * (b4[l] - a4[l]);
+                        pos[l] += if v > 0.0 { v } else { 0.0 };
+                        neg[l] += if v < 0.0 { -v } else { 0.0 };
+                    }
+                }
+                prob[a * m + b] = ((pos[0] + pos[1]) + (pos[2] + pos[3])) / den;
+                prob[b * m + a] = ((neg[0] + neg[1]) + (neg[2] + neg[3])) / den;
+            }
+        }
     }
 }
 
