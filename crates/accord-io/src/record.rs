@@ -618,19 +618,9 @@ impl Builder {
             }
         }
         for s in raw.source {
+            // Model sources are numbered after the record's, so their loci never collide.
             let index = self.record.sources.len() + self.model.sources.len();
-            let mut e = self.entry(f, EntryKind::Source, index);
-            let id = e.entry_id(&s.id);
-            let date = e.opt_date("date", &s.date);
-            let source = Source {
-                id,
-                publisher: s.publisher,
-                title: s.title,
-                date,
-                address: s.address,
-                note: s.note,
-            };
-            if e.finish(s.id.get_ref()) {
+            if let Some(source) = self.source(f, index, s) {
                 self.model.sources.push(source);
             }
         }
@@ -844,21 +834,26 @@ impl Builder {
         (0, 0..0)
     }
 
+    /// Converts one `[[source]]`; `None` when it is malformed (already reported).
+    fn source(&mut self, f: usize, index: usize, s: RawSource) -> Option<Source> {
+        let mut e = self.entry(f, EntryKind::Source, index);
+        let id = e.entry_id(&s.id);
+        let date = e.opt_date("date", &s.date);
+        let source = Source {
+            id,
+            publisher: s.publisher,
+            title: s.title,
+            date,
+            address: s.address,
+            note: s.note,
+        };
+        e.finish(s.id.get_ref()).then_some(source)
+    }
+
     fn add_file(&mut self, f: usize, raw: RawFile) {
         for s in raw.source {
             let index = self.record.sources.len();
-            let mut e = self.entry(f, EntryKind::Source, index);
-            let id = e.entry_id(&s.id);
-            let date = e.opt_date("date", &s.date);
-            let source = Source {
-                id,
-                publisher: s.publisher,
-                title: s.title,
-                date,
-                address: s.address,
-                note: s.note,
-            };
-            if e.finish(s.id.get_ref()) {
+            if let Some(source) = self.source(f, index, s) {
                 self.record.sources.push(source);
             }
         }

@@ -14,7 +14,12 @@ use crate::record::{Diagnostic, line_column};
 
 /// Parses a scenario file.
 pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, Vec<Diagnostic>> {
-    toml::from_str::<Scenario>(text).map_err(|e| {
+    parse_toml(file, text)
+}
+
+/// Deserializes a TOML text, locating a syntax or type error.
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Vec<Diagnostic>> {
+    toml::from_str::<T>(text).map_err(|e| {
         let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
         vec![Diagnostic {
             file: file.to_owned(),
@@ -86,15 +91,7 @@ pub fn parse_outcomes(
     record: &accord_core::Record,
     model: &accord_core::model::Model,
 ) -> Result<Vec<accord_analysis::backtest::Outcome>, Vec<Diagnostic>> {
-    let parsed: accord_analysis::backtest::Outcomes = toml::from_str(text).map_err(|e| {
-        let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
-        vec![Diagnostic {
-            file: file.to_owned(),
-            line,
-            column,
-            message: e.message().trim().to_owned(),
-        }]
-    })?;
+    let parsed: accord_analysis::backtest::Outcomes = parse_toml(file, text)?;
     let mut problems = Vec::new();
     for (i, o) in parsed.outcome.iter().enumerate() {
         if !model.issues.iter().any(|x| x.id.as_str() == o.issue) {

@@ -21,10 +21,10 @@ fn files(list: &[(&str, &str)]) -> Vec<SourceFile> {
 fn mutate(text: &str, line: usize, value: &str, rename: bool) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let i = line % lines.len().max(1);
-    if let Some(l) = lines.get_mut(i) {
-        if let Some((key, _)) = l.split_once(" = ") {
-            *l = format!("{} = {value}", if rename { "bogus" } else { key });
-        }
+    if let Some(l) = lines.get_mut(i)
+        && let Some((key, _)) = l.split_once(" = ")
+    {
+        *l = format!("{} = {value}", if rename { "bogus" } else { key });
     }
     lines.join("\n")
 }
@@ -70,13 +70,12 @@ proptest! {
         let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();
         let (name, text) = SCO_SCENARIOS[which % SCO_SCENARIOS.len()];
         let text = mutate(text, line, &value, rename);
-        if let Ok(s) = parse_scenario(name, &text) {
-            if let Err(problems) = accord_analysis::compile(&record, &model, &s) {
+        if let Ok(s) = parse_scenario(name, &text)
+            && let Err(problems) = accord_analysis::compile(&record, &model, &s) {
                 for d in locate_problems(name, &text, &problems) {
                     prop_assert!(d.line >= 1 && d.line <= text.lines().count() + 1);
                 }
             }
-        }
     }
 }
 

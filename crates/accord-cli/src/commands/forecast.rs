@@ -57,6 +57,13 @@ fn diagnostics(what: &str, diags: &[accord_io::record::Diagnostic]) -> anyhow::E
 pub struct ForecastArgs {
     /// A scenario file (default: the embedded baseline).
     scenario: Option<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// The options every Monte Carlo command shares.
+#[derive(Debug, Args)]
+pub struct RunArgs {
     /// Number of Monte Carlo samples (default: the scenario's).
     #[arg(long)]
     samples: Option<u64>,
@@ -73,12 +80,12 @@ pub struct ForecastArgs {
 
 /// Runs `accord forecast`.
 pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
-    let mut c = load_scenario(args.data.as_deref(), args.scenario.as_deref())?;
-    override_run(&mut c, args.samples, args.seed);
+    let mut c = load_scenario(args.run.data.as_deref(), args.scenario.as_deref())?;
+    override_run(&mut c, args.run.samples, args.run.seed);
     let bar = progress_bar(c.settings.samples, &c.scenario.scenario.id);
     let report = run::forecast_scenario(&c, cancel_flag(), &|done| bar.set_position(done))?;
     bar.finish_and_clear();
-    if args.json {
+    if args.run.json {
         return print_json(&report);
     }
     print_forecast(&report);
@@ -168,27 +175,17 @@ fn describe_rule(r: &accord_engine::DecisionRule) -> String {
 pub struct CompareArgs {
     /// The reference scenario.
     a: PathBuf,
-    /// The scenario compared with it.
+    /// The scenario compared with it (run with A's seed and sample count).
     b: PathBuf,
-    /// Number of Monte Carlo samples (default: A's).
-    #[arg(long)]
-    samples: Option<u64>,
-    /// Seed of the draws (default: A's).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Read record and model from this data folder.
-    #[arg(long, value_name = "DIR")]
-    data: Option<PathBuf>,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Runs `accord compare`.
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let mut a = load_scenario(args.data.as_deref(), Some(&args.a))?;
-    let b = load_scenario(args.data.as_deref(), Some(&args.b))?;
-    override_run(&mut a, args.samples, args.seed);
+    let mut a = load_scenario(args.run.data.as_deref(), Some(&args.a))?;
+    let b = load_scenario(args.run.data.as_deref(), Some(&args.b))?;
+    override_run(&mut a, args.run.samples, args.run.seed);
     let bar = progress_bar(a.settings.samples * 4, "comparing");
     let done = std::sync::atomic::AtomicU64::new(0);
     let last = std::sync::atomic::AtomicU64::new(0);
@@ -199,7 +196,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         bar.set_position(done.fetch_add(step, std::sync::atomic::Ordering::Relaxed) + step);
     })?;
     bar.finish_and_clear();
-    if args.json {
+    if args.run.json {
         return print_json(&cmp);
     }
     println!("{}  →  {}", cmp.a.title, cmp.b.title);
