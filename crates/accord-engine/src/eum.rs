@@ -356,6 +356,79 @@ pub fn run_1d(
     })
 }
 
+/// The final positions of [`run`], `[actor][dimension]` — bit for bit the
+/// last state of its history — without the per-round records, medians,
+/// means and intermediate states (the Monte Carlo needs only the outcome).
+pub fn final_positions(issue: &Issue, settings: &EumSettings) -> Result<Vec<Vec<f64>>, EngineError> {
+    issue.validate()?;
+    settings.check()?;
+    let n = issue.stances.len();
+    let mut out: Vec<Vec<f64>> = (0..n).map(|_| Vec::with_capacity(issue.dimensions)).collect();
+    let capability: Vec<f64> = issue.stances.iter().map(|s| s.capability).collect();
+    let mut position = Vec::with_capacity(n);
+    let mut salience = Vec::with_capacity(n);
+    for d in 0..issue.dimensions {
+        position.clear();
+        position.extend(issue.stances.iter().map(|s| s.position[d]));
+        salience.clear();
+        salience.extend(issue.stances.iter().map(|s| s.salience[d]));
+        final_positions_1d(&capability, &position, &salience, settings, |a, x| out[a].push(x))?;
+    }
+    Ok(out)
+}
+
+/// [`run_1d`]'s final positions, passed to `emit(actor, position)` in actor
+/// order: the same rounds (a round starting from an earlier round's start is
+/// copied from it, as in [`run_1d`]) without records.
+fn final_positions_1d(
+    capability: &[f64],
+    position: &[f64],
+    salience: &[f64],
+    settings: &EumSettings,
+    mut emit: impl FnMut(usize, f64),
+) -> Result<(), EngineError> {
+    settings.check()?;
+    let mut model = Model::new(capability, position, salience, settings)?;
+    let n = model.n;
+    let mut starts = std::mem::take(&mut model.k.starts);
+    let mut rec = model.k.rec.take().unwrap_or_else(|| EumRound {
+        round: 0,
+        security: Vec::new(),
+        big_r: Vec::new(),
+        r: Vec::new(),
+        risk_degenerate: true,
+        moves: Vec::new(),
+        median: f64::NAN,
+        mean: f64::NAN,
+    });
+    starts.clear();
+    for t in 1..=settings.rounds {
+        let seen = starts
+            .chunks_exact(n)
+            .position(|p| p.iter().zip(&model.x).all(|(a, b)| a.to_bits() == b.to_bits()));
+        starts.extend_from_slice(&model.x);
+        match seen {
+            // The start of round t0 + 1 (0-based t0) repeats: round t repeats
+            // round t0 + 1, so it ends where that round ended.
+            Some(t0) => {
+                model.x.copy_from_slice(&starts[(t0 + 1) * n..(t0 + 2) * n]);
+            }
+            None => {
+                model.decide_round_into(t, &mut rec);
+                for mv in &rec.moves {
+                    model.x[mv.actor] = mv.to;
+                }
+            }
+        }
+    }
+    for (a, &x) in model.x.iter().enumerate() {
+        emit(a, x);
+    }
+    model.k.starts = starts;
+    model.k.rec = Some(rec);
+    Ok(())
+}
+
 /// Every intermediate of one round on one dimension (the round's first
 /// pass and second pass), for inspection and tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -597,8 +670,10 @@ struct Kernel {
     idx: Vec<usize>,
     prob: Vec<f64>,
     sorted: Vec<f64>,
-    /// Moves of the current round.
-    moves: Vec<EumMove>,
+    /// [`final_positions_1d`]: the positions at the start of each round
+    /// played, `[round*n + actor]`, and the reused round record.
+    starts: Vec<f64>,
+    rec: Option<EumRound>,
     /// `cols[a*gp + g]`: group g's row transposed, groups with a positive
     /// weight only, padded to `gp`, a multiple of 4, with zero weights.
     cols: Vec<f64>,
@@ -766,6 +841,22 @@ impl<'a> Model<'a> {
 
     /// Computes the round's risk exponents and moves without applying them.
     fn decide_round(&mut self, t: usize) -> EumRound {
+        let mut rec = EumRound {
+            round: t,
+            security: Vec::new(),
+            big_r: Vec::new(),
+            r: Vec::new(),
+            risk_degenerate: true,
+            moves: Vec::new(),
+            median: f64::NAN,
+            mean: f64::NAN,
+        };
+        self.decide_round_into(t, &mut rec);
+        rec
+    }
+
+    /// [`Self::decide_round`] into a reused record (its buffers are reset).
+    fn decide_round_into(&mut self, t: usize, rec: &mut EumRound) {
         let n = self.n;
         self.rg = match self.settings.range_rule() {
             RangeRule::Initial => self.rg_initial,
@@ -778,16 +869,17 @@ impl<'a> Model<'a> {
         if self.detail {
             self.details = Some(Details::default());
         }
-        let mut rec = EumRound {
-            round: t,
-            security: vec![0.0; n],
-            big_r: vec![0.0; n],
-            r: vec![1.0; n],
-            risk_degenerate: true,
-            moves: Vec::new(),
-            median: f64::NAN,
-            mean: f64::NAN,
-        };
+        rec.round = t;
+        rec.security.clear();
+        rec.security.resize(n, 0.0);
+        rec.big_r.clear();
+        rec.big_r.resize(n, 0.0);
+        rec.r.clear();
+        rec.r.resize(n, 1.0);
+        rec.risk_degenerate = true;
+        rec.moves.clear();
+        rec.median = f64::NAN;
+        rec.mean = f64::NAN;
         if self.uniq.len() < 2 || self.rg.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             // Everybody at one point: no challenge is possible, every E is 0.
             if let Some(d) = self.details.as_mut() {
@@ -795,11 +887,11 @@ impl<'a> Model<'a> {
                 d.e_ij = vec![vec![0.0; n]; n];
                 d.e_ji = vec![vec![0.0; n]; n];
             }
-            return rec;
+            return;
         }
         if self.use_kernel() {
-            self.kernel_round(&mut rec);
-            return rec;
+            self.kernel_round(rec);
+            return;
         }
         let mu = if self.settings.q < 1.0 { self.median() } else { 0.0 };
         let ones = vec![1.0; n];
@@ -824,7 +916,6 @@ impl<'a> Model<'a> {
         }
         self.utilities(&rec.r);
         rec.moves = self.offers(&rec.r, mu);
-        rec
     }
 
     /// Whether the round runs on the fast kernel: the replication profile
@@ -993,7 +1084,6 @@ impl<'a> Model<'a> {
         let capitulate = self.settings.capitulates();
         let r = &rec.r;
         let k = &mut self.k;
-        k.moves.clear();
         for i in 0..n {
             let xi = self.x[i];
             let (a, g) = (self.idx[i], k.gid[i]);
@@ -1053,7 +1143,7 @@ impl<'a> Model<'a> {
                     1 => MoveKind::Compromise,
                     _ => MoveKind::Capitulation,
                 };
-                k.moves.push(EumMove {
+                rec.moves.push(EumMove {
                     actor: i,
                     kind,
                     partner: j,
@@ -1064,7 +1154,6 @@ impl<'a> Model<'a> {
                 });
             }
         }
-        rec.moves = k.moves.clone();
     }
 
     /// Fills `prob` for voters with exponents `rho` (replication: §3.2;

@@ -52,3 +52,16 @@ pub fn forecast(issue: &Issue, settings: &ModelSettings, seed: u64) -> Result<Fo
     let outcome = crate::rules::decide(issue, history.final_positions(), &settings.rule)?;
     Ok(Forecast { outcome, history })
 }
+
+/// The outcome of [`forecast`] alone — `forecast(issue, settings, seed)?.outcome`
+/// bit for bit — without building the dynamics' history where a dynamics
+/// has a shortcut (EUM: final positions only). Used by the Monte Carlo.
+pub fn forecast_outcome(issue: &Issue, settings: &ModelSettings, seed: u64) -> Result<Vec<f64>, EngineError> {
+    match &settings.dynamics {
+        Dynamics::Eum(eum_settings) => {
+            let positions = eum::final_positions(issue, eum_settings)?;
+            crate::rules::decide(issue, &positions, &settings.rule)
+        }
+        _ => forecast(issue, settings, seed).map(|f| f.outcome),
+    }
+}

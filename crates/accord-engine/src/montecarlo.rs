@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{EngineError, Issue, ModelSettings, Procedure, Stance, forecast};
+use crate::{EngineError, Issue, ModelSettings, Procedure, Stance, forecast::forecast_outcome};
 
 /// Samples per chunk: the unit of parallel work and of deterministic merging.
 pub const CHUNK: u64 = 64;
@@ -447,12 +447,12 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<MonteCarloResult, EngineError> {
     run_with(model, settings, cancel, progress, |sample, index, issue| {
-        forecast(
+        forecast_outcome(
             &sample.issues[issue],
             &settings.model,
             sample_seed(settings.seed, index),
         )
-        .map(|f| f.outcome[0])
+        .map(|outcome| outcome[0])
     })
 }
 
