@@ -16,7 +16,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The main job on the embedded SCO model (for now: the record's summary).
+    /// The main job: an HTML and Markdown report of the SCO model (forecasts, scenarios, RUS/CHN levers, influence).
     Report(commands::report::ReportArgs),
     /// Forecast the SCO model under a scenario (default: the embedded baseline) by Monte Carlo.
     Forecast(commands::forecast::ForecastArgs),

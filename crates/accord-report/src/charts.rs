@@ -987,3 +987,345 @@ pub fn timeline_chart(tl: &Timeline, marker: Option<(f64, &str)>) -> String {
     );
     svg.finish()
 }
+
+/// About five round tick values covering `[lo, hi]`.
+pub fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return vec![0.0];
+    }
+    let raw = (hi - lo) / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Colour of a gain whose interval lies above 0, of a loss below 0, and of
+/// a change whose interval includes 0.
+fn interval_colour(lo: f64, hi: f64) -> &'static str {
+    if lo > 0.0 {
+        UP
+    } else if hi < 0.0 {
+        DOWN
+    } else {
+        "#9ca3af"
+    }
+}
+
+/// A focal actor's levers ranked by the change of its expected utility ΔU:
+/// one horizontal bar per single lever, then one per combination in
+/// `combos`, each with its 95 % interval as a whisker; bars are blue when
+/// the interval lies above 0, orange below, grey when it includes 0.
+pub fn opportunities_chart(
+    focal: &str,
+    singles: &[accord_analysis::opportunities::Candidate],
+    combos: &[accord_analysis::opportunities::Candidate],
+) -> String {
+    use accord_analysis::opportunities::Candidate;
+    const W: f64 = 820.0;
+    const RIGHT: f64 = 84.0;
+    const ROW: f64 = 18.0;
+    const LINE: f64 = 13.0;
+    const HEAD: f64 = 22.0;
+    const TOP: f64 = 30.0;
+    let label_size = 10.0;
+    let widest = singles
+        .iter()
+        .chain(combos)
+        .flat_map(|c| c.levers.iter())
+        .map(|l| text_width(&format!("{l} +"), label_size))
+        .fold(0.0, f64::max);
+    let left = (widest + 20.0).clamp(160.0, 340.0);
+    let plot = W - left - RIGHT;
+    let all: Vec<&Candidate> = singles.iter().chain(combos).collect();
+    let lo = all
+        .iter()
+        .map(|c| c.interval.0.min(c.delta_utility))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::min);
+    let hi = all
+        .iter()
+        .map(|c| c.interval.1.max(c.delta_utility))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let pad = ((hi - lo) * 0.04).max(1e-6);
+    let (lo, hi) = (lo - if lo < 0.0 { pad } else { 0.0 }, hi + pad);
+    let x = |v: f64| left + (v.clamp(lo, hi) - lo) / (hi - lo) * plot;
+    let row_h = |c: &Candidate| {
+        if c.levers.len() <= 1 {
+            ROW
+        } else {
+            c.levers.len() as f64 * LINE + 7.0
+        }
+    };
+    let body: f64 = HEAD
+        + singles.iter().map(row_h).sum::<f64>()
+        + if combos.is_empty() {
+            0.0
+        } else {
+            HEAD + combos.iter().map(row_h).sum::<f64>()
+        };
+    let h = TOP + body + 44.0;
+    let mut svg = Svg::new(
+        W,
+        h,
+        &format!("Levers of {focal} ranked by the change of its expected utility"),
+        &format!(
+            "{} single levers and the best {} combinations of {focal}, each with the mean change ΔU of {focal}'s \
+             expected utility and its 95 % interval.",
+            singles.len(),
+            combos.len()
+        ),
+    );
+    let muted = TextStyle::PLAIN.size(10.0).fill(MUTED);
+    let head = TextStyle::PLAIN.size(10.0).bold().fill("#374151");
+    svg.text(8.0, 14.0, "levers", head);
+    svg.text(left, 14.0, &format!("ΔU of {focal} (mean and 95 % interval)"), head);
+    svg.text(W - RIGHT + 8.0, 14.0, "ΔU", head);
+    let bottom = TOP + body;
+    for t in nice_ticks(lo, hi) {
+        svg.line((x(t), TOP - 4.0), (x(t), bottom), GRID, 1.0, None);
+        svg.text(x(t), TOP - 8.0, &signed(t, 3), muted.anchor(Anchor::Middle));
+    }
+    svg.line((x(0.0), TOP - 4.0), (x(0.0), bottom), "#4b5563", 1.0, None);
+    let mut y = TOP;
+    let draw = |svg: &mut Svg, y: &mut f64, title: &str, list: &[Candidate]| {
+        svg.text(8.0, *y + 15.0, title, TextStyle::PLAIN.bold().fill("#374151"));
+        *y += HEAD;
+        for (k, c) in list.iter().enumerate() {
+            let rh = row_h(c);
+            let mid = *y + rh / 2.0;
+            let moves: Vec<String> = c
+                .issues
+                .iter()
+                .filter(|m| m.mean_shift.abs() >= 0.05)
+                .take(4)
+                .map(|m| format!("{} {}", m.issue, signed(m.mean_shift, 1)))
+                .collect();
+            let tip = format!(
+                "{}: ΔU {} (95 %: {} … {}); moves {}",
+                c.levers.join(" + "),
+                signed(c.delta_utility, 4),
+                signed(c.interval.0, 4),
+                signed(c.interval.1, 4),
+                if moves.is_empty() {
+                    "no outcome by 0.05 or more".to_owned()
+                } else {
+                    moves.join(", ")
+                }
+            );
+            svg.open_group(Some(&tip), 1.0);
+            if k % 2 == 1 {
+                svg.rect(4.0, *y, W - 8.0, rh, "#f6f7f9", None, None);
+            }
+            let n_lines = c.levers.len().max(1) as f64;
+            let first = mid - (n_lines - 1.0) * LINE / 2.0 + 3.5;
+            for (j, l) in c.levers.iter().enumerate() {
+                let text = if j + 1 < c.levers.len() {
+                    format!("{l} +")
+                } else {
+                    l.clone()
+                };
+                svg.text(8.0, first + j as f64 * LINE, &text, TextStyle::PLAIN.size(label_size));
+            }
+            if c.delta_utility.is_finite() {
+                let colour = interval_colour(c.interval.0, c.interval.1);
+                let (a, b) = (x(0.0).min(x(c.delta_utility)), x(0.0).max(x(c.delta_utility)));
+                svg.rect(a, mid - 5.0, (b - a).max(1.0), 10.0, colour, None, None);
+                if c.interval.0.is_finite() && c.interval.1.is_finite() {
+                    let (l, r) = (x(c.interval.0), x(c.interval.1));
+                    svg.line((l, mid), (r, mid), "#111", 1.2, None);
+                    svg.line((l, mid - 4.0), (l, mid + 4.0), "#111", 1.2, None);
+                    svg.line((r, mid - 4.0), (r, mid + 4.0), "#111", 1.2, None);
+                }
+                svg.text(
+                    W - RIGHT + 8.0,
+                    mid + 4.0,
+                    &signed(c.delta_utility, 4),
+                    TextStyle::PLAIN.size(10.0).fill(colour),
+                );
+            }
+            svg.close_group();
+            *y += rh;
+        }
+    };
+    draw(&mut svg, &mut y, "single levers", singles);
+    if !combos.is_empty() {
+        draw(&mut svg, &mut y, &format!("best {} combinations", combos.len()), combos);
+    }
+    let ly = h - 16.0;
+    let legend = TextStyle::PLAIN.size(10.0).fill("#374151");
+    let mut lx = 8.0;
+    for (colour, label) in [
+        (UP, "gain: interval above 0"),
+        (DOWN, "loss: interval below 0"),
+        ("#9ca3af", "interval includes 0"),
+    ] {
+        svg.rect(lx, ly - 9.0, 14.0, 10.0, colour, None, None);
+        svg.text(lx + 19.0, ly, label, legend);
+        lx += 19.0 + text_width(label, 10.0) + 16.0;
+    }
+    svg.line((lx, ly - 4.0), (lx + 20.0, ly - 4.0), "#111", 1.2, None);
+    svg.line((lx, ly - 8.0), (lx, ly), "#111", 1.2, None);
+    svg.line((lx + 20.0, ly - 8.0), (lx + 20.0, ly), "#111", 1.2, None);
+    svg.text(lx + 26.0, ly, "95 % interval (paired over samples)", legend);
+    svg.finish()
+}
+
+/// Colours of the two actors compared in the influence chart.
+pub const PAIR_COLOURS: [&str; 2] = ["#1f4e79", "#d9480f"];
+
+/// The words of a sphere ("external relations").
+pub fn sphere_label(sphere: accord_core::Sphere) -> String {
+    sphere.as_str().replace('_', " ")
+}
+
+/// Two actors' shares of the outcomes' displacement by sphere, one panel
+/// per scenario on a common scale: for each sphere (rows), one bar per
+/// actor, to the right when the actor pushed the outcomes where they went,
+/// to the left when it held them back. A panel whose scenario failed, or a
+/// sphere without displacement, says so.
+pub fn influence_chart(
+    pair: [&str; 2],
+    panels: &[(String, Option<&accord_analysis::influence::InfluenceReport>)],
+) -> String {
+    use accord_core::Sphere;
+    const LEFT: f64 = 118.0;
+    const PANEL: f64 = 210.0;
+    const GAP: f64 = 24.0;
+    const ROW: f64 = 34.0;
+    const TOP: f64 = 50.0;
+    let share = |r: &accord_analysis::influence::InfluenceReport, sphere: Sphere, actor: &str| {
+        r.spheres
+            .iter()
+            .find(|s| s.sphere == sphere)
+            .map(|s| s.shares.iter().find(|(a, _)| a == actor).map_or(0.0, |(_, v)| *v))
+    };
+    let max = panels
+        .iter()
+        .filter_map(|(_, r)| *r)
+        .flat_map(|r| r.spheres.iter())
+        .flat_map(|s| s.shares.iter().filter(|(a, _)| pair.contains(&a.as_str())))
+        .map(|(_, v)| v.abs())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let m = ((max * 1.1 / 0.25).ceil() * 0.25).max(0.25);
+    let step = if m <= 0.5 { 0.25 } else { 0.5 };
+    let ticks: Vec<f64> = (-((m / step).floor() as i64)..=(m / step).floor() as i64)
+        .map(|k| k as f64 * step)
+        .filter(|t| t.abs() < m - 1e-9)
+        .collect();
+    let w = LEFT + panels.len() as f64 * (PANEL + GAP) + 8.0;
+    let h = TOP + Sphere::ALL.len() as f64 * ROW + 40.0;
+    let mut svg = Svg::new(
+        w,
+        h,
+        &format!("{} against {} by sphere", pair[0], pair[1]),
+        &format!(
+            "Shapley shares of {} and {} in the displacement of the outcomes from the status quo, by sphere, in {} \
+             scenarios.",
+            pair[0],
+            pair[1],
+            panels.len()
+        ),
+    );
+    let muted = TextStyle::PLAIN.size(10.0).fill(MUTED);
+    let head = TextStyle::PLAIN.size(10.0).bold().fill("#374151");
+    svg.text(8.0, 14.0, "sphere", head);
+    let bottom = TOP + Sphere::ALL.len() as f64 * ROW;
+    for (k, sphere) in Sphere::ALL.iter().enumerate() {
+        let y = TOP + k as f64 * ROW;
+        if k % 2 == 1 {
+            svg.rect(4.0, y, w - 8.0, ROW, "#f6f7f9", None, None);
+        }
+        svg.text(8.0, y + ROW / 2.0 + 4.0, &sphere_label(*sphere), TextStyle::PLAIN);
+    }
+    for (p, (title, report)) in panels.iter().enumerate() {
+        let x0 = LEFT + p as f64 * (PANEL + GAP);
+        let x = |v: f64| x0 + (v.clamp(-m, m) + m) / (2.0 * m) * PANEL;
+        let label = if title.chars().count() > 34 {
+            format!("{}…", title.chars().take(33).collect::<String>())
+        } else {
+            title.clone()
+        };
+        svg.text(x0 + PANEL / 2.0, 14.0, &label, head.anchor(Anchor::Middle));
+        for &t in &ticks {
+            svg.line((x(t), TOP - 4.0), (x(t), bottom), GRID, 1.0, None);
+            svg.text(
+                x(t),
+                TOP - 8.0,
+                &format!("{} %", signed(t * 100.0, 0)),
+                muted.anchor(Anchor::Middle),
+            );
+        }
+        svg.line((x(0.0), TOP - 4.0), (x(0.0), bottom), "#4b5563", 1.0, None);
+        let Some(r) = report else {
+            svg.text(
+                x0 + PANEL / 2.0,
+                TOP + 20.0,
+                "not computed",
+                muted.anchor(Anchor::Middle),
+            );
+            continue;
+        };
+        for (k, sphere) in Sphere::ALL.iter().enumerate() {
+            let y = TOP + k as f64 * ROW;
+            let displacement = r.spheres.iter().find(|s| s.sphere == *sphere).map(|s| s.displacement);
+            let Some(displacement) = displacement else {
+                svg.text(x(0.0) + 6.0, y + ROW / 2.0 + 4.0, "no displacement", muted);
+                continue;
+            };
+            for (j, actor) in pair.iter().enumerate() {
+                let v = share(r, *sphere, actor).unwrap_or(0.0);
+                let by = y + 6.0 + j as f64 * 11.0;
+                let tip = format!(
+                    "{title}, {}: {actor} {} % of the displacement ({} points in all)",
+                    sphere_label(*sphere),
+                    signed(v * 100.0, 1),
+                    f1(displacement)
+                );
+                let (a, b) = (x(0.0).min(x(v)), x(0.0).max(x(v)));
+                svg.rect(a, by, (b - a).max(1.0), 10.0, PAIR_COLOURS[j], None, Some(&tip));
+                let text = format!("{} %", signed(v * 100.0, 0));
+                let tw = text_width(&text, 9.0);
+                let small = TextStyle::PLAIN.size(9.0);
+                if v >= 0.0 {
+                    if x(v) + 3.0 + tw <= x0 + PANEL {
+                        svg.text(x(v) + 3.0, by + 8.5, &text, small.fill(PAIR_COLOURS[j]));
+                    } else {
+                        svg.text(x(v) - 3.0, by + 8.5, &text, small.fill("#fff").anchor(Anchor::End));
+                    }
+                } else if x(v) - 3.0 - tw >= x0 {
+                    svg.text(
+                        x(v) - 3.0,
+                        by + 8.5,
+                        &text,
+                        small.fill(PAIR_COLOURS[j]).anchor(Anchor::End),
+                    );
+                } else {
+                    svg.text(x(v) + 3.0, by + 8.5, &text, small.fill("#fff"));
+                }
+            }
+        }
+    }
+    let ly = h - 14.0;
+    let legend = TextStyle::PLAIN.size(10.0).fill("#374151");
+    let mut lx = 8.0;
+    for (j, actor) in pair.iter().enumerate() {
+        svg.rect(lx, ly - 9.0, 14.0, 10.0, PAIR_COLOURS[j], None, None);
+        svg.text(lx + 19.0, ly, actor, legend);
+        lx += 19.0 + text_width(actor, 10.0) + 14.0;
+    }
+    svg.text(
+        lx,
+        ly,
+        "share of the sphere's displacement: right = pushed the outcomes where they went, left = held them back",
+        legend,
+    );
+    svg.finish()
+}

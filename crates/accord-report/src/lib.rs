@@ -38,7 +38,8 @@
 //!
 //! The "opportunities" and "influence" analyses add their own sections
 //! through [`Extensions`]: each is an optional [`doc::Section`] placed after
-//! the scenarios.
+//! the scenarios. [`opportunities::section`] and [`influence::section`] build
+//! them from the analyses' results (the caller runs the analyses).
 
 pub mod build;
 pub mod charts;
@@ -46,7 +47,9 @@ pub mod compute;
 pub mod data;
 pub mod doc;
 pub mod html;
+pub mod influence;
 pub mod markdown;
+pub mod opportunities;
 pub mod svg;
 
 pub use data::Report;

@@ -584,3 +584,171 @@ fn representative_runs_follow_the_dynamics() {
         assert!((0.0..=100.0).contains(&t.outcome));
     }
 }
+
+/// The opportunities and influence sections as `accord report` builds them,
+/// on the shipped SCO model with few samples.
+fn sco_extensions(report: &Report, compiled: &[accord_analysis::Compiled]) -> Extensions {
+    use accord_analysis::opportunities::{Loss, SearchSettings, search};
+    let (_, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    let searches: Vec<accord_report::opportunities::ActorSearch> = [("RUS", "CHN"), ("CHN", "RUS")]
+        .iter()
+        .map(|&(focal, rival)| {
+            let settings = SearchSettings {
+                focal: focal.into(),
+                max_levers: 3,
+                beam_width: 10,
+                loss: Loss::Linear,
+            };
+            accord_report::opportunities::ActorSearch {
+                focal: focal.into(),
+                rival: rival.into(),
+                result: search(&compiled[0], &model.levers, &settings, &AtomicBool::new(false), &|_| {})
+                    .map_err(|e| e.to_string()),
+            }
+        })
+        .collect();
+    let influences: Vec<accord_report::influence::ScenarioInfluence> = compiled
+        .iter()
+        .filter(|c| {
+            let id = c.scenario.scenario.id.as_str();
+            id == "baseline" || id == "india-pakistan-admitted" || id == "iran-admitted"
+        })
+        .map(|c| accord_report::influence::ScenarioInfluence {
+            id: c.scenario.scenario.id.clone(),
+            title: c.scenario.scenario.title.clone(),
+            result: accord_analysis::influence::influence(c, None).map_err(|e| e.to_string()),
+        })
+        .collect();
+    assert_eq!(
+        influences.len(),
+        3,
+        "baseline and both enlargement scenarios are shipped"
+    );
+    Extensions {
+        opportunities: Some(accord_report::opportunities::section(report, &searches)),
+        influence: Some(accord_report::influence::section(report, ["RUS", "CHN"], &influences)),
+    }
+}
+
+#[test]
+fn the_sco_report_has_opportunities_and_influence_for_russia_and_china() {
+    let (report, compiled) = sco_report(8);
+    let ext = sco_extensions(&report, &compiled);
+    let html = accord_report::render_html(&report, &ext);
+    let md = accord_report::render_markdown(&report, &ext);
+    parse_html(&html);
+    for (path, svg) in &md.charts {
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(doc.root_element().tag_name().name(), "svg", "{path}");
+    }
+    // Placed between the scenarios and the membership timeline.
+    let at = |id: &str| html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    assert!(at("scenarios") < at("opportunities"));
+    assert!(at("opportunities") < at("influence"));
+    assert!(at("influence") < at("membership"));
+    // Opportunities: one sub-section, chart and table per actor, with the rival's ΔU.
+    let opportunities = ext.opportunities.as_ref().unwrap();
+    for (focal, rival) in [("RUS", "CHN"), ("CHN", "RUS")] {
+        let lower = focal.to_ascii_lowercase();
+        assert!(at(&format!("opportunities-{lower}")) > at("opportunities"));
+        let chart = md
+            .charts
+            .iter()
+            .find(|(p, _)| p == &format!("charts/opportunities-{lower}.svg"))
+            .unwrap_or_else(|| panic!("{focal} chart"));
+        let sub = opportunities
+            .subsections
+            .iter()
+            .find(|s| s.id == format!("opportunities-{lower}"))
+            .unwrap();
+        let table = sub
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .expect("a table of levers");
+        assert_eq!(table.header[3], format!("ΔU of {rival}"));
+        let singles = model_levers(focal);
+        assert!(!singles.is_empty());
+        for lever in &singles {
+            assert!(
+                table.rows.iter().any(|r| r[0].text == *lever),
+                "{focal}: lever {lever} in the table"
+            );
+            assert!(chart.1.contains(lever.as_str()), "{focal}: lever {lever} in the chart");
+        }
+        let combos = table.rows.iter().filter(|r| r[0].text.contains(" + ")).count();
+        assert_eq!(
+            combos,
+            accord_report::opportunities::COMBINATIONS_SHOWN,
+            "{focal}: best combinations"
+        );
+        assert!(
+            sub.blocks
+                .iter()
+                .any(|b| matches!(b, Block::Paragraph(p) if p.starts_with("Why "))),
+            "{focal}: why the best candidate works"
+        );
+        assert!(html.contains("8 samples per candidate"));
+    }
+    // Influence: every sphere, RUS and CHN, three scenarios; voting power 6 → 8 → 7.
+    let chart = &md
+        .charts
+        .iter()
+        .find(|(p, _)| p == "charts/influence-spheres.svg")
+        .expect("influence chart")
+        .1;
+    let influence = ext.influence.as_ref().unwrap();
+    let table = influence
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(&table.header[3..5], ["RUS", "CHN"]);
+    for sphere in Sphere::ALL {
+        let label = sphere.as_str().replace('_', " ");
+        assert!(chart.contains(&format!(">{label}<")), "{label} in the chart");
+        for scenario in ["baseline", "india-pakistan-admitted", "iran-admitted"] {
+            assert!(
+                table.rows.iter().any(|r| r[0].text == label && r[1].text == scenario),
+                "{label} × {scenario} in the table"
+            );
+        }
+    }
+    let power = &influence.subsections[0];
+    let table = power
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    let voters = |scenario: &str| {
+        table
+            .rows
+            .iter()
+            .find(|r| r[0].text == scenario)
+            .map(|r| r[1].text.split(' ').next().unwrap().to_owned())
+    };
+    assert_eq!(voters("baseline").as_deref(), Some("6"));
+    assert_eq!(voters("india-pakistan-admitted").as_deref(), Some("8"));
+    assert_eq!(voters("iran-admitted").as_deref(), Some("7"));
+    assert!(md.markdown.contains("1 in 64 with 6 members"));
+    assert!(md.markdown.contains("holds a veto"));
+}
+
+fn model_levers(actor: &str) -> Vec<String> {
+    let (_, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    model
+        .levers
+        .iter()
+        .filter(|l| l.actor.as_str() == actor)
+        .map(|l| l.id.to_string())
+        .collect()
+}
