@@ -302,9 +302,18 @@ pub fn search(
     actors.sort();
     let evaluate = |combo: &[usize]| -> Candidate {
         let set: BTreeSet<usize> = combo.iter().copied().collect();
+        // Which run of each issue this combination uses (None: the base run).
+        let runs_used: Vec<Option<usize>> = (0..n_issues)
+            .map(|k| {
+                let sub: Vec<usize> = touching[k].iter().copied().filter(|l| set.contains(l)).collect();
+                (!sub.is_empty()).then(|| slot[k][&sub])
+            })
+            .collect();
         let outcome_of = |s: &PerSample, k: usize| -> f64 {
-            let sub: Vec<usize> = touching[k].iter().copied().filter(|l| set.contains(l)).collect();
-            if sub.is_empty() { s.0[k] } else { s.1[k][slot[k][&sub]] }
+            match runs_used[k] {
+                None => s.0[k],
+                Some(j) => s.1[k][j],
+            }
         };
         let delta_for = |stance: &[(usize, f64, f64)]| -> (f64, f64) {
             let values: Vec<f64> = outcomes
@@ -370,18 +379,18 @@ pub fn search(
                 .then_with(|| a.levers.cmp(&b.levers))
         })
     };
-    let mut singles: Vec<Candidate> = (0..mine.len()).map(|l| evaluate(&[l])).collect();
+    // Candidates are independent: evaluate them in parallel (collected in order, so deterministic).
+    let mut singles: Vec<Candidate> = (0..mine.len()).into_par_iter().map(|l| evaluate(&[l])).collect();
     rank(&mut singles);
     let mut combinations: Vec<Candidate> = Vec::new();
     let mut evaluated = singles.len();
     if exhaustive {
-        for combo in subsets(&(0..mine.len()).collect::<Vec<_>>(), k_max)
+        let combos: Vec<Vec<usize>> = subsets(&(0..mine.len()).collect::<Vec<_>>(), k_max)
             .into_iter()
             .filter(|c| c.len() >= 2)
-        {
-            combinations.push(evaluate(&combo));
-            evaluated += 1;
-        }
+            .collect();
+        combinations = combos.par_iter().map(|c| evaluate(c)).collect();
+        evaluated += combinations.len();
     } else {
         let index_of = |id: &str| {
             mine.iter()
@@ -407,7 +416,7 @@ pub fn search(
                     }
                 }
             }
-            let mut scored: Vec<Candidate> = next.iter().map(|c| evaluate(c)).collect();
+            let mut scored: Vec<Candidate> = next.par_iter().map(|c| evaluate(c)).collect();
             evaluated += scored.len();
             rank(&mut scored);
             beam = scored
