@@ -55,7 +55,11 @@ pub fn forecast_scenario(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ForecastReport, EngineError> {
-    let run = montecarlo::run(&c.model, &c.settings, cancel, progress)?;
+    Ok(report_of(c, montecarlo::run(&c.model, &c.settings, cancel, progress)?))
+}
+
+/// Puts a Monte Carlo run of a compiled scenario into a [`ForecastReport`].
+pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
     let issues = c
         .issues
         .iter()
@@ -69,7 +73,7 @@ pub fn forecast_scenario(
             summary: s.clone(),
         })
         .collect();
-    Ok(ForecastReport {
+    ForecastReport {
         scenario: c.scenario.scenario.id.clone(),
         title: c.scenario.scenario.title.clone(),
         org: c.org.clone(),
@@ -77,7 +81,7 @@ pub fn forecast_scenario(
         voters: c.voters.clone(),
         run,
         issues,
-    })
+    }
 }
 
 /// Scenario B against scenario A, issue by issue.
@@ -126,14 +130,6 @@ pub fn compare(
     b.settings.distribution = a.settings.distribution;
     let fa = forecast_scenario(a, cancel, progress)?;
     let fb = forecast_scenario(&b, cancel, progress)?;
-    // Issue i of A ↔ its namesake in B.
-    let pairs: Vec<(usize, usize)> = a
-        .model
-        .issues
-        .iter()
-        .enumerate()
-        .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
-        .collect();
     let outcome = |c: &Compiled, sample: &montecarlo::Sample, index: u64, i: usize| {
         forecast(
             &sample.issues[i],
@@ -142,31 +138,81 @@ pub fn compare(
         )
         .map(|f| f.outcome[0])
     };
-    let paired = |value: &(dyn Fn(f64, f64, f64) -> f64 + Sync)| {
-        montecarlo::run_with(&a.model, &a.settings, cancel, progress, |sample, index, i| {
-            let Some(&(_, j)) = pairs.iter().find(|(ia, _)| *ia == i) else {
-                return Err(EngineError::NotApplicable("issue missing from B".into()));
-            };
-            let sample_b = b.model.draw(b.settings.seed, index, b.settings.distribution);
-            let xa = outcome(a, sample, index, i)?;
-            let xb = outcome(&b, &sample_b, index, j)?;
-            Ok(value(xa, xb, a.model.issues[i].threshold))
-        })
+    paired_shifts(
+        a,
+        &b,
+        fa,
+        fb,
+        &a.settings,
+        cancel,
+        progress,
+        |sample, index, i| outcome(a, sample, index, i),
+        |index, j| {
+            outcome(
+                &b,
+                &b.model.draw(b.settings.seed, index, b.settings.distribution),
+                index,
+                j,
+            )
+        },
+    )
+}
+
+/// The paired part of a comparison: for every issue A shares with B, the
+/// shift B − A and the difference of the threshold indicators, sample by
+/// sample on A's draws (`settings`), summarised by Monte Carlo. `outcome_a`
+/// gives A's outcome of issue `i` in a drawn sample; `outcome_b` B's outcome
+/// of its issue `j` at a sample index (callers that kept outcomes read them;
+/// others draw and run).
+#[allow(clippy::too_many_arguments)]
+pub fn paired_shifts<FA, FB>(
+    a: &Compiled,
+    b: &Compiled,
+    fa: ForecastReport,
+    fb: ForecastReport,
+    settings: &montecarlo::MonteCarloSettings,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    outcome_a: FA,
+    outcome_b: FB,
+) -> Result<Comparison, EngineError>
+where
+    FA: Fn(&montecarlo::Sample, u64, usize) -> Result<f64, EngineError> + Sync,
+    FB: Fn(u64, usize) -> Result<f64, EngineError> + Sync,
+{
+    // Issue i of A ↔ its namesake in B.
+    let pairs: Vec<(usize, usize)> = a
+        .model
+        .issues
+        .iter()
+        .enumerate()
+        .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
+        .collect();
+    let partner = |i: usize| {
+        pairs
+            .iter()
+            .find(|(ia, _)| *ia == i)
+            .map(|&(_, j)| j)
+            .ok_or_else(|| EngineError::NotApplicable("issue missing from B".into()))
     };
-    // Shifts live on [−100, 100]; indicator differences on {−1, 0, 1}.
-    let mut shifted = a.clone();
-    shifted.model.issues.iter_mut().for_each(|i| {
+    // Shifts live on [−100, 100]; indicator differences on {−1, 0, 1}. The
+    // changed scale and threshold do not change the draws (keyed by issue id).
+    let mut shifted = a.model.clone();
+    shifted.issues.iter_mut().for_each(|i| {
         i.scale = (-100.0, 100.0);
         i.threshold = 0.0;
     });
-    let shift_run = montecarlo::run_with(&shifted.model, &a.settings, cancel, progress, |sample, index, i| {
-        let Some(&(_, j)) = pairs.iter().find(|(ia, _)| *ia == i) else {
-            return Err(EngineError::NotApplicable("issue missing from B".into()));
-        };
-        let sample_b = b.model.draw(b.settings.seed, index, b.settings.distribution);
-        Ok(outcome(&b, &sample_b, index, j)? - outcome(a, sample, index, i)?)
+    let shift_run = montecarlo::run_with(&shifted, settings, cancel, progress, |sample, index, i| {
+        let j = partner(i)?;
+        Ok(outcome_b(index, j)? - outcome_a(sample, index, i)?)
     })?;
-    let p_run = paired(&|xa, xb, t| f64::from(u8::from(xb > t)) - f64::from(u8::from(xa > t)))?;
+    let p_run = montecarlo::run_with(&a.model, settings, cancel, progress, |sample, index, i| {
+        let j = partner(i)?;
+        let xa = outcome_a(sample, index, i)?;
+        let xb = outcome_b(index, j)?;
+        let t = a.model.issues[i].threshold;
+        Ok(f64::from(u8::from(xb > t)) - f64::from(u8::from(xa > t)))
+    })?;
     let issues = pairs
         .iter()
         .map(|&(i, j)| {

@@ -514,7 +514,12 @@ impl Entry<'_> {
     }
 
     fn entry_id(&mut self, v: &S<String>) -> EntryId {
-        self.span("id", v.span());
+        self.entry_ref("id", v)
+    }
+
+    /// An entry id in `field` (the entry's own id, or a reference to another).
+    fn entry_ref(&mut self, field: &str, v: &S<String>) -> EntryId {
+        self.span(field, v.span());
         EntryId::new(v.get_ref()).unwrap_or_else(|m| {
             self.fail(v.span(), m);
             EntryId::new("x").expect("valid placeholder")
@@ -668,11 +673,7 @@ impl Builder {
             e.span("value", c.value.span());
             e.span("low", c.low.span());
             e.span("basis", c.basis.span());
-            e.span("indicator", c.indicator.span());
-            let indicator = EntryId::new(c.indicator.get_ref()).unwrap_or_else(|m| {
-                e.fail(c.indicator.span(), m);
-                EntryId::new("x").expect("valid placeholder")
-            });
+            let indicator = e.entry_ref("indicator", &c.indicator);
             let estimate = Estimate {
                 value: *c.value.get_ref(),
                 low: *c.low.get_ref(),
@@ -692,11 +693,7 @@ impl Builder {
             let index = self.model.stances.len();
             let mut e = self.entry(f, EntryKind::Stance, index);
             let actor = e.actor("actor", &s.actor);
-            e.span("issue", s.issue.span());
-            let issue = EntryId::new(s.issue.get_ref()).unwrap_or_else(|m| {
-                e.fail(s.issue.span(), m);
-                EntryId::new("x").expect("valid placeholder")
-            });
+            let issue = e.entry_ref("issue", &s.issue);
             e.span("position", s.position.span());
             e.span("salience", s.salience.span());
             e.span("basis", s.basis.span());
@@ -739,13 +736,7 @@ impl Builder {
             for (j, x) in l.effect.into_inner().into_iter().enumerate() {
                 e.span(format!("effect[{j}].kind"), x.kind.span());
                 let who = e.actor(&format!("effect[{j}].actor"), &x.actor);
-                let issue = x.issue.as_ref().map(|i| {
-                    e.span(format!("effect[{j}].issue"), i.span());
-                    EntryId::new(i.get_ref()).unwrap_or_else(|m| {
-                        e.fail(i.span(), m);
-                        EntryId::new("x").expect("valid placeholder")
-                    })
-                });
+                let issue = x.issue.as_ref().map(|i| e.entry_ref(&format!("effect[{j}].issue"), i));
                 let number = |e: &mut Entry, name: &str, v: &Option<S<f64>>| match v {
                     Some(v) => {
                         e.span(format!("effect[{j}].{name}"), v.span());

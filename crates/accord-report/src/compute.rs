@@ -6,7 +6,8 @@
 //! numbers (a test pins it) — arranged so that each model is run once per
 //! sample: the baseline's outcomes are kept from its forecast and reused by
 //! every comparison, and each scenario's outcomes are kept from its forecast
-//! for the paired shifts. `compare` runs A three times and B three times;
+//! for the paired shifts, which [`accord_analysis::run::paired_shifts`]
+//! computes for both. `compare` runs A three times and B three times;
 //! over eight scenarios this is the difference between minutes and seconds.
 
 use std::sync::{
@@ -16,7 +17,7 @@ use std::sync::{
 
 use accord_analysis::{
     Compiled,
-    run::{Comparison, ForecastReport, IssueForecast, IssueShift},
+    run::{Comparison, ForecastReport, paired_shifts, report_of},
 };
 use accord_engine::{
     EngineError, StopReason, forecast,
@@ -119,32 +120,6 @@ fn forecast_kept(
     Ok(run)
 }
 
-/// What [`accord_analysis::run::forecast_scenario`] makes of a run.
-fn forecast_report(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
-    let issues = c
-        .issues
-        .iter()
-        .zip(&run.issues)
-        .map(|(i, s)| IssueForecast {
-            id: i.id.clone(),
-            name: i.name.clone(),
-            sphere: i.sphere,
-            status_quo: i.status_quo,
-            question: i.question.clone(),
-            summary: s.clone(),
-        })
-        .collect();
-    ForecastReport {
-        scenario: c.scenario.scenario.id.clone(),
-        title: c.scenario.scenario.title.clone(),
-        org: c.org.clone(),
-        date: c.date.to_string(),
-        voters: c.voters.clone(),
-        run,
-        issues,
-    }
-}
-
 /// Runs the baseline with its own settings, then every scenario against it
 /// on the first `scenario_samples` samples of the baseline's stream (at most
 /// the baseline's count), with the baseline's seed and distribution — as
@@ -169,7 +144,7 @@ pub fn run_all(
     offset.fetch_add(a.settings.samples, Ordering::Relaxed);
     let stopped_early = run_a.partial;
     let a_done = run_a.samples_done;
-    let fa_full = forecast_report(a, run_a);
+    let fa_full = report_of(a, run_a);
     // A's summary on the comparisons' samples, from the kept outcomes.
     let never = AtomicBool::new(false);
     let a_n = MonteCarloSettings {
@@ -202,9 +177,20 @@ pub fn run_all(
         let run_a_n = montecarlo::run_with(&a.model, &a_n, &never, &quiet, |_, index, i| kept_a.get(index, i))?;
         let mut b_for_report = b.clone();
         b_for_report.settings = settings_b;
-        let fa = forecast_report(a, run_a_n);
-        let fb = forecast_report(&b_for_report, run_b);
-        comparisons.push(Some(paired_comparison(a, b, fa, fb, &kept_a, &kept_b, &a_n, &never)?));
+        let fa = report_of(a, run_a_n);
+        let fb = report_of(&b_for_report, run_b);
+        let paired = paired_shifts(
+            a,
+            b,
+            fa,
+            fb,
+            &a_n,
+            &never,
+            &quiet,
+            |_, index, i| kept_a.get(index, i),
+            |index, j| kept_b.get(index, j),
+        )?;
+        comparisons.push(Some(paired));
     }
 
     let point = a.model.point();
@@ -243,70 +229,4 @@ fn describe_stop(s: &StopReason) -> &'static str {
         StopReason::IterationLimit => "iteration limit reached",
         StopReason::RoundsCompleted => "rounds completed",
     }
-}
-
-/// The paired shifts of B against A from kept outcomes, as
-/// [`accord_analysis::run::compare`] computes them.
-#[allow(clippy::too_many_arguments)]
-fn paired_comparison(
-    a: &Compiled,
-    b: &Compiled,
-    fa: ForecastReport,
-    fb: ForecastReport,
-    kept_a: &Outcomes,
-    kept_b: &Outcomes,
-    settings: &MonteCarloSettings,
-    never: &AtomicBool,
-) -> Result<Comparison, EngineError> {
-    let pairs: Vec<(usize, usize)> = a
-        .model
-        .issues
-        .iter()
-        .enumerate()
-        .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
-        .collect();
-    let partner = |i: usize| {
-        pairs
-            .iter()
-            .find(|(ia, _)| *ia == i)
-            .map(|&(_, j)| j)
-            .ok_or_else(|| EngineError::NotApplicable("issue missing from B".into()))
-    };
-    let quiet = |_: u64| {};
-    // Shifts live on [−100, 100]; indicator differences on {−1, 0, 1}.
-    let mut shifted = a.model.clone();
-    shifted.issues.iter_mut().for_each(|i| {
-        i.scale = (-100.0, 100.0);
-        i.threshold = 0.0;
-    });
-    let shift_run = montecarlo::run_with(&shifted, settings, never, &quiet, |_, index, i| {
-        let j = partner(i)?;
-        Ok(kept_b.get(index, j)? - kept_a.get(index, i)?)
-    })?;
-    let p_run = montecarlo::run_with(&a.model, settings, never, &quiet, |_, index, i| {
-        let j = partner(i)?;
-        let xa = kept_a.get(index, i)?;
-        let xb = kept_b.get(index, j)?;
-        let t = a.model.issues[i].threshold;
-        Ok(f64::from(u8::from(xb > t)) - f64::from(u8::from(xa > t)))
-    })?;
-    let issues = pairs
-        .iter()
-        .map(|&(i, j)| {
-            let (sa, sb) = (&fa.run.issues[i], &fb.run.issues[j]);
-            let d = &shift_run.issues[i];
-            let p = &p_run.issues[i];
-            IssueShift {
-                id: sa.id.clone(),
-                median: (sa.quantiles[2], sb.quantiles[2]),
-                mean_shift: d.mean,
-                mean_shift_se: d.std_error,
-                shift_90: (d.quantiles[0], d.quantiles[4]),
-                p_above: (sa.p_above, sb.p_above),
-                p_shift: p.mean,
-                p_shift_se: p.std_error,
-            }
-        })
-        .collect();
-    Ok(Comparison { a: fa, b: fb, issues })
 }
