@@ -140,6 +140,33 @@ impl Checker<'_> {
         }
     }
 
+    /// The audit rule of a record entry: it names the citations that confirm
+    /// it (`verified`), each a known source, or says in a `caveat` why it
+    /// could not be confirmed.
+    fn audited(&mut self, kind: EntryKind, index: usize, p: &Provenance, sources: &HashSet<&str>) {
+        if p.verified.is_empty() && p.caveat.is_none() {
+            self.report(
+                kind,
+                index,
+                "verified",
+                "not verified: list the sources that confirm the entry (`verified = [\"source-id\", …]`) or say in a `caveat` why it cannot be confirmed",
+            );
+        }
+        for (i, c) in p.verified.iter().enumerate() {
+            if let Citation::Source { id } = c
+                && !sources.contains(id.as_str())
+            {
+                self.report_ref(
+                    kind,
+                    index,
+                    format!("verified[{i}]"),
+                    id.as_str(),
+                    format!("unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"),
+                );
+            }
+        }
+    }
+
     fn actor_ref(&mut self, kind: EntryKind, index: usize, field: String, id: &str, actors: &HashSet<&str>) {
         if !actors.contains(id) {
             self.report_ref(
@@ -253,10 +280,29 @@ pub fn check(record: &Record) -> Vec<Problem> {
     for (i, a) in r.actors.iter().enumerate() {
         c.names(K::Actor, i, &a.name, true);
         c.provenance(K::Actor, i, "", &a.provenance, &sources);
+        c.audited(K::Actor, i, &a.provenance, &sources);
     }
     for (i, s) in r.sources.iter().enumerate() {
         if s.publisher.trim().is_empty() || s.title.trim().is_empty() {
             c.report(K::Source, i, "title", "a source needs a `publisher` and a `title`");
+        }
+        let reference = s.reference.as_deref().is_some_and(|r| !r.trim().is_empty());
+        match s.address.as_deref() {
+            Some(a) if !is_full_address(a) => c.report(
+                K::Source,
+                i,
+                "address",
+                format!(
+                    "`{a}` is not a full address: give the host and the path of the page (e.g. `tass.com/world/950697`), without spaces"
+                ),
+            ),
+            None if !reference => c.report(
+                K::Source,
+                i,
+                "address",
+                "a source needs a full `address` (host and path) or a full bibliographic `reference`",
+            ),
+            _ => {}
         }
     }
 
@@ -277,6 +323,7 @@ pub fn check(record: &Record) -> Vec<Problem> {
             Some(_) => {}
         }
         c.provenance(K::Organization, i, "", &o.provenance, &sources);
+        c.audited(K::Organization, i, &o.provenance, &sources);
         let mut kinds = HashSet::new();
         for (j, s) in o.statuses.iter().enumerate() {
             if !kinds.insert(s.kind) {
@@ -316,6 +363,7 @@ pub fn check(record: &Record) -> Vec<Problem> {
         c.actor_ref(K::Membership, i, "actor".into(), m.actor.as_str(), &actors);
         c.org_ref(K::Membership, i, "org", m.org.as_str(), &orgs);
         c.provenance(K::Membership, i, "", &m.provenance, &sources);
+        c.audited(K::Membership, i, &m.provenance, &sources);
         if let Some(to) = m.to
             && to <= m.from
         {
@@ -384,6 +432,30 @@ pub fn check(record: &Record) -> Vec<Problem> {
             }
         }
     }
+    // A guest period starts at a meeting the actor attended as a guest.
+    for (i, m) in r.memberships.iter().enumerate() {
+        if m.status == crate::Status::Guest
+            && !r.events.iter().any(|e| {
+                e.org == m.org
+                    && e.date == m.from
+                    && e
+                        .attendance
+                        .iter()
+                        .any(|a| a.actor == m.actor && a.capacity == crate::Status::Guest)
+            })
+        {
+            c.report(
+                K::Membership,
+                i,
+                "from",
+                format!(
+                    "a `guest` period starts on the day of a meeting of {} that {} attended as a guest; no [[event]] on {} lists it in its `attendance` with capacity `guest`",
+                    m.org, m.actor, m.from
+                ),
+            );
+        }
+    }
+
     // Overlaps of one actor in one organization.
     let mut by_pair: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, m) in r.memberships.iter().enumerate() {
@@ -420,6 +492,7 @@ pub fn check(record: &Record) -> Vec<Problem> {
             c.actor_ref(K::Body, i, "proposer".into(), p.as_str(), &actors);
         }
         c.provenance(K::Body, i, "", &b.provenance, &sources);
+        c.audited(K::Body, i, &b.provenance, &sources);
         c.chronological(K::Body, i, &b.life, |x| x.date);
         for (j, ch) in b.life.iter().enumerate() {
             c.provenance(K::Body, i, &format!("life[{j}]."), &ch.provenance, &sources);
@@ -462,6 +535,7 @@ pub fn check(record: &Record) -> Vec<Problem> {
             }
         }
         c.provenance(K::Instrument, i, "", &ins.provenance, &sources);
+        c.audited(K::Instrument, i, &ins.provenance, &sources);
         c.chronological(K::Instrument, i, &ins.life, |x| x.date);
         for (j, ch) in ins.life.iter().enumerate() {
             c.provenance(K::Instrument, i, &format!("life[{j}]."), &ch.provenance, &sources);
@@ -494,6 +568,42 @@ pub fn check(record: &Record) -> Vec<Problem> {
             );
         }
         c.provenance(K::Event, i, "", &e.provenance, &sources);
+        c.audited(K::Event, i, &e.provenance, &sources);
+        let mut attended = HashSet::new();
+        for (j, a) in e.attendance.iter().enumerate() {
+            c.actor_ref(K::Event, i, format!("attendance[{j}].actor"), a.actor.as_str(), &actors);
+            c.provenance(K::Event, i, &format!("attendance[{j}]."), &a.provenance, &sources);
+            if !attended.insert(a.actor.as_str()) {
+                c.report(
+                    K::Event,
+                    i,
+                    format!("attendance[{j}].actor"),
+                    format!("`{}` is listed twice in the attendance", a.actor),
+                );
+            }
+            // A capacity other than `guest` is a status, which the memberships
+            // must show on the event's first day.
+            let held = r
+                .memberships
+                .iter()
+                .find(|m| m.actor == a.actor && m.org == e.org && m.holds_on(e.date.first_day()))
+                .map(|m| m.status);
+            if a.capacity != crate::Status::Guest && held != Some(a.capacity) {
+                c.report(
+                    K::Event,
+                    i,
+                    format!("attendance[{j}].capacity"),
+                    format!(
+                        "`{}` attended as `{}`, but on {} its status in {} was {}: use its status, or `guest`",
+                        a.actor,
+                        a.capacity.as_str(),
+                        e.date,
+                        e.org,
+                        held.map_or("none".to_owned(), |s| format!("`{}`", s.as_str()))
+                    ),
+                );
+            }
+        }
     }
 
     c.problems
@@ -743,6 +853,108 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
             }
         }
         c.provenance(K::Lever, i, "", &l.provenance, &sources);
+    }
+    c.problems
+}
+
+/// Whether an address names a page: a host with a dot, then a path or a
+/// query, and no spaces (`tass.com/world/950697`, not `unterm.un.org` or
+/// `thehindu.com article27381151`).
+pub fn is_full_address(address: &str) -> bool {
+    let a = address.trim();
+    let a = a
+        .strip_prefix("https://")
+        .or_else(|| a.strip_prefix("http://"))
+        .unwrap_or(a);
+    if a.is_empty() || a.chars().any(char::is_whitespace) {
+        return false;
+    }
+    match a.split_once(['/', '?']) {
+        Some((host, rest)) => host.contains('.') && !rest.trim_matches('/').is_empty(),
+        None => false,
+    }
+}
+
+/// The number of independent sources that confirm an entry: its distinct
+/// `verified` citations, with every part of the article counted once.
+pub fn independent_sources(p: &Provenance) -> usize {
+    let mut seen = HashSet::new();
+    for c in &p.verified {
+        seen.insert(match c {
+            Citation::Source { id } => id.as_str(),
+            Citation::ArticleSection { .. } | Citation::ArticleFootnote { .. } => "seed",
+        });
+    }
+    seen.len()
+}
+
+/// Warnings (not errors): the record entries a forecast depends on that are
+/// confirmed by fewer than two independent sources. A forecast depends on
+/// every membership and every organization (they decide who votes and who
+/// bargains at the forecast's date), and on every body, instrument or event
+/// whose id the model names (in an issue, stance or lever).
+pub fn single_source_warnings(record: &Record, model: Option<&crate::model::Model>) -> Vec<Problem> {
+    use EntryKind as K;
+    let mut c = Checker {
+        record,
+        problems: Vec::new(),
+    };
+    let mut texts: Vec<String> = Vec::new();
+    if let Some(m) = model {
+        for issue in &m.issues {
+            texts.push(format!("{} {} {}", issue.status_quo_basis, issue.question, issue.name));
+            texts.extend(issue.scale.iter().map(|p| p.means.clone()));
+            texts.extend(issue.provenance.note.clone());
+        }
+        texts.extend(m.stances.iter().map(|s| s.basis.clone()));
+        texts.extend(m.levers.iter().map(|l| l.basis.clone()));
+    }
+    let named = |id: &str| {
+        texts.iter().any(|t| {
+            t.match_indices(id).any(|(at, _)| {
+                let before = t[..at].chars().next_back();
+                let after = t[at + id.len()..].chars().next();
+                let word = |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '-');
+                !word(before) && !word(after)
+            })
+        })
+    };
+    let warn = |c: &mut Checker, kind: K, i: usize, what: String, p: &Provenance| {
+        let n = independent_sources(p);
+        if n < 2 {
+            c.report(
+                kind,
+                i,
+                "verified",
+                format!(
+                    "{what}: a forecast depends on it and it rests on {} confirming source{} (give a second, independent one)",
+                    if n == 0 { "no".to_owned() } else { n.to_string() },
+                    if n == 1 { "" } else { "s" }
+                ),
+            );
+        }
+    };
+    for (i, o) in record.organizations.iter().enumerate() {
+        warn(&mut c, K::Organization, i, format!("organization {}", o.id), &o.provenance);
+    }
+    for (i, m) in record.memberships.iter().enumerate() {
+        let what = format!("{} {} of {} from {}", m.actor, m.status.as_str(), m.org, m.from);
+        warn(&mut c, K::Membership, i, what, &m.provenance);
+    }
+    for (i, b) in record.bodies.iter().enumerate() {
+        if named(b.id.as_str()) {
+            warn(&mut c, K::Body, i, format!("body {}", b.id), &b.provenance);
+        }
+    }
+    for (i, ins) in record.instruments.iter().enumerate() {
+        if named(ins.id.as_str()) {
+            warn(&mut c, K::Instrument, i, format!("instrument {}", ins.id), &ins.provenance);
+        }
+    }
+    for (i, e) in record.events.iter().enumerate() {
+        if named(e.id.as_str()) {
+            warn(&mut c, K::Event, i, format!("event {}", e.id), &e.provenance);
+        }
     }
     c.problems
 }

@@ -151,6 +151,11 @@ pub enum Certainty {
 pub struct Provenance {
     /// The citations, at least one.
     pub sources: Vec<Citation>,
+    /// The citations an audit checked the entry against and found to confirm
+    /// it (`verified = [...]`); empty when the entry was not verified, in which
+    /// case a record entry needs a `caveat` saying why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub verified: Vec<Citation>,
     /// How sure the record is.
     pub certainty: Certainty,
     /// What is uncertain, or how sources disagree.
@@ -195,9 +200,13 @@ pub struct Source {
     /// Publication date, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<PartialDate>,
-    /// Where to find it (without scheme).
+    /// Where to find it (without scheme): a host and a path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// A full bibliographic reference, for a source without a web address
+    /// (authors, title, publisher, place, year, pages or volume).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Free text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -663,6 +672,20 @@ pub enum EventKind {
     Conference,
 }
 
+/// Who attended an event, and in what capacity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attendance {
+    /// The state or organization that attended (by its head of state or
+    /// government, or another named delegate).
+    pub actor: ActorId,
+    /// In what capacity: the status it held in the organization, or `guest`
+    /// when it came at the invitation of the host or the chair.
+    pub capacity: Status,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
 /// A summit or other meeting.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
@@ -682,6 +705,9 @@ pub struct Event {
     /// The host state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<ActorId>,
+    /// Who attended, in what capacity (empty when not recorded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attendance: Vec<Attendance>,
     /// Where it comes from.
     #[serde(flatten)]
     pub provenance: Provenance,

@@ -274,6 +274,7 @@ struct RawSource {
     title: String,
     date: Option<S<String>>,
     address: Option<String>,
+    reference: Option<String>,
     note: Option<String>,
 }
 
@@ -282,6 +283,7 @@ raw_entry!(
         id: S<String>,
         kind: ActorKind,
         name: S<RawNames>,
+        verified: Option<S<Vec<S<String>>>>,
     }
 );
 raw_entry!(
@@ -302,6 +304,7 @@ raw_entry!(
         decision_rule: OrgDecisionRule,
         decision_note: Option<String>,
         status: Vec<RawStatusKind>,
+        verified: Option<S<Vec<S<String>>>>,
     }
 );
 raw_entry!(
@@ -311,6 +314,7 @@ raw_entry!(
         status: S<Status>,
         from: S<String>,
         to: Option<S<String>>,
+        verified: Option<S<Vec<S<String>>>>,
     }
 );
 raw_entry!(
@@ -329,6 +333,7 @@ raw_entry!(
         seat: Option<String>,
         proposer: Option<S<String>>,
         life: S<Vec<RawBodyChange>>,
+        verified: Option<S<Vec<S<String>>>>,
     }
 );
 raw_entry!(
@@ -356,6 +361,7 @@ raw_entry!(
         count: Option<S<u32>>,
         amount: Option<Vec<RawAmount>>,
         life: S<Vec<RawInstrumentChange>>,
+        verified: Option<S<Vec<S<String>>>>,
     }
 );
 raw_entry!(
@@ -367,6 +373,14 @@ raw_entry!(
         end: Option<S<String>>,
         city: String,
         host: Option<S<String>>,
+        attendance: Option<Vec<RawAttendance>>,
+        verified: Option<S<Vec<S<String>>>>,
+    }
+);
+raw_entry!(
+    struct RawAttendance {
+        actor: S<String>,
+        capacity: Status,
     }
 );
 
@@ -577,10 +591,27 @@ impl Entry<'_> {
         }
         Provenance {
             sources: cites,
+            verified: Vec::new(),
             certainty: certainty.unwrap_or_default(),
             caveat,
             note,
         }
+    }
+
+    /// Reads `verified = [...]` (citations that confirm the entry).
+    fn verified(&mut self, v: Option<S<Vec<S<String>>>>) -> Vec<Citation> {
+        let mut cites = Vec::new();
+        if let Some(list) = v {
+            self.span("verified", list.span());
+            for (i, s) in list.into_inner().into_iter().enumerate() {
+                self.span(format!("verified[{i}]"), s.span());
+                match Citation::parse(s.get_ref()) {
+                    Ok(c) => cites.push(c),
+                    Err(m) => self.fail(s.span(), m),
+                }
+            }
+        }
+        cites
     }
 
     /// Registers the spans if the entry is whole; returns whether it is.
@@ -836,6 +867,7 @@ impl Builder {
             title: s.title,
             date,
             address: s.address,
+            reference: s.reference,
             note: s.note,
         };
         e.finish(s.id.get_ref()).then_some(source)
@@ -853,7 +885,8 @@ impl Builder {
             let mut e = self.entry(f, EntryKind::Actor, index);
             let id = e.actor("id", &a.id);
             let name = e.names(a.name);
-            let provenance = e.provenance("", a.id.span(), a.sources, a.certainty, a.caveat, a.note);
+            let mut provenance = e.provenance("", a.id.span(), a.sources, a.certainty, a.caveat, a.note);
+            provenance.verified = e.verified(a.verified);
             if e.finish(a.id.get_ref()) {
                 self.record.actors.push(Actor {
                     id,
@@ -891,7 +924,8 @@ impl Builder {
                     provenance,
                 });
             }
-            let provenance = e.provenance("", o.id.span(), o.sources, o.certainty, o.caveat, o.note);
+            let mut provenance = e.provenance("", o.id.span(), o.sources, o.certainty, o.caveat, o.note);
+            provenance.verified = e.verified(o.verified);
             let org = Organization {
                 id,
                 founded,
@@ -913,7 +947,8 @@ impl Builder {
             e.span("status", m.status.span());
             let from = e.date("from", &m.from);
             let to = e.opt_date("to", &m.to);
-            let provenance = e.provenance("", m.actor.span(), m.sources, m.certainty, m.caveat, m.note);
+            let mut provenance = e.provenance("", m.actor.span(), m.sources, m.certainty, m.caveat, m.note);
+            provenance.verified = e.verified(m.verified);
             let membership = Membership {
                 actor,
                 org,
@@ -951,7 +986,8 @@ impl Builder {
                     provenance,
                 });
             }
-            let provenance = e.provenance("", b.id.span(), b.sources, b.certainty, b.caveat, b.note);
+            let mut provenance = e.provenance("", b.id.span(), b.sources, b.certainty, b.caveat, b.note);
+            provenance.verified = e.verified(b.verified);
             let body = Body {
                 id,
                 org,
@@ -1016,7 +1052,8 @@ impl Builder {
                     provenance,
                 });
             }
-            let provenance = e.provenance("", i.id.span(), i.sources, i.certainty, i.caveat, i.note);
+            let mut provenance = e.provenance("", i.id.span(), i.sources, i.certainty, i.caveat, i.note);
+            provenance.verified = e.verified(i.verified);
             let instrument = Instrument {
                 id,
                 kind: i.kind,
@@ -1042,7 +1079,26 @@ impl Builder {
             let date = e.date("date", &v.date);
             let end = e.opt_date("end", &v.end);
             let host = v.host.as_ref().map(|h| e.actor("host", h));
-            let provenance = e.provenance("", v.id.span(), v.sources, v.certainty, v.caveat, v.note);
+            let mut attendance = Vec::new();
+            for (j, a) in v.attendance.into_iter().flatten().enumerate() {
+                let actor = e.actor(&format!("attendance[{j}].actor"), &a.actor);
+                e.span(format!("attendance[{j}].capacity"), a.actor.span());
+                let provenance = e.provenance(
+                    &format!("attendance[{j}]."),
+                    a.actor.span(),
+                    a.sources,
+                    a.certainty,
+                    a.caveat,
+                    a.note,
+                );
+                attendance.push(Attendance {
+                    actor,
+                    capacity: a.capacity,
+                    provenance,
+                });
+            }
+            let mut provenance = e.provenance("", v.id.span(), v.sources, v.certainty, v.caveat, v.note);
+            provenance.verified = e.verified(v.verified);
             let event = Event {
                 id,
                 kind: v.kind,
@@ -1051,6 +1107,7 @@ impl Builder {
                 end,
                 city: v.city,
                 host,
+                attendance,
                 provenance,
             };
             if e.finish(v.id.get_ref()) {

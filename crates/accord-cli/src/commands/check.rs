@@ -26,6 +26,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             let record_dir = if sub.is_dir() { sub } else { dir.clone() };
             accord_io::record::load_record_dir(&record_dir).map(|r| {
                 print_counts(&r);
+                print_warnings(&r, None);
                 None
             })
         }
@@ -40,6 +41,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
                 model.capabilities.len(),
                 model.stances.len()
             );
+            print_warnings(&record, Some(&model));
             Ok(())
         }
         Ok(None) => Ok(()),
@@ -64,4 +66,25 @@ fn print_counts(record: &accord_core::Record) {
         record.instruments.len(),
         record.events.len()
     );
+}
+
+/// Prints the entries a forecast depends on that rest on a single source
+/// (warnings: they do not fail the check).
+fn print_warnings(record: &accord_core::Record, model: Option<&accord_core::model::Model>) {
+    let warnings = accord_core::check::single_source_warnings(record, model);
+    for w in &warnings {
+        println!(
+            "warning: [[{}]] #{}: {}",
+            w.locus.kind.table(),
+            w.locus.index + 1,
+            w.message
+        );
+    }
+    if !warnings.is_empty() {
+        println!(
+            "{} entr{} a forecast depends on rest on a single source",
+            warnings.len(),
+            if warnings.len() == 1 { "y" } else { "ies" }
+        );
+    }
 }
