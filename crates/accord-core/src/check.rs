@@ -858,15 +858,16 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
 }
 
 /// Whether an address names a page: a host with a dot, then a path or a
-/// query, and no spaces (`tass.com/world/950697`, not `unterm.un.org` or
-/// `thehindu.com article27381151`).
+/// query, with no spaces and no ellipsis standing for a cut part
+/// (`tass.com/world/950697`, not `unterm.un.org`,
+/// `thehindu.com article27381151` or `uzdaily.com/en/sco-members…`).
 pub fn is_full_address(address: &str) -> bool {
     let a = address.trim();
     let a = a
         .strip_prefix("https://")
         .or_else(|| a.strip_prefix("http://"))
         .unwrap_or(a);
-    if a.is_empty() || a.chars().any(char::is_whitespace) {
+    if a.is_empty() || a.chars().any(|c| c.is_whitespace() || c == '…') {
         return false;
     }
     match a.split_once(['/', '?']) {
