@@ -82,7 +82,7 @@ fn print_warnings(record: &accord_core::Record, model: Option<&accord_core::mode
     }
     if !warnings.is_empty() {
         println!(
-            "{} entr{} a forecast depends on rest on a single source",
+            "{} entr{} a forecast depends on rest on fewer than two confirming sources",
             warnings.len(),
             if warnings.len() == 1 { "y" } else { "ies" }
         );
