@@ -285,9 +285,32 @@ fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
         return print_json(&entry);
     }
     // A person reads the entry as TOML-like text, then every citation resolved.
-    let value = serde_json::to_value(entry)?;
+    let mut value = serde_json::to_value(entry)?;
+    // An event's attendance reads better as one line per attendee.
+    let attendance = value.as_object_mut().and_then(|m| m.remove("attendance"));
     print_value(&value, 0);
-    let provenance_sources = collect_citations(&value);
+    if let (EntryRef::Event(e), Some(_)) = (entry, &attendance) {
+        println!("attendance:");
+        for a in &e.attendance {
+            let name = index.actor(record, a.actor.as_str()).map_or("", |x| x.name.en.as_str());
+            println!(
+                "  {:<6} {:<28} {:<17} [{}]{}",
+                a.actor.as_str(),
+                name,
+                a.capacity.as_str(),
+                cites(&a.provenance),
+                a.provenance.note.as_ref().map_or(String::new(), |n| format!("  {n}"))
+            );
+        }
+    }
+    let mut provenance_sources = collect_citations(&value);
+    if let Some(att) = &attendance {
+        for c in collect_citations(att) {
+            if !provenance_sources.contains(&c) {
+                provenance_sources.push(c);
+            }
+        }
+    }
     if !provenance_sources.is_empty() {
         println!("\ncitations:");
         for c in provenance_sources {
@@ -390,7 +413,10 @@ fn describe_citation(record: &Record, index: &accord_core::record::Index, c: &Ci
                 s.publisher,
                 s.title,
                 s.date.map_or(String::new(), |d| format!(", {d}")),
-                s.address.as_ref().map_or(String::new(), |a| format!(", {a}"))
+                s.address
+                    .as_ref()
+                    .or(s.reference.as_ref())
+                    .map_or(String::new(), |a| format!(", {a}"))
             ),
             _ => format!("{c}  (unknown source)"),
         },
