@@ -273,7 +273,7 @@ struct RawSource {
     publisher: String,
     title: String,
     date: Option<S<String>>,
-    address: Option<String>,
+    address: Option<S<String>>,
     reference: Option<String>,
     note: Option<String>,
 }
@@ -861,12 +861,15 @@ impl Builder {
         let mut e = self.entry(f, EntryKind::Source, index);
         let id = e.entry_id(&s.id);
         let date = e.opt_date("date", &s.date);
+        if let Some(a) = &s.address {
+            e.span("address", a.span());
+        }
         let source = Source {
             id,
             publisher: s.publisher,
             title: s.title,
             date,
-            address: s.address,
+            address: s.address.map(S::into_inner),
             reference: s.reference,
             note: s.note,
         };

@@ -10,30 +10,35 @@ id = "facts-2017"
 publisher = "TASS"
 title = "India and Pakistan become members"
 date = "2017-06-09"
+address = "tass.com/world/950697"
 
 [[actor]]
 id = "SCO"
 kind = "organization"
 name = { en = "Shanghai Cooperation Organization", ru = "ШОС", zh = "上海合作组织" }
 sources = ["seed:introduction"]
+verified = ["seed:introduction"]
 
 [[actor]]
 id = "RUS"
 kind = "state"
 name = { en = "Russia", ru = "Россия", zh = "俄罗斯" }
 sources = ["seed:introduction"]
+verified = ["seed:introduction"]
 
 [[actor]]
 id = "IND"
 kind = "state"
 name = { en = "India", ru = "Индия", zh = "印度" }
 sources = ["seed:enlargement"]
+verified = ["seed:enlargement"]
 
 [[organization]]
 id = "SCO"
 founded = "2001-06-15"
 decision_rule = "consensus"
 sources = ["seed:introduction"]
+verified = ["seed:introduction"]
 
 [[organization.status]]
 kind = "member"
@@ -57,6 +62,7 @@ org = "SCO"
 status = "member"
 from = "2001-06-15"
 sources = ["seed:introduction"]
+verified = ["seed:introduction"]
 
 [[membership]]
 actor = "IND"
@@ -65,6 +71,7 @@ status = "observer"
 from = "2005-07-05"
 to = "2017-06-09"
 sources = ["seed:enlargement"]
+verified = ["seed:enlargement"]
 
 [[membership]]
 actor = "IND"
@@ -72,6 +79,7 @@ org = "SCO"
 status = "member"
 from = "2017-06-09"
 sources = ["facts-2017"]
+verified = ["facts-2017"]
 
 [[instrument]]
 id = "programs"
@@ -81,6 +89,7 @@ name = { en = "120 economic programs" }
 sphere = "economy"
 count = 120
 sources = ["seed:economy"]
+verified = ["seed:economy"]
 
 [[instrument.amount]]
 value = 900000000
@@ -236,7 +245,7 @@ fn syntax_and_type_errors_are_located() {
 fn errors_name_the_right_file() {
     let files = [
         SourceFile { name: "a.toml".into(), text: GOOD.into() },
-        SourceFile { name: "b.toml".into(), text: "[[event]]\nid = \"x\"\nkind = \"summit\"\norg = \"CSTO\"\ndate = \"2009\"\ncity = \"Moscow\"\nsources = [\"seed:security\"]\n".into() },
+        SourceFile { name: "b.toml".into(), text: "[[event]]\nid = \"x\"\nkind = \"summit\"\norg = \"CSTO\"\ndate = \"2009\"\ncity = \"Moscow\"\nsources = [\"seed:security\"]\nverified = [\"seed:security\"]\n".into() },
     ];
     let errs = load_record(&files).unwrap_err();
     assert_eq!(errs.len(), 1);
@@ -273,5 +282,99 @@ proptest! {
                 prop_assert!(!e.message.is_empty());
             }
         }
+    }
+}
+
+// ------------------------------------------------ the audit rules (issue 14)
+
+#[test]
+fn an_entry_without_verified_sources_or_caveat_is_reported_at_the_entry() {
+    let text = GOOD.replacen("verified = [\"seed:enlargement\"]\n", "", 1);
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].message.starts_with("not verified"), "{}", errs[0].message);
+    // A caveat saying why it cannot be confirmed is enough.
+    let text = GOOD.replacen(
+        "verified = [\"seed:enlargement\"]\n",
+        "caveat = \"No outside source names India's SCO name.\"\n",
+        1,
+    );
+    assert!(load(&text).is_ok());
+    // A verified citation must exist.
+    let text = GOOD.replacen("verified = [\"facts-2017\"]", "verified = [\"nowhere\"]", 1);
+    let errs = errors(&text);
+    assert!(errs[0].message.contains("unknown source `nowhere`"), "{errs:?}");
+    assert_eq!((errs[0].line, errs[0].column), position_of(&text, "\"nowhere\""));
+}
+
+#[test]
+fn a_source_needs_a_full_address_or_a_reference() {
+    for bad in ["thehindu.com article27381151", "en.inform.kz", "uzdaily.com/en/sco-members…"] {
+        let text = GOOD.replace("address = \"tass.com/world/950697\"", &format!("address = \"{bad}\""));
+        let errs = errors(&text);
+        assert_eq!(errs.len(), 1, "{bad}: {errs:?}");
+        assert!(errs[0].message.contains("not a full address"), "{}", errs[0].message);
+        assert_eq!(errs[0].line, position_of(&text, "address =").0);
+    }
+    let text = GOOD.replace("address = \"tass.com/world/950697\"\n", "");
+    assert!(errors(&text)[0].message.contains("full `address`"));
+    let text = GOOD.replace(
+        "address = \"tass.com/world/950697\"",
+        "reference = \"A. Author, Title of the Book, Publisher, City, 2010, p. 5.\"",
+    );
+    assert!(load(&text).is_ok());
+    for good in ["tass.com/world/950697", "https://www.thehindu.com/a/article27381151.ece", "cis-legislation.com/document.fwx?rgn=6909"] {
+        assert!(accord_core::check::is_full_address(good), "{good}");
+    }
+}
+
+const EVENT: &str = r#"
+[[event]]
+id = "summit-2009"
+kind = "summit"
+org = "SCO"
+date = "2009-06-15"
+city = "Yekaterinburg"
+attendance = [
+  { actor = "RUS", capacity = "member", sources = ["seed:security"] },
+  { actor = "IND", capacity = "observer", sources = ["seed:security"] },
+]
+sources = ["seed:security"]
+verified = ["seed:security"]
+"#;
+
+#[test]
+fn attendance_is_read_and_its_capacity_checked_against_the_memberships() {
+    let text = format!("{GOOD}{EVENT}");
+    let record = load(&text).expect("valid");
+    assert_eq!(record.events[0].attendance.len(), 2);
+    assert_eq!(record.events[0].attendance[1].capacity, accord_core::Status::Observer);
+    let text = format!("{GOOD}{}", EVENT.replace("\"observer\"", "\"member\""));
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].message.contains("its status in SCO was `observer`"), "{}", errs[0].message);
+    let text = format!("{GOOD}{}", EVENT.replace("actor = \"IND\"", "actor = \"INX\""));
+    assert!(errors(&text)[0].message.contains("unknown actor `INX`"));
+}
+
+#[test]
+fn a_guest_period_starts_at_a_meeting_attended_as_a_guest() {
+    let guest_status = "\n[[organization.status]]\nkind = \"guest\"\nvote = false\nspeak = true\nattend = true\nsince = \"2004\"\nsources = [\"seed:enlargement\"]\n";
+    let base = GOOD.replacen("\n[[membership]]", &format!("{guest_status}\n[[membership]]"), 1);
+    let afg = "\n[[actor]]\nid = \"AFG\"\nkind = \"state\"\nname = { en = \"Afghanistan\", ru = \"Афганистан\", zh = \"阿富汗\" }\nsources = [\"seed:security\"]\nverified = [\"seed:security\"]\n\n[[membership]]\nactor = \"AFG\"\norg = \"SCO\"\nstatus = \"guest\"\nfrom = \"2009-06-15\"\nsources = [\"seed:security\"]\nverified = [\"seed:security\"]\n";
+    let attended = EVENT.replace(
+        "  { actor = \"IND\"",
+        "  { actor = \"AFG\", capacity = \"guest\", sources = [\"seed:security\"] },\n  { actor = \"IND\"",
+    );
+    assert!(load(&format!("{base}{afg}{attended}")).is_ok());
+    let errs = errors(&format!("{base}{afg}{EVENT}"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].message.contains("attended as a guest"), "{}", errs[0].message);
+}
+
+proptest! {
+    #[test]
+    fn is_full_address_never_panics(s in "\\PC{0,60}") {
+        let _ = accord_core::check::is_full_address(&s);
     }
 }
