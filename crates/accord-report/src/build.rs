@@ -1,7 +1,7 @@
 //! Gathering a [`Report`] from the record, the model, the compiled scenarios
 //! and their runs.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, fmt::Write as _};
 
 use accord_analysis::{Compiled, Scenario};
 use accord_core::{Record, model::Model, query};
@@ -10,7 +10,7 @@ use accord_engine::{DecisionRule, Dynamics, ModelSettings};
 use crate::{
     compute::Runs,
     data::{
-        ActorInfo, DataFile, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, Span, StanceInfo,
+        ActorInfo, DataFile, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, SourceEntry, Span, StanceInfo,
         Timeline, TimelineRow,
     },
 };
@@ -176,6 +176,21 @@ pub fn assemble(
         stopped: runs.stopped,
         notes,
         data_files: Vec::new(),
+        sources: record.sources.iter().chain(&model.sources).map(source_entry).collect(),
+    }
+}
+
+/// A record or model source as the report lists it.
+fn source_entry(s: &accord_core::Source) -> SourceEntry {
+    let mut label = format!("{}, \u{201c}{}\u{201d}", s.publisher, s.title);
+    if let Some(d) = s.date {
+        let _ = write!(label, ", {d}");
+    }
+    SourceEntry {
+        id: s.id.to_string(),
+        label,
+        address: s.address.clone(),
+        reference: s.reference.clone(),
     }
 }
 

@@ -222,4 +222,20 @@ pub struct Report {
     /// The record and model files behind the report (empty when unknown;
     /// the caller that read them fills it in).
     pub data_files: Vec<DataFile>,
+    /// The outside sources of the record and the model, which the report's
+    /// citations name; the Sources section lists those it cites.
+    pub sources: Vec<SourceEntry>,
+}
+
+/// An outside source a citation in the report may name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceEntry {
+    /// Its id, as citations write it.
+    pub id: String,
+    /// Publisher, title and date, for a reader.
+    pub label: String,
+    /// Where to find it: a web address without scheme (`tass.com/world/1`).
+    pub address: Option<String>,
+    /// A full bibliographic reference, for a source without an address.
+    pub reference: Option<String>,
 }

@@ -73,6 +73,140 @@ pub enum Block {
     Charts(Vec<Chart>),
     /// Shell commands, verbatim.
     Code(String),
+    /// The sources the document cites, each with an anchor that citations
+    /// link to and, where it has one, the address a reader can follow.
+    Sources(Vec<SourceItem>),
+}
+
+/// One entry of the Sources section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceItem {
+    /// The citation as the text writes it (`tass-950697`, `seed:fn7`).
+    pub citation: String,
+    /// The anchor citations link to ([`citation_anchor`]).
+    pub anchor: String,
+    /// Publisher, title and date, or the article's section.
+    pub label: String,
+    /// The web address to follow (with its scheme), if the source has one.
+    pub href: Option<String>,
+    /// A full bibliographic reference, for a source without an address.
+    pub reference: Option<String>,
+}
+
+/// The anchor of a citation's entry in the Sources section
+/// (`seed:fn7` → `src-seed-fn7`).
+pub fn citation_anchor(citation: &str) -> String {
+    format!("src-{}", citation.replace(':', "-"))
+}
+
+/// The citations a piece of text makes: the words that are a known source id
+/// or an article citation (`seed:SECTION`, `seed:fnN`), in order of first
+/// appearance. A word is a run of `a-z`, `0-9`, `-` and `:`.
+pub fn citations_in<'a>(text: &'a str, known: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for word in text.split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == ':')) {
+        let word = word.trim_matches(|c| c == '-' || c == ':');
+        if !word.is_empty() && known(word) && !out.contains(&word) {
+            out.push(word);
+        }
+    }
+    out
+}
+
+/// Whether `word` is a citation of the article (`seed:security`, `seed:fn7`).
+fn is_article_citation(word: &str) -> bool {
+    word.starts_with("seed:") && accord_core::Citation::parse(word).is_ok()
+}
+
+/// Every text a reader sees in a section, for finding its citations.
+fn section_texts<'a>(s: &'a Section, out: &mut Vec<&'a str>) {
+    for b in &s.blocks {
+        match b {
+            Block::Paragraph(t) | Block::Note(t) => out.push(t),
+            Block::List(items) => out.extend(items.iter().map(String::as_str)),
+            Block::Definitions(items) => {
+                for (t, m) in items {
+                    out.push(t);
+                    out.push(m);
+                }
+            }
+            Block::Table(t) => {
+                out.push(&t.caption);
+                for row in &t.rows {
+                    out.extend(row.iter().map(|c| c.text.as_str()));
+                }
+            }
+            Block::Charts(_) | Block::Code(_) | Block::Sources(_) => {}
+        }
+    }
+    for sub in &s.subsections {
+        section_texts(sub, out);
+    }
+}
+
+/// The Sources section: every source the other sections cite, linked from
+/// the citations (HTML) and to the source's address; `None` when nothing is
+/// cited.
+fn sources_section(report: &Report, sections: &[Section]) -> Option<Section> {
+    let mut texts = Vec::new();
+    for s in sections {
+        section_texts(s, &mut texts);
+    }
+    let by_id: std::collections::HashMap<&str, &crate::data::SourceEntry> =
+        report.sources.iter().map(|e| (e.id.as_str(), e)).collect();
+    let known = |w: &str| by_id.contains_key(w) || is_article_citation(w);
+    let mut cited: Vec<&str> = Vec::new();
+    for t in &texts {
+        for c in citations_in(t, &known) {
+            if !cited.contains(&c) {
+                cited.push(c);
+            }
+        }
+    }
+    if cited.is_empty() {
+        return None;
+    }
+    cited.sort_unstable();
+    const ARTICLE: &str = "M. Starchak, \u{201c}The Shanghai Cooperation Organization: Opportunities for Russia\u{201d} (2010)";
+    let items = cited
+        .into_iter()
+        .map(|c| {
+            let (label, href, reference) = match accord_core::Citation::parse(c) {
+                Ok(accord_core::Citation::ArticleSection { section }) => {
+                    (format!("{ARTICLE}, section \u{201c}{}\u{201d}", section.heading()), None, None)
+                }
+                Ok(accord_core::Citation::ArticleFootnote { number }) => {
+                    (format!("{ARTICLE}, footnote {number}"), None, None)
+                }
+                _ => {
+                    let e = by_id[c];
+                    let href = e.address.as_ref().map(|a| {
+                        if a.starts_with("http://") || a.starts_with("https://") {
+                            a.clone()
+                        } else {
+                            format!("https://{a}")
+                        }
+                    });
+                    (e.label.clone(), href, e.reference.clone())
+                }
+            };
+            SourceItem {
+                citation: c.to_owned(),
+                anchor: citation_anchor(c),
+                label,
+                href,
+                reference,
+            }
+        })
+        .collect();
+    let mut s = Section::new("sources", "Sources");
+    s.push(Block::Paragraph(
+        "Every source the report cites, with the address to follow or, for a source without one, its full reference. \
+         The article's sections and footnotes (seed:…) are those of the paper the model is built on."
+            .to_owned(),
+    ));
+    s.push(Block::Sources(items));
+    Some(s)
 }
 
 /// A table.
@@ -364,6 +498,7 @@ pub fn document(report: &Report, ext: &Extensions) -> Document {
     sections.extend(ext.influence.clone());
     sections.push(membership_section(report));
     sections.push(provenance_section(report));
+    sections.extend(sources_section(report, &sections));
     Document {
         title: format!("{}: forecasts and scenarios", report.title),
         subtitle,

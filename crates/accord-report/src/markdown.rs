@@ -123,6 +123,19 @@ fn block(out: &mut String, charts: &mut Vec<(String, String)>, b: &Block) {
         Block::Code(code) => {
             let _ = writeln!(out, "```sh\n{}\n```\n", code.trim_end());
         }
+        Block::Sources(items) => {
+            for i in items {
+                let _ = write!(out, "- <a id=\"{}\"></a>`{}` {}", i.anchor, i.citation, esc(&i.label));
+                if let Some(href) = &i.href {
+                    let shown = href.trim_start_matches("https://").trim_start_matches("http://");
+                    let _ = write!(out, ", [{}]({href})", esc(shown));
+                } else if let Some(r) = &i.reference {
+                    let _ = write!(out, ". {}", esc(r));
+                }
+                out.push('\n');
+            }
+            out.push('\n');
+        }
     }
 }
 

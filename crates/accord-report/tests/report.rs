@@ -138,7 +138,7 @@ fn fixture() -> Report {
         sphere: "security".into(),
         question: format!("Will {id} pass?"),
         status_quo: 20.0,
-        status_quo_basis: "Where it stood.".into(),
+        status_quo_basis: "Where it stood (test-source-1, seed:fn7).".into(),
         threshold: 50.0,
         scale: vec![
             ScalePoint {
@@ -265,6 +265,20 @@ fn fixture() -> Report {
         stopped: true,
         notes: vec!["A note with `code`.".into()],
         data_files: vec![accord_report::build::data_file("data/record.toml", "x = 1\n")],
+        sources: vec![
+            accord_report::data::SourceEntry {
+                id: "test-source-1".into(),
+                label: "A Publisher, \u{201c}A title\u{201d}, 2010-06-01".into(),
+                address: Some("127.0.0.1/sources/1".into()),
+                reference: None,
+            },
+            accord_report::data::SourceEntry {
+                id: "never-cited".into(),
+                label: "Another".into(),
+                address: None,
+                reference: Some("A. Author, A Book, Publisher, 2009.".into()),
+            },
+        ],
     }
 }
 
@@ -389,9 +403,34 @@ fn every_chart_and_the_page_are_well_formed_xml() {
         assert!(html.contains(svg.as_str()), "{path} is inline in the HTML");
     }
     assert!(!html.contains("<script"), "no JavaScript");
+    // Nothing is loaded from outside the page; the only outside links are the
+    // source addresses in the Sources list, for a reader to follow.
+    let (before, rest) = html.split_once("<ol class=\"sources\">").expect("a Sources list");
+    let (_, after) = rest.split_once("</ol>").expect("the Sources list ends");
     for needle in ["https://", "src=", "href=\"http", "@import", "url("] {
-        assert!(!html.contains(needle), "the page refers outside itself: {needle}");
+        assert!(!before.contains(needle) && !after.contains(needle), "the page refers outside itself: {needle}");
     }
+    for needle in ["src=", "@import", "url("] {
+        assert!(!rest.contains(needle), "the page loads something: {needle}");
+    }
+}
+
+#[test]
+fn citations_link_to_the_sources_section_and_sources_to_their_addresses() {
+    let html = accord_report::render_html(&fixture(), &Extensions::default());
+    // The citation in an issue's basis links to its entry …
+    assert!(html.contains("<a href=\"#src-test-source-1\">test-source-1</a>"), "citation not linked");
+    assert!(html.contains("<a href=\"#src-seed-fn7\">seed:fn7</a>"), "article citation not linked");
+    // … and the entry links to the source's address.
+    assert!(html.contains(
+        "<li id=\"src-test-source-1\"><code>test-source-1</code> A Publisher, \u{201c}A title\u{201d}, 2010-06-01, \
+         <a href=\"https://127.0.0.1/sources/1\">127.0.0.1/sources/1</a></li>"
+    ));
+    assert!(html.contains("<li id=\"src-seed-fn7\"><code>seed:fn7</code>"));
+    // A source nothing cites is not listed.
+    assert!(!html.contains("never-cited"));
+    let md = accord_report::render_markdown(&fixture(), &Extensions::default());
+    assert!(md.markdown.contains("[127.0.0.1/sources/1](https://127.0.0.1/sources/1)"), "{}", md.markdown);
 }
 
 #[test]
