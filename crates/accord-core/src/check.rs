@@ -438,8 +438,7 @@ pub fn check(record: &Record) -> Vec<Problem> {
             && !r.events.iter().any(|e| {
                 e.org == m.org
                     && e.date == m.from
-                    && e
-                        .attendance
+                    && e.attendance
                         .iter()
                         .any(|a| a.actor == m.actor && a.capacity == crate::Status::Guest)
             })
@@ -936,7 +935,13 @@ pub fn single_source_warnings(record: &Record, model: Option<&crate::model::Mode
         }
     };
     for (i, o) in record.organizations.iter().enumerate() {
-        warn(&mut c, K::Organization, i, format!("organization {}", o.id), &o.provenance);
+        warn(
+            &mut c,
+            K::Organization,
+            i,
+            format!("organization {}", o.id),
+            &o.provenance,
+        );
     }
     for (i, m) in record.memberships.iter().enumerate() {
         let what = format!("{} {} of {} from {}", m.actor, m.status.as_str(), m.org, m.from);
@@ -949,7 +954,13 @@ pub fn single_source_warnings(record: &Record, model: Option<&crate::model::Mode
     }
     for (i, ins) in record.instruments.iter().enumerate() {
         if named(ins.id.as_str()) {
-            warn(&mut c, K::Instrument, i, format!("instrument {}", ins.id), &ins.provenance);
+            warn(
+                &mut c,
+                K::Instrument,
+                i,
+                format!("instrument {}", ins.id),
+                &ins.provenance,
+            );
         }
     }
     for (i, e) in record.events.iter().enumerate() {

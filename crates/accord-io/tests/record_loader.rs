@@ -309,7 +309,11 @@ fn an_entry_without_verified_sources_or_caveat_is_reported_at_the_entry() {
 
 #[test]
 fn a_source_needs_a_full_address_or_a_reference() {
-    for bad in ["thehindu.com article27381151", "en.inform.kz", "uzdaily.com/en/sco-members…"] {
+    for bad in [
+        "thehindu.com article27381151",
+        "en.inform.kz",
+        "uzdaily.com/en/sco-members…",
+    ] {
         let text = GOOD.replace("address = \"tass.com/world/950697\"", &format!("address = \"{bad}\""));
         let errs = errors(&text);
         assert_eq!(errs.len(), 1, "{bad}: {errs:?}");
@@ -323,7 +327,11 @@ fn a_source_needs_a_full_address_or_a_reference() {
         "reference = \"A. Author, Title of the Book, Publisher, City, 2010, p. 5.\"",
     );
     assert!(load(&text).is_ok());
-    for good in ["tass.com/world/950697", "https://www.thehindu.com/a/article27381151.ece", "cis-legislation.com/document.fwx?rgn=6909"] {
+    for good in [
+        "tass.com/world/950697",
+        "https://www.thehindu.com/a/article27381151.ece",
+        "cis-legislation.com/document.fwx?rgn=6909",
+    ] {
         assert!(accord_core::check::is_full_address(good), "{good}");
     }
 }
@@ -352,7 +360,11 @@ fn attendance_is_read_and_its_capacity_checked_against_the_memberships() {
     let text = format!("{GOOD}{}", EVENT.replace("\"observer\"", "\"member\""));
     let errs = errors(&text);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].message.contains("its status in SCO was `observer`"), "{}", errs[0].message);
+    assert!(
+        errs[0].message.contains("its status in SCO was `observer`"),
+        "{}",
+        errs[0].message
+    );
     let text = format!("{GOOD}{}", EVENT.replace("actor = \"IND\"", "actor = \"INX\""));
     assert!(errors(&text)[0].message.contains("unknown actor `INX`"));
 }

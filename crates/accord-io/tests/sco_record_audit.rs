@@ -56,8 +56,16 @@ fn manas_transit_center_agreement_is_kyrgyz_american_and_closed_in_2014() {
     let m = instrument(&r, "manas-transit-center-agreement-2009");
     assert_eq!(parties(m), set(&["KGZ", "USA"]));
     assert_eq!(date_of(m, InstrumentStatus::Signed), "2009-06-22");
-    assert_eq!(date_of(m, InstrumentStatus::Adopted), "2009-06-25", "ratified by the Kyrgyz parliament");
-    assert_eq!(date_of(m, InstrumentStatus::Expired), "2014-06-03", "the Transit Center closed");
+    assert_eq!(
+        date_of(m, InstrumentStatus::Adopted),
+        "2009-06-25",
+        "ratified by the Kyrgyz parliament"
+    );
+    assert_eq!(
+        date_of(m, InstrumentStatus::Expired),
+        "2014-06-03",
+        "the Transit Center closed"
+    );
     assert!(m.provenance.verified.len() >= 2);
 }
 
@@ -141,7 +149,13 @@ fn sco_university_started_with_the_2010_11_academic_year() {
         "not active on 1 January 2010"
     );
     let note = u.life.iter().find(|c| c.date.to_string() == "2010-09").unwrap();
-    assert!(note.provenance.note.as_deref().unwrap_or("").contains("without Uzbekistan"));
+    assert!(
+        note.provenance
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("without Uzbekistan")
+    );
 }
 
 #[test]
@@ -227,11 +241,7 @@ fn table() -> Table {
 }
 
 fn verified_ids(p: &accord_core::Provenance) -> BTreeSet<String> {
-    p.verified
-        .iter()
-        .chain(&p.sources)
-        .map(Citation::to_string)
-        .collect()
+    p.verified.iter().chain(&p.sources).map(Citation::to_string).collect()
 }
 
 #[test]
@@ -241,7 +251,12 @@ fn every_membership_date_matches_the_table_of_checked_dates() {
     let mut rows: HashMap<(String, String, Status, String), &MembershipRow> = HashMap::new();
     for row in &t.membership {
         let key = (row.actor.clone(), row.org.clone(), row.status, row.from.clone());
-        assert!(rows.insert(key, row).is_none(), "duplicate row {} {}", row.actor, row.from);
+        assert!(
+            rows.insert(key, row).is_none(),
+            "duplicate row {} {}",
+            row.actor,
+            row.from
+        );
         let distinct: BTreeSet<&String> = row.sources.iter().collect();
         assert!(
             distinct.len() >= 2 || row.single.is_some(),
@@ -257,10 +272,21 @@ fn every_membership_date_matches_the_table_of_checked_dates() {
         let row = rows
             .get(&key)
             .unwrap_or_else(|| panic!("no row for {} {} {:?} from {}", m.actor, m.org, m.status, m.from));
-        assert_eq!(row.to, m.to.map(|d| d.to_string()), "{} {:?}: end date", m.actor, m.status);
+        assert_eq!(
+            row.to,
+            m.to.map(|d| d.to_string()),
+            "{} {:?}: end date",
+            m.actor,
+            m.status
+        );
         let verified: BTreeSet<String> = m.provenance.verified.iter().map(Citation::to_string).collect();
         for s in &row.sources {
-            assert!(verified.contains(s), "{} {:?}: `{s}` is not in its `verified`", m.actor, m.status);
+            assert!(
+                verified.contains(s),
+                "{} {:?}: `{s}` is not in its `verified`",
+                m.actor,
+                m.status
+            );
         }
     }
 }

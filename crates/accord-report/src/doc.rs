@@ -167,14 +167,17 @@ fn sources_section(report: &Report, sections: &[Section]) -> Option<Section> {
         return None;
     }
     cited.sort_unstable();
-    const ARTICLE: &str = "M. Starchak, \u{201c}The Shanghai Cooperation Organization: Opportunities for Russia\u{201d} (2010)";
+    const ARTICLE: &str =
+        "M. Starchak, \u{201c}The Shanghai Cooperation Organization: Opportunities for Russia\u{201d} (2010)";
     let items = cited
         .into_iter()
         .map(|c| {
             let (label, href, reference) = match accord_core::Citation::parse(c) {
-                Ok(accord_core::Citation::ArticleSection { section }) => {
-                    (format!("{ARTICLE}, section \u{201c}{}\u{201d}", section.heading()), None, None)
-                }
+                Ok(accord_core::Citation::ArticleSection { section }) => (
+                    format!("{ARTICLE}, section \u{201c}{}\u{201d}", section.heading()),
+                    None,
+                    None,
+                ),
                 Ok(accord_core::Citation::ArticleFootnote { number }) => {
                     (format!("{ARTICLE}, footnote {number}"), None, None)
                 }

@@ -250,7 +250,11 @@ fn table(out: &mut String, cites: &Cites, t: &Table) {
             ""
         }
     };
-    let _ = write!(out, "<table>\n<caption>{}</caption>\n<thead><tr>", inline(cites, &t.caption));
+    let _ = write!(
+        out,
+        "<table>\n<caption>{}</caption>\n<thead><tr>",
+        inline(cites, &t.caption)
+    );
     for (k, h) in t.header.iter().enumerate() {
         let _ = write!(out, "<th scope=\"col\"{}>{}</th>", class(k), esc(h));
     }
@@ -258,7 +262,11 @@ fn table(out: &mut String, cites: &Cites, t: &Table) {
     for row in &t.rows {
         out.push_str("<tr>");
         for (k, c) in row.iter().enumerate() {
-            let mut text = if c.link.is_some() { esc(&c.text) } else { cites.link(&c.text) };
+            let mut text = if c.link.is_some() {
+                esc(&c.text)
+            } else {
+                cites.link(&c.text)
+            };
             if let Some(anchor) = &c.link {
                 text = format!("<a href=\"#{}\">{text}</a>", esc(anchor));
             }

@@ -408,7 +408,10 @@ fn every_chart_and_the_page_are_well_formed_xml() {
     let (before, rest) = html.split_once("<ol class=\"sources\">").expect("a Sources list");
     let (_, after) = rest.split_once("</ol>").expect("the Sources list ends");
     for needle in ["https://", "src=", "href=\"http", "@import", "url("] {
-        assert!(!before.contains(needle) && !after.contains(needle), "the page refers outside itself: {needle}");
+        assert!(
+            !before.contains(needle) && !after.contains(needle),
+            "the page refers outside itself: {needle}"
+        );
     }
     for needle in ["src=", "@import", "url("] {
         assert!(!rest.contains(needle), "the page loads something: {needle}");
@@ -419,8 +422,14 @@ fn every_chart_and_the_page_are_well_formed_xml() {
 fn citations_link_to_the_sources_section_and_sources_to_their_addresses() {
     let html = accord_report::render_html(&fixture(), &Extensions::default());
     // The citation in an issue's basis links to its entry …
-    assert!(html.contains("<a href=\"#src-test-source-1\">test-source-1</a>"), "citation not linked");
-    assert!(html.contains("<a href=\"#src-seed-fn7\">seed:fn7</a>"), "article citation not linked");
+    assert!(
+        html.contains("<a href=\"#src-test-source-1\">test-source-1</a>"),
+        "citation not linked"
+    );
+    assert!(
+        html.contains("<a href=\"#src-seed-fn7\">seed:fn7</a>"),
+        "article citation not linked"
+    );
     // … and the entry links to the source's address.
     assert!(html.contains(
         "<li id=\"src-test-source-1\"><code>test-source-1</code> A Publisher, \u{201c}A title\u{201d}, 2010-06-01, \
@@ -430,7 +439,12 @@ fn citations_link_to_the_sources_section_and_sources_to_their_addresses() {
     // A source nothing cites is not listed.
     assert!(!html.contains("never-cited"));
     let md = accord_report::render_markdown(&fixture(), &Extensions::default());
-    assert!(md.markdown.contains("[127.0.0.1/sources/1](https://127.0.0.1/sources/1)"), "{}", md.markdown);
+    assert!(
+        md.markdown
+            .contains("[127.0.0.1/sources/1](https://127.0.0.1/sources/1)"),
+        "{}",
+        md.markdown
+    );
 }
 
 #[test]
