@@ -224,6 +224,7 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
                     salience: Estimate::exact(s),
                     capability_factor: None,
                     basis: c.basis.clone(),
+                    evidence: accord_core::model::Evidence::Scenario,
                     provenance: Default::default(),
                 });
                 stances.last_mut().expect("just pushed")

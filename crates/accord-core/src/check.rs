@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::{Certainty, Citation, Names, PartialDate, Provenance, Record};
+use crate::{Certainty, Citation, EntryId, Names, PartialDate, Provenance, Record};
 
 /// The kinds of entries, as they appear in files (`[[actor]]` …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -164,6 +164,75 @@ impl Checker<'_> {
                     format!("unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"),
                 );
             }
+        }
+    }
+
+    /// What a stance's `provenance` demands: an article stance cites the
+    /// article and does not call itself unstated; a source stance cites a
+    /// [[source]] dated on or before the model's date; an inferred stance has
+    /// the wider ranges of [`Evidence`].
+    fn stance_evidence(
+        &mut self,
+        i: usize,
+        s: &crate::model::StanceDef,
+        model_date: &PartialDate,
+        dated: &HashMap<&str, Option<PartialDate>>,
+    ) {
+        use crate::model::{Evidence, is_wide};
+        let k = EntryKind::Stance;
+        match s.evidence {
+            Evidence::Article => {
+                if !s.provenance.sources.iter().any(|c| !matches!(c, Citation::Source { .. })) {
+                    self.report(
+                        k,
+                        i,
+                        "provenance",
+                        "provenance = \"article\" needs a citation of the article (`seed:SECTION` or `seed:fnN`)",
+                    );
+                }
+                if s.basis.contains("Not stated in the article") {
+                    self.report(
+                        k,
+                        i,
+                        "provenance",
+                        "the basis says the article does not state this stance: mark it \"inference\" (with a wider range) or cite a \"source\"",
+                    );
+                }
+            }
+            Evidence::Source => {
+                let before = |id: &EntryId| matches!(dated.get(id.as_str()), Some(Some(d)) if d <= model_date);
+                let ok = s.provenance.sources.iter().any(|c| matches!(c, Citation::Source { id } if before(id)));
+                if !ok {
+                    self.report(
+                        k,
+                        i,
+                        "provenance",
+                        format!(
+                            "provenance = \"source\" needs a cited [[source]] with a `date` on or before the model's date ({model_date})"
+                        ),
+                    );
+                }
+            }
+            Evidence::Inference => {
+                for (field, e, half) in [
+                    ("position", s.position, Evidence::INFERENCE_POSITION_HALF_WIDTH),
+                    ("salience", s.salience, Evidence::INFERENCE_SALIENCE_HALF_WIDTH),
+                ] {
+                    if !is_wide(&e, half) {
+                        self.report(
+                            k,
+                            i,
+                            field,
+                            format!(
+                                "an inferred stance needs a wider range: {field}_low ≤ {} and {field}_high ≥ {} (±{half} points, or to the scale's end)",
+                                (e.value - half).max(0.0),
+                                (e.value + half).min(100.0)
+                            ),
+                        );
+                    }
+                }
+            }
+            Evidence::Scenario => {}
         }
     }
 
@@ -626,6 +695,14 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         .chain(&model.sources)
         .map(|s| s.id.as_str())
         .collect();
+    // Sources by id with their dates: a stance resting on a source needs one
+    // published on or before the model's date.
+    let dated: HashMap<&str, Option<PartialDate>> = record
+        .sources
+        .iter()
+        .chain(&model.sources)
+        .map(|s| (s.id.as_str(), s.date))
+        .collect();
     c.org_ref(K::Meta, 0, "org", model.meta.org.as_str(), &orgs);
     let on_scale = |v: f64| (0.0..=100.0).contains(&v);
 
@@ -771,6 +848,7 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
             );
         }
         c.provenance(K::Stance, i, "", &s.provenance, &sources);
+        c.stance_evidence(i, s, &model.meta.date, &dated);
     }
 
     let mut lever_ids = HashSet::new();

@@ -91,6 +91,64 @@ pub struct Capability {
     pub basis: String,
 }
 
+/// What a stance's estimate rests on (`provenance` in the model files).
+///
+/// An inferred stance carries a wider range than one the evidence states
+/// (at least [`Evidence::INFERENCE_POSITION_HALF_WIDTH`] points either side
+/// of its position and [`Evidence::INFERENCE_SALIENCE_HALF_WIDTH`] of its
+/// salience, or up to the scale's end), so that the Monte Carlo carries the
+/// extra doubt; `docs/formats/model.md` gives the reasons for the widths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// The article states the actor's position (or that of a group it names
+    /// which includes the actor); the basis quotes it and cites `seed:…`.
+    Article,
+    /// A dated outside source from before the model's date (an official
+    /// statement, a vote, a signed document, a documented policy) states it;
+    /// the basis cites the `[[source]]`.
+    Source,
+    /// Neither states it: the estimate is reasoned from what they do state,
+    /// and its range is wider.
+    Inference,
+    /// Set by a scenario file: a hypothesis, not an estimate of the model's date.
+    Scenario,
+}
+
+impl Evidence {
+    /// The values a model file may give (a scenario's stances are marked by the engine).
+    pub const IN_FILES: [Evidence; 3] = [Evidence::Article, Evidence::Source, Evidence::Inference];
+    /// Every value.
+    pub const ALL: [Evidence; 4] = [Evidence::Article, Evidence::Source, Evidence::Inference, Evidence::Scenario];
+    /// Least half-width of an inferred position's range, in scale points.
+    pub const INFERENCE_POSITION_HALF_WIDTH: f64 = 20.0;
+    /// Least half-width of an inferred salience's range, in scale points.
+    pub const INFERENCE_SALIENCE_HALF_WIDTH: f64 = 10.0;
+
+    /// Its name in the files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Article => "article",
+            Evidence::Source => "source",
+            Evidence::Inference => "inference",
+            Evidence::Scenario => "scenario",
+        }
+    }
+
+    /// Parses a name as written in a model file.
+    pub fn parse_in_file(s: &str) -> Result<Self, String> {
+        Self::IN_FILES.into_iter().find(|e| e.as_str() == s).ok_or_else(|| {
+            format!("`{s}` is not a provenance: write \"article\", \"source\" or \"inference\"")
+        })
+    }
+}
+
+/// Whether a range is at least `half` wide on each side of its value, or
+/// reaches the end of the 0–100 scale on that side.
+pub fn is_wide(e: &Estimate, half: f64) -> bool {
+    (e.low <= e.value - half || e.low <= 0.0) && (e.high >= e.value + half || e.high >= 100.0)
+}
+
 /// One actor's stance on one issue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StanceDef {
@@ -107,6 +165,9 @@ pub struct StanceDef {
     pub capability_factor: Option<f64>,
     /// The passage or argument the estimate rests on.
     pub basis: String,
+    /// Whether the article, an outside source or an inference carries it.
+    #[serde(rename = "provenance")]
+    pub evidence: Evidence,
     /// Where it comes from.
     #[serde(flatten)]
     pub provenance: Provenance,

@@ -472,6 +472,7 @@ raw_entry!(
         salience_high: S<f64>,
         capability_factor: Option<S<f64>>,
         basis: S<String>,
+        provenance: Option<S<String>>,
     }
 );
 
@@ -636,7 +637,7 @@ impl Entry<'_> {
 
 impl Builder {
     fn add_model_file(&mut self, f: usize, raw: RawModelFile) {
-        use accord_core::model::{Capability, Estimate, IssueDef, ModelMeta, ScalePoint, StanceDef};
+        use accord_core::model::{Capability, Estimate, Evidence, IssueDef, ModelMeta, ScalePoint, StanceDef};
         if let Some(m) = raw.meta {
             if self.model.meta.is_some() {
                 self.diag_at(f, m.org.span(), "a second [meta] table: a model has one".into());
@@ -741,6 +742,22 @@ impl Builder {
                 low: *s.salience_low.get_ref(),
                 high: *s.salience_high.get_ref(),
             };
+            let evidence = match &s.provenance {
+                Some(p) => {
+                    e.span("provenance", p.span());
+                    Evidence::parse_in_file(p.get_ref()).unwrap_or_else(|m| {
+                        e.fail(p.span(), m);
+                        Evidence::Inference
+                    })
+                }
+                None => {
+                    e.fail(
+                        s.actor.span(),
+                        "this stance has no `provenance`: say what carries it — \"article\" (the article states it), \"source\" (a dated outside [[source]]) or \"inference\" (reasoned, with a wider range)".to_owned(),
+                    );
+                    Evidence::Inference
+                }
+            };
             let provenance = e.provenance("", s.actor.span(), s.sources, s.certainty, s.caveat, s.note);
             let stance = StanceDef {
                 actor,
@@ -749,6 +766,7 @@ impl Builder {
                 salience,
                 capability_factor: s.capability_factor.map(|c| c.into_inner()),
                 basis: s.basis.into_inner(),
+                evidence,
                 provenance,
             };
             if e.finish("") {
