@@ -32,6 +32,8 @@ enum Command {
     Schema(commands::schema::SchemaArgs),
     /// Ask the dated record: statuses, timelines, bodies, instruments, the gap.
     Record(commands::record::RecordArgs),
+    /// List the bargaining model: issues, actors, levers, stances (by provenance).
+    Model(commands::model::ModelArgs),
     /// Validate a data folder and report every problem with file, line and column.
     Check(commands::check::CheckArgs),
     /// Run KTAB's Spatial Model of Politics on a KTAB CSV or XML scenario.
@@ -58,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Command::Backtest(args) => commands::backtest::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Record(args) => commands::record::run(args),
+        Command::Model(args) => commands::model::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),
         Command::Validate(args) => commands::validate::run(args),

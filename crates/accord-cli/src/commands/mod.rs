@@ -5,6 +5,7 @@ pub mod check;
 pub mod forecast;
 pub mod influence;
 pub mod ktab;
+pub mod model;
 pub mod opportunities;
 pub mod record;
 pub mod report;
