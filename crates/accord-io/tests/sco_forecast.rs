@@ -49,7 +49,7 @@ fn baseline_forecast_is_pinned() {
         text, expected,
         "the baseline forecast changed; if intended, regenerate with UPDATE_GOLDEN=1"
     );
-    assert_eq!(report.issues.len(), 20);
+    assert_eq!(report.issues.len(), 27);
     assert!(report.issues.iter().all(|i| i.summary.failures == 0));
 }
 
