@@ -182,7 +182,12 @@ impl Checker<'_> {
         let k = EntryKind::Stance;
         match s.evidence {
             Evidence::Article => {
-                if !s.provenance.sources.iter().any(|c| !matches!(c, Citation::Source { .. })) {
+                if !s
+                    .provenance
+                    .sources
+                    .iter()
+                    .any(|c| !matches!(c, Citation::Source { .. }))
+                {
                     self.report(
                         k,
                         i,
@@ -201,7 +206,11 @@ impl Checker<'_> {
             }
             Evidence::Source => {
                 let before = |id: &EntryId| matches!(dated.get(id.as_str()), Some(Some(d)) if d <= model_date);
-                let ok = s.provenance.sources.iter().any(|c| matches!(c, Citation::Source { id } if before(id)));
+                let ok = s
+                    .provenance
+                    .sources
+                    .iter()
+                    .any(|c| matches!(c, Citation::Source { id } if before(id)));
                 if !ok {
                     self.report(
                         k,

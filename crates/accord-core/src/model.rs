@@ -119,7 +119,12 @@ impl Evidence {
     /// The values a model file may give (a scenario's stances are marked by the engine).
     pub const IN_FILES: [Evidence; 3] = [Evidence::Article, Evidence::Source, Evidence::Inference];
     /// Every value.
-    pub const ALL: [Evidence; 4] = [Evidence::Article, Evidence::Source, Evidence::Inference, Evidence::Scenario];
+    pub const ALL: [Evidence; 4] = [
+        Evidence::Article,
+        Evidence::Source,
+        Evidence::Inference,
+        Evidence::Scenario,
+    ];
     /// Least half-width of an inferred position's range, in scale points.
     pub const INFERENCE_POSITION_HALF_WIDTH: f64 = 20.0;
     /// Least half-width of an inferred salience's range, in scale points.
@@ -137,9 +142,10 @@ impl Evidence {
 
     /// Parses a name as written in a model file.
     pub fn parse_in_file(s: &str) -> Result<Self, String> {
-        Self::IN_FILES.into_iter().find(|e| e.as_str() == s).ok_or_else(|| {
-            format!("`{s}` is not a provenance: write \"article\", \"source\" or \"inference\"")
-        })
+        Self::IN_FILES
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a provenance: write \"article\", \"source\" or \"inference\""))
     }
 }
 

@@ -140,12 +140,19 @@ fn the_new_issues_and_levers_load() {
             .unwrap_or_else(|| panic!("{id}"));
         assert!(!issue.status_quo_basis.is_empty() && !issue.question.is_empty());
         assert!(
-            issue.provenance.sources.iter().any(|c| c.to_string().starts_with("seed:")),
+            issue
+                .provenance
+                .sources
+                .iter()
+                .any(|c| c.to_string().starts_with("seed:")),
             "{id} cites the article's proposal"
         );
         for m in MEMBERS {
             assert!(
-                model.stances.iter().any(|s| s.actor.as_str() == m && s.issue == issue.id),
+                model
+                    .stances
+                    .iter()
+                    .any(|s| s.actor.as_str() == m && s.issue == issue.id),
                 "{m} has no stance on {id}"
             );
         }
@@ -158,7 +165,11 @@ fn the_new_issues_and_levers_load() {
             .unwrap_or_else(|| panic!("{id}"));
         assert!(!lever.effects.is_empty() && !lever.basis.is_empty());
     }
-    let csto = model.capabilities.iter().find(|c| c.actor.as_str() == "CSTO").expect("CSTO capability");
+    let csto = model
+        .capabilities
+        .iter()
+        .find(|c| c.actor.as_str() == "CSTO")
+        .expect("CSTO capability");
     assert!(csto.estimate.is_consistent());
     // The corrected status quos (the Moscow conference of 27 March 2009).
     for id in ["us-status", "sco-nato-channel"] {
@@ -172,7 +183,11 @@ fn the_new_issues_and_levers_load() {
         .find(|i| i.id.as_str() == "national-currency-settlements")
         .unwrap();
     assert!(ncs.status_quo_basis.contains("heads of government"));
-    let afg = model.issues.iter().find(|i| i.id.as_str() == "afghanistan-role").unwrap();
+    let afg = model
+        .issues
+        .iter()
+        .find(|i| i.id.as_str() == "afghanistan-role")
+        .unwrap();
     assert!(afg.status_quo_basis.contains("inactive since 2009"));
 }
 
@@ -230,8 +245,15 @@ fn a_stance_without_a_provenance_is_located() {
     assert!(errs[0].file.ends_with("stances.toml"));
     assert!(errs[0].message.contains("no `provenance`"), "{}", errs[0].message);
     assert!(errs[0].message.contains("inference"));
-    let errs = diagnostics_with(|t| first_stance(t, "provenance = \"article\"", "provenance = \"hearsay\""), same);
-    assert!(errs[0].message.contains("`hearsay` is not a provenance"), "{}", errs[0].message);
+    let errs = diagnostics_with(
+        |t| first_stance(t, "provenance = \"article\"", "provenance = \"hearsay\""),
+        same,
+    );
+    assert!(
+        errs[0].message.contains("`hearsay` is not a provenance"),
+        "{}",
+        errs[0].message
+    );
 }
 
 #[test]
@@ -247,21 +269,36 @@ fn accord_check_holds_each_provenance_to_its_evidence() {
         },
         same,
     );
-    assert!(errs.iter().any(|e| e.message.contains("needs a citation of the article")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("needs a citation of the article")),
+        "{errs:?}"
+    );
     // A source stance must cite a source dated on or before the model date:
     // the CINC data set (2021) does not qualify.
     let errs = diagnostics_with(
         |t| {
-            first_stance(t, "provenance = \"article\"", "provenance = \"source\"")
-                .replacen("sources = [\"seed:enlargement\", \"seed:conclusion\"]", "sources = [\"cow-nmc-6-0-cinc\"]", 1)
+            first_stance(t, "provenance = \"article\"", "provenance = \"source\"").replacen(
+                "sources = [\"seed:enlargement\", \"seed:conclusion\"]",
+                "sources = [\"cow-nmc-6-0-cinc\"]",
+                1,
+            )
         },
         same,
     );
-    assert!(errs.iter().any(|e| e.message.contains("on or before the model's date (2010-06-01)")), "{errs:?}");
-    // An inference must carry the wider range: RUS on admit-india-pakistan is 70 (55–85).
-    let errs = diagnostics_with(|t| first_stance(t, "provenance = \"article\"", "provenance = \"inference\""), same);
     assert!(
-        errs.iter().any(|e| e.message.contains("position_low ≤ 50 and position_high ≥ 90")),
+        errs.iter()
+            .any(|e| e.message.contains("on or before the model's date (2010-06-01)")),
+        "{errs:?}"
+    );
+    // An inference must carry the wider range: RUS on admit-india-pakistan is 70 (55–85).
+    let errs = diagnostics_with(
+        |t| first_stance(t, "provenance = \"article\"", "provenance = \"inference\""),
+        same,
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("position_low ≤ 50 and position_high ≥ 90")),
         "{errs:?}"
     );
     // A basis that says the article is silent cannot be an article stance.
@@ -269,14 +306,27 @@ fn accord_check_holds_each_provenance_to_its_evidence() {
         |t| first_stance(t, "basis = \"Russia", "basis = \"Not stated in the article; Russia"),
         same,
     );
-    assert!(errs.iter().any(|e| e.message.contains("mark it \"inference\"")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.message.contains("mark it \"inference\"")),
+        "{errs:?}"
+    );
     // A source dated after the model date does not carry a stance.
     let errs = diagnostics_with(
         |t| {
-            first_stance(t, "provenance = \"article\"", "provenance = \"source\"")
-                .replacen("sources = [\"seed:enlargement\", \"seed:conclusion\"]", "sources = [\"later-news\"]", 1)
+            first_stance(t, "provenance = \"article\"", "provenance = \"source\"").replacen(
+                "sources = [\"seed:enlargement\", \"seed:conclusion\"]",
+                "sources = [\"later-news\"]",
+                1,
+            )
         },
-        |t| format!("{t}\n[[source]]\nid = \"later-news\"\npublisher = \"P\"\ntitle = \"T\"\ndate = \"2010-06-02\"\naddress = \"example.org/a\"\n"),
+        |t| {
+            format!(
+                "{t}\n[[source]]\nid = \"later-news\"\npublisher = \"P\"\ntitle = \"T\"\ndate = \"2010-06-02\"\naddress = \"example.org/a\"\n"
+            )
+        },
     );
-    assert!(errs.iter().any(|e| e.message.contains("on or before the model's date")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.message.contains("on or before the model's date")),
+        "{errs:?}"
+    );
 }

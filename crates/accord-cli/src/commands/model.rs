@@ -212,9 +212,8 @@ fn levers(model: &Model, actor: Option<&str>, json: bool) -> anyhow::Result<()> 
             .effects
             .iter()
             .filter_map(|e| match e {
-                accord_core::model::Effect::Position { issue, .. } | accord_core::model::Effect::Salience { issue, .. } => {
-                    Some(issue.to_string())
-                }
+                accord_core::model::Effect::Position { issue, .. }
+                | accord_core::model::Effect::Salience { issue, .. } => Some(issue.to_string()),
                 accord_core::model::Effect::Capability { issue, sphere, .. } => issue
                     .as_ref()
                     .map(|i| i.to_string())
