@@ -354,7 +354,11 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         date,
         voters,
         issues: compiled_issues,
-        model: UncertainModel { actors, issues },
+        model: UncertainModel {
+            actors,
+            issues,
+            links: Vec::new(),
+        },
         settings: MonteCarloSettings {
             samples: s.samples,
             seed: s.seed,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{EngineError, History, Issue, eum, rules::DecisionRule, smp};
+use crate::{EngineError, History, Issue, eum, exchange, rules::DecisionRule, smp};
 
 /// How positions move before the decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +14,10 @@ pub enum Dynamics {
     Smp(smp::SmpSettings),
     /// Bueno de Mesquita's expected utility model (`docs/models/eum.md`).
     Eum(eum::EumSettings),
+    /// Stokman and Van Oosten's exchange model across linked issues
+    /// (`docs/models/exchange.md`). On an issue run alone it realises no
+    /// exchange; run a group with [`forecast_group`].
+    Exchange(exchange::ExchangeSettings),
 }
 
 /// A complete model: dynamics followed by a decision rule.
@@ -43,6 +47,101 @@ pub fn run_dynamics(issue: &Issue, dynamics: &Dynamics, seed: u64) -> Result<His
         Dynamics::None => Ok(History::static_of(issue)),
         Dynamics::Smp(settings) => smp::run(issue, settings, seed).map(|run| run.history),
         Dynamics::Eum(settings) => eum::run(issue, settings).map(|run| run.history),
+        Dynamics::Exchange(settings) => {
+            let mut run = exchange::run(&[issue], settings)?;
+            Ok(run.histories.swap_remove(0))
+        }
+    }
+}
+
+/// The dynamics run over a group of linked issues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupDynamics {
+    /// One history per issue of the group (same order), or why there is none.
+    pub histories: Vec<Result<History, EngineError>>,
+    /// The exchanges realised (empty unless the dynamics is the exchange model).
+    pub exchanges: Vec<exchange::Exchange>,
+}
+
+/// Runs the dynamics over a group of linked issues. The exchange model
+/// negotiates the group's valid issues together (an invalid issue keeps its
+/// error and stays out of the exchanges); every other dynamics runs each
+/// issue alone, exactly as [`run_dynamics`] does.
+pub fn run_dynamics_group(issues: &[&Issue], dynamics: &Dynamics, seed: u64) -> GroupDynamics {
+    let Dynamics::Exchange(settings) = dynamics else {
+        return GroupDynamics {
+            histories: issues.iter().map(|i| run_dynamics(i, dynamics, seed)).collect(),
+            exchanges: Vec::new(),
+        };
+    };
+    let checks: Vec<Result<(), EngineError>> = issues.iter().map(|i| i.validate()).collect();
+    let valid: Vec<&Issue> = issues
+        .iter()
+        .zip(&checks)
+        .filter(|(_, c)| c.is_ok())
+        .map(|(i, _)| *i)
+        .collect();
+    match exchange::run(&valid, settings) {
+        Ok(run) => {
+            let mut runs = run.histories.into_iter();
+            GroupDynamics {
+                histories: checks
+                    .into_iter()
+                    .map(|c| c.and_then(|()| runs.next().ok_or_else(|| EngineError::InvalidInput("lost history".into()))))
+                    .collect(),
+                exchanges: run.exchanges,
+            }
+        }
+        Err(e) => GroupDynamics {
+            histories: checks.into_iter().map(|c| c.and(Err(e.clone()))).collect(),
+            exchanges: Vec::new(),
+        },
+    }
+}
+
+/// Forecasts of a group of linked issues, with the exchanges realised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupForecast {
+    /// One forecast per issue of the group (same order), or why there is none.
+    pub forecasts: Vec<Result<Forecast, EngineError>>,
+    /// The exchanges realised.
+    pub exchanges: Vec<exchange::Exchange>,
+}
+
+/// Runs the dynamics over a group of linked issues, then the decision rule
+/// on each issue. For dynamics other than the exchange model this is
+/// [`forecast`] issue by issue.
+pub fn forecast_group(issues: &[&Issue], settings: &ModelSettings, seed: u64) -> GroupForecast {
+    let group = run_dynamics_group(issues, &settings.dynamics, seed);
+    let forecasts = issues
+        .iter()
+        .zip(group.histories)
+        .map(|(issue, history)| {
+            let history = history?;
+            let outcome = crate::rules::decide(issue, history.final_positions(), &settings.rule)?;
+            Ok(Forecast { outcome, history })
+        })
+        .collect();
+    GroupForecast {
+        forecasts,
+        exchanges: group.exchanges,
+    }
+}
+
+/// The outcomes of [`forecast_group`] alone; for dynamics other than the
+/// exchange model, [`forecast_outcome`] issue by issue (bit for bit).
+pub fn forecast_group_outcomes(
+    issues: &[&Issue],
+    settings: &ModelSettings,
+    seed: u64,
+) -> Vec<Result<Vec<f64>, EngineError>> {
+    match settings.dynamics {
+        Dynamics::Exchange(_) => forecast_group(issues, settings, seed)
+            .forecasts
+            .into_iter()
+            .map(|f| f.map(|f| f.outcome))
+            .collect(),
+        _ => issues.iter().map(|i| forecast_outcome(i, settings, seed)).collect(),
     }
 }
 

@@ -5,7 +5,8 @@
 //!
 //! 1. [`Dynamics`] — how positions move before the decision (none, KTAB's
 //!    Spatial Model of Politics in [`smp`], Bueno de Mesquita's expected utility
-//!    model in [`eum`]);
+//!    model in [`eum`], Stokman and Van Oosten's exchange model across
+//!    linked issues in [`exchange`]);
 //! 2. [`DecisionRule`] — how the final positions become an outcome ([`rules`]).
 //!
 //! The engine is pure: no files, no clock, no global state. Every function is
@@ -14,6 +15,7 @@
 
 pub mod error;
 pub mod eum;
+pub mod exchange;
 pub mod forecast;
 pub mod influence;
 pub mod model;
@@ -23,6 +25,9 @@ pub mod smp;
 pub mod validation;
 
 pub use error::EngineError;
-pub use forecast::{Dynamics, Forecast, ModelSettings, forecast, run_dynamics};
+pub use forecast::{
+    Dynamics, Forecast, GroupDynamics, GroupForecast, ModelSettings, forecast, forecast_group, forecast_group_outcomes,
+    run_dynamics, run_dynamics_group,
+};
 pub use model::{Chamber, History, Issue, Procedure, Stance, StopReason, Voter, VotingRule};
 pub use rules::{DecisionRule, decide};

@@ -19,7 +19,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{EngineError, Issue, ModelSettings, Procedure, Stance, forecast::forecast_outcome};
+use crate::{
+    EngineError, Issue, ModelSettings, Procedure, Stance,
+    forecast::forecast_group_outcomes,
+};
 
 /// Samples per chunk: the unit of parallel work and of deterministic merging.
 pub const CHUNK: u64 = 64;
@@ -180,6 +183,11 @@ pub struct UncertainModel {
     pub actors: Vec<UncertainActor>,
     /// Issues.
     pub issues: Vec<UncertainIssue>,
+    /// Groups of linked issues (indices into `issues`), negotiated together
+    /// by the exchange model; an issue in no group stands alone. Every
+    /// other dynamics ignores the groups.
+    #[serde(default)]
+    pub links: Vec<Vec<usize>>,
 }
 
 /// One drawn sample: the capabilities and one [`Issue`] per uncertain issue.
@@ -192,6 +200,36 @@ pub struct Sample {
 }
 
 impl UncertainModel {
+    /// The units of work of a run: every link group (issues in model order),
+    /// then every issue in no group alone, ordered by their first issue.
+    /// Indices out of range are dropped and an issue is kept in its first
+    /// group only.
+    pub fn units(&self) -> Vec<Vec<usize>> {
+        let n = self.issues.len();
+        let mut seen = vec![false; n];
+        let mut units: Vec<Vec<usize>> = Vec::new();
+        for group in &self.links {
+            let mut unit: Vec<usize> = group.iter().copied().filter(|&i| i < n && !seen[i]).collect();
+            unit.sort_unstable();
+            unit.dedup();
+            unit.iter().for_each(|&i| seen[i] = true);
+            if !unit.is_empty() {
+                units.push(unit);
+            }
+        }
+        units.extend((0..n).filter(|&i| !seen[i]).map(|i| vec![i]));
+        units.sort_by_key(|u| u[0]);
+        units
+    }
+
+    /// The unit of work (see [`UncertainModel::units`]) holding issue `issue`.
+    pub fn unit_of(&self, issue: usize) -> Vec<usize> {
+        self.units()
+            .into_iter()
+            .find(|u| u.contains(&issue))
+            .unwrap_or_else(|| vec![issue])
+    }
+
     /// The model at its point values (what a single deterministic run sees).
     pub fn point(&self) -> Sample {
         let capabilities: Vec<f64> = self.actors.iter().map(|a| a.capability.value).collect();
@@ -446,14 +484,35 @@ pub fn run(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<MonteCarloResult, EngineError> {
-    run_with(model, settings, cancel, progress, |sample, index, issue| {
-        forecast_outcome(
-            &sample.issues[issue],
-            &settings.model,
-            sample_seed(settings.seed, index),
-        )
-        .map(|outcome| outcome[0])
+    run_units(model, settings, cancel, progress, |sample, index, unit| {
+        let issues: Vec<&Issue> = unit.iter().map(|&i| &sample.issues[i]).collect();
+        forecast_group_outcomes(&issues, &settings.model, sample_seed(settings.seed, index))
+            .into_iter()
+            .map(|r| r.map(|outcome| outcome[0]))
+            .collect()
     })
+}
+
+/// The outcome (first dimension) of issue `issue` of a drawn sample under
+/// `settings`: the issue's link group is negotiated together when the
+/// dynamics is the exchange model; otherwise (and for an issue alone) this is
+/// [`forecast_outcome`](crate::forecast::forecast_outcome) of the issue, bit for bit.
+pub fn issue_outcome(
+    model: &UncertainModel,
+    sample: &Sample,
+    issue: usize,
+    settings: &ModelSettings,
+    seed: u64,
+) -> Result<f64, EngineError> {
+    let unit = match settings.dynamics {
+        crate::Dynamics::Exchange(_) => model.unit_of(issue),
+        _ => vec![issue],
+    };
+    let issues: Vec<&Issue> = unit.iter().map(|&i| &sample.issues[i]).collect();
+    let at = unit.iter().position(|&i| i == issue).unwrap_or(0);
+    forecast_group_outcomes(&issues, settings, seed)
+        .swap_remove(at)
+        .map(|outcome| outcome[0])
 }
 
 /// Like [`run`], with the outcome of issue `i` in a sample computed by
@@ -468,6 +527,39 @@ pub fn run_with<F>(
 ) -> Result<MonteCarloResult, EngineError>
 where
     F: Fn(&Sample, u64, usize) -> Result<f64, EngineError> + Sync,
+{
+    let singles: Vec<Vec<usize>> = (0..model.issues.len()).map(|i| vec![i]).collect();
+    run_over(model, &singles, settings, cancel, progress, |sample, index, unit| {
+        unit.iter().map(|&i| outcome(sample, index, i)).collect()
+    })
+}
+
+/// Like [`run`], with the outcomes of a unit of work (a link group, or one
+/// issue; see [`UncertainModel::units`]) computed together by
+/// `outcome(sample, sample_index, unit)`, one result per issue of the unit.
+pub fn run_units<F>(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    outcome: F,
+) -> Result<MonteCarloResult, EngineError>
+where
+    F: Fn(&Sample, u64, &[usize]) -> Vec<Result<f64, EngineError>> + Sync,
+{
+    run_over(model, &model.units(), settings, cancel, progress, outcome)
+}
+
+fn run_over<F>(
+    model: &UncertainModel,
+    units: &[Vec<usize>],
+    settings: &MonteCarloSettings,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    outcome: F,
+) -> Result<MonteCarloResult, EngineError>
+where
+    F: Fn(&Sample, u64, &[usize]) -> Vec<Result<f64, EngineError>> + Sync,
 {
     if model.issues.is_empty() {
         return Err(EngineError::InvalidInput("the model has no issue".into()));
@@ -491,11 +583,14 @@ where
                 let last = ((c + 1) * CHUNK).min(settings.samples);
                 for index in first..last {
                     let sample = model.draw(settings.seed, index, settings.distribution);
-                    for (i, acc) in accs.iter_mut().enumerate() {
-                        match outcome(&sample, index, i) {
-                            Ok(x) if x.is_finite() => acc.add(x, &model.issues[i]),
-                            Ok(_) => record_failure(acc, "the model returned a non-finite outcome".into()),
-                            Err(e) => record_failure(acc, e.to_string()),
+                    for unit in units {
+                        for (&i, result) in unit.iter().zip(outcome(&sample, index, unit)) {
+                            let acc = &mut accs[i];
+                            match result {
+                                Ok(x) if x.is_finite() => acc.add(x, &model.issues[i]),
+                                Ok(_) => record_failure(acc, "the model returned a non-finite outcome".into()),
+                                Err(e) => record_failure(acc, e.to_string()),
+                            }
                         }
                     }
                 }
@@ -590,6 +685,7 @@ mod tests {
                 threshold: 30.0,
                 scale: (0.0, 100.0),
             }],
+            links: Vec::new(),
         }
     }
 
