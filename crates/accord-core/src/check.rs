@@ -36,6 +36,8 @@ pub enum EntryKind {
     Stance,
     /// `[[lever]]` of a model
     Lever,
+    /// `[[link]]` of a model
+    Link,
 }
 
 impl EntryKind {
@@ -54,6 +56,7 @@ impl EntryKind {
             Self::Capability => "capability",
             Self::Stance => "stance",
             Self::Lever => "lever",
+            Self::Link => "link",
         }
     }
 }
@@ -860,6 +863,8 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         c.stance_evidence(i, s, &model.meta.date, &dated);
     }
 
+    check_links(&mut c, model, &issue_ids, &sources);
+
     let mut lever_ids = HashSet::new();
     for (i, l) in model.levers.iter().enumerate() {
         if !lever_ids.insert(l.id.as_str()) || issue_ids.contains(l.id.as_str()) {
@@ -1056,4 +1061,105 @@ pub fn single_source_warnings(record: &Record, model: Option<&crate::model::Mode
         }
     }
     c.problems
+}
+
+/// The rules of `[[link]]`: known issues of the model's organization, at
+/// least two distinct issues, no issue linked to itself, and no cycle (a link
+/// whose issues are already joined through other links: declare a package
+/// once, with all its issues).
+fn check_links(
+    c: &mut Checker,
+    model: &crate::model::Model,
+    issue_ids: &HashSet<&str>,
+    sources: &HashSet<&str>,
+) {
+    use EntryKind as K;
+    let index_of = |id: &str| model.issues.iter().position(|i| i.id.as_str() == id);
+    let mut parent: Vec<usize> = (0..model.issues.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    // Which link joined two groups, to name it in a cycle's message.
+    let mut joined_by: Vec<Option<usize>> = vec![None; model.issues.len()];
+    let mut link_ids = HashSet::new();
+    for (i, link) in model.links.iter().enumerate() {
+        if !link_ids.insert(link.id.as_str()) || issue_ids.contains(link.id.as_str()) {
+            c.report(K::Link, i, "id", format!("duplicate id `{}`", link.id));
+        }
+        if link.basis.trim().is_empty() {
+            c.report(
+                K::Link,
+                i,
+                "basis",
+                "every link needs a basis: cite why these issues are negotiated together",
+            );
+        }
+        let mut members: Vec<usize> = Vec::new();
+        for (j, r) in link.issues.iter().enumerate() {
+            let field = format!("issues[{j}]");
+            if let Some(org) = &r.org
+                && *org != model.meta.org
+            {
+                c.report(
+                    K::Link,
+                    i,
+                    field,
+                    format!(
+                        "a link across organizations: `{}:{}` is not an issue of {}; a link joins issues of the model's organization only",
+                        org, r.issue, model.meta.org
+                    ),
+                );
+                continue;
+            }
+            let Some(k) = index_of(r.issue.as_str()) else {
+                c.report_ref(
+                    K::Link,
+                    i,
+                    field,
+                    r.issue.as_str(),
+                    format!("unknown issue `{}`: a link names issues defined as [[issue]]", r.issue),
+                );
+                continue;
+            };
+            if members.contains(&k) {
+                c.report(
+                    K::Link,
+                    i,
+                    field,
+                    format!("issue `{}` is linked to itself: name each issue once", r.issue),
+                );
+                continue;
+            }
+            members.push(k);
+        }
+        if link.issues.len() < 2 {
+            c.report(K::Link, i, "issues", "a link joins at least two different issues");
+        }
+        for (j, &k) in members.iter().enumerate().skip(1) {
+            let (a, b) = (root(&mut parent, members[0]), root(&mut parent, k));
+            if a == b {
+                let through = joined_by[a]
+                    .map(|l| format!(" (through link `{}`)", model.links[l].id))
+                    .unwrap_or_default();
+                c.report(
+                    K::Link,
+                    i,
+                    format!("issues[{}]", link.issues.iter().position(|r| index_of(r.issue.as_str()) == Some(k)).unwrap_or(j)),
+                    format!(
+                        "a cycle of links: `{}` and `{}` are already linked{through}; declare the package once with all its issues",
+                        model.issues[members[0]].id, model.issues[k].id
+                    ),
+                );
+                continue;
+            }
+            let (lo, hi) = (a.min(b), a.max(b));
+            parent[hi] = lo;
+            joined_by[lo] = Some(i);
+        }
+        c.provenance(K::Link, i, "", &link.provenance, sources);
+    }
 }

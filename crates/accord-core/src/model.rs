@@ -194,6 +194,78 @@ pub struct Model {
     pub stances: Vec<StanceDef>,
     /// The levers actors can pull.
     pub levers: Vec<Lever>,
+    /// Issues negotiated together (`[[link]]`).
+    pub links: Vec<Link>,
+}
+
+impl Model {
+    /// The groups of linked issues: the issues joined by links, directly or
+    /// through a shared issue (connected components of the links), each as
+    /// indices into [`Model::issues`] in ascending order, groups ordered by
+    /// their first issue. Issues in no link are left out; references to
+    /// unknown issues are ignored (the checks report them).
+    pub fn link_groups(&self) -> Vec<Vec<usize>> {
+        let n = self.issues.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut linked = vec![false; n];
+        for link in &self.links {
+            let members: Vec<usize> = link
+                .issues
+                .iter()
+                .filter_map(|r| self.issues.iter().position(|i| i.id == r.issue))
+                .collect();
+            for &m in &members {
+                linked[m] = true;
+            }
+            for w in members.windows(2) {
+                let (a, b) = (root(&mut parent, w[0]), root(&mut parent, w[1]));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in (0..n).filter(|&i| linked[i]) {
+            let r = root(&mut parent, i);
+            match groups.iter_mut().find(|g| root(&mut parent, g[0]) == r) {
+                Some(g) => g.push(i),
+                None => groups.push(vec![i]),
+            }
+        }
+        groups.retain(|g| g.len() > 1);
+        groups
+    }
+}
+
+/// An issue named by a link, optionally qualified by its organization
+/// (`SCO:admit-iran`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkedIssue {
+    /// The organization written before `:`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<ActorId>,
+    /// The issue's id.
+    pub issue: EntryId,
+}
+
+/// Issues negotiated together: the exchange model lets actors trade
+/// position shifts across them (`docs/models/exchange.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Link {
+    /// Its id.
+    pub id: EntryId,
+    /// The issues it joins (two or more, all of the model's organization).
+    pub issues: Vec<LinkedIssue>,
+    /// Why these issues are negotiated together.
+    pub basis: String,
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 /// What a lever changes.

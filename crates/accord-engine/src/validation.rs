@@ -25,7 +25,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{DecisionRule, Dynamics, EngineError, Issue, decide, run_dynamics};
+use crate::{DecisionRule, Dynamics, EngineError, Issue, decide, run_dynamics, run_dynamics_group};
 
 /// One decision with a recorded outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,7 +278,8 @@ pub struct Predictions {
 /// Every candidate's forecast of every case. Dynamics are run once per
 /// distinct (dynamics, input) pair and case, with seed
 /// `derive_seed(seed, case index)`, and shared by every decision rule that
-/// follows them.
+/// follows them. The exchange model runs once per (input, group): the cases
+/// of a group are the linked issues it negotiates together.
 pub fn predict_all(cases: &[Case], candidates: &[Candidate], seed: u64) -> Predictions {
     // Distinct (dynamics, input) jobs.
     let mut jobs: Vec<(&Dynamics, usize)> = Vec::new();
@@ -297,15 +298,19 @@ pub fn predict_all(cases: &[Case], candidates: &[Candidate], seed: u64) -> Predi
         })
         .collect();
     let n = cases.len();
-    let finals: Vec<Result<Vec<Vec<f64>>, EngineError>> = (0..jobs.len() * n)
+    let mut finals: Vec<Result<Vec<Vec<f64>>, EngineError>> = (0..jobs.len() * n)
         .into_par_iter()
         .map(|k| {
             let (dynamics, input) = jobs[k / n];
+            if matches!(dynamics, Dynamics::Exchange(_)) {
+                return Err(EngineError::InvalidInput("run by group".into()));
+            }
             let issue = input_of(&cases[k % n], input)?;
             let history = run_dynamics(issue, dynamics, derive_seed(seed, (k % n) as u64))?;
             Ok(history.final_positions().to_vec())
         })
         .collect();
+    exchange_by_group(cases, &jobs, &mut finals);
     let rows: Vec<(Vec<Result<f64, Unscored>>, usize)> = candidates
         .par_iter()
         .zip(job_of.par_iter())
@@ -350,6 +355,51 @@ pub fn predict_all(cases: &[Case], candidates: &[Candidate], seed: u64) -> Predi
         .collect();
     let (values, fallbacks) = rows.into_iter().unzip();
     Predictions { values, fallbacks }
+}
+
+/// The exchange model negotiates the cases of one group (a proposal's
+/// issues) together: its jobs are run once per group and their final
+/// positions written back per case. Groups are taken in order of their first
+/// case, and each group's run is deterministic, so the thread count never
+/// changes a figure.
+fn exchange_by_group(cases: &[Case], jobs: &[(&Dynamics, usize)], finals: &mut [Result<Vec<Vec<f64>>, EngineError>]) {
+    let n = cases.len();
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        match groups.iter_mut().find(|(g, _)| *g == case.group) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((&case.group, vec![i])),
+        }
+    }
+    let tasks: Vec<(usize, usize)> = jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, (d, _))| matches!(d, Dynamics::Exchange(_)))
+        .flat_map(|(j, _)| (0..groups.len()).map(move |g| (j, g)))
+        .collect();
+    let results: Vec<Vec<Result<Vec<Vec<f64>>, EngineError>>> = tasks
+        .par_iter()
+        .map(|&(j, g)| {
+            let (dynamics, input) = jobs[j];
+            let members = &groups[g].1;
+            let issues: Result<Vec<&Issue>, EngineError> =
+                members.iter().map(|&c| input_of(&cases[c], input)).collect();
+            match issues {
+                Err(e) => members.iter().map(|_| Err(e.clone())).collect(),
+                // The exchange model is deterministic: it takes no seed.
+                Ok(issues) => run_dynamics_group(&issues, dynamics, 0)
+                    .histories
+                    .into_iter()
+                    .map(|h| h.map(|h| h.final_positions().to_vec()))
+                    .collect(),
+            }
+        })
+        .collect();
+    for (&(j, g), result) in tasks.iter().zip(results) {
+        for (&c, r) in groups[g].1.iter().zip(result) {
+            finals[j * n + c] = r;
+        }
+    }
 }
 
 fn input_of(case: &Case, input: usize) -> Result<&Issue, EngineError> {

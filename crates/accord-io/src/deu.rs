@@ -86,6 +86,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use accord_engine::eum::EumSettings;
+use accord_engine::exchange::ExchangeSettings;
 use accord_engine::smp::SmpSettings;
 use accord_engine::validation::{Candidate, Case, Predictor, Selection, ValidationConfig};
 use accord_engine::{Chamber, DecisionRule, Dynamics, Issue, Procedure, Stance, Voter, VotingRule};
@@ -1063,7 +1064,9 @@ pub struct DeuPlan {
 /// their default (reference) settings, and SMP with a static fallback —
 /// `smp_or_static` decides on the positions as given wherever SMP cannot run
 /// (issues where every distance is 0 or 1, actors with zero salience), so
-/// that it forecasts every issue and can be compared and selected. The
+/// that it forecasts every issue and can be compared and selected — and
+/// Stokman and Van Oosten's exchange model with its default settings, which
+/// negotiates the issues of one proposal together (a case's group). The
 /// third field is that fallback flag.
 pub fn plan_dynamics() -> Vec<(&'static str, Dynamics, bool)> {
     vec![
@@ -1071,6 +1074,7 @@ pub fn plan_dynamics() -> Vec<(&'static str, Dynamics, bool)> {
         ("smp", Dynamics::Smp(SmpSettings::default()), false),
         ("smp_or_static", Dynamics::Smp(SmpSettings::default()), true),
         ("eum", Dynamics::Eum(EumSettings::default()), false),
+        ("exchange", Dynamics::Exchange(ExchangeSettings::default()), false),
     ]
 }
 

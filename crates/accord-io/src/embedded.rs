@@ -40,13 +40,14 @@ macro_rules! model_file {
 }
 
 /// The files of the SCO bargaining model (issues, capabilities, stances).
-pub const SCO_MODEL_FILES: [(&str, &str); 6] = [
+pub const SCO_MODEL_FILES: [(&str, &str); 7] = [
     model_file!("meta.toml"),
     model_file!("sources.toml"),
     model_file!("issues.toml"),
     model_file!("capabilities.toml"),
     model_file!("stances.toml"),
     model_file!("levers.toml"),
+    model_file!("links.toml"),
 ];
 
 fn source_files(files: &[(&str, &str)]) -> Vec<SourceFile> {

@@ -172,6 +172,7 @@ pub fn load_record_and_model(
         capabilities: std::mem::take(&mut b.model.capabilities),
         stances: std::mem::take(&mut b.model.stances),
         levers: std::mem::take(&mut b.model.levers),
+        links: std::mem::take(&mut b.model.links),
     });
     if let Some(model) = &model {
         problems.extend(check::check_model(model, &b.record));
@@ -398,7 +399,17 @@ struct RawModelFile {
     stance: Vec<RawStance>,
     #[serde(default)]
     lever: Vec<RawLever>,
+    #[serde(default)]
+    link: Vec<RawLink>,
 }
+
+raw_entry!(
+    struct RawLink {
+        id: S<String>,
+        issues: S<Vec<S<String>>>,
+        basis: S<String>,
+    }
+);
 
 raw_entry!(
     struct RawLever {
@@ -485,6 +496,7 @@ struct ModelParts {
     capabilities: Vec<accord_core::model::Capability>,
     stances: Vec<accord_core::model::StanceDef>,
     levers: Vec<accord_core::model::Lever>,
+    links: Vec<accord_core::model::Link>,
 }
 
 // ---------------------------------------------------------------- conversion
@@ -773,6 +785,7 @@ impl Builder {
                 self.model.stances.push(stance);
             }
         }
+        self.add_links(f, raw.link);
         for l in raw.lever {
             use accord_core::model::{Effect, Lever};
             let index = self.model.levers.len();
@@ -836,6 +849,42 @@ impl Builder {
             };
             if e.finish(l.id.get_ref()) {
                 self.model.levers.push(lever);
+            }
+        }
+    }
+
+    /// Converts the `[[link]]` tables of a model file. An issue may be
+    /// written `ORG:issue`; the organization is checked against the model's.
+    fn add_links(&mut self, f: usize, links: Vec<RawLink>) {
+        use accord_core::model::{Link, LinkedIssue};
+        for l in links {
+            let index = self.model.links.len();
+            let mut e = self.entry(f, EntryKind::Link, index);
+            let id = e.entry_id(&l.id);
+            e.span("basis", l.basis.span());
+            e.span("issues", l.issues.span());
+            let mut issues = Vec::new();
+            for (j, r) in l.issues.get_ref().iter().enumerate() {
+                let field = format!("issues[{j}]");
+                let (org, issue) = match r.get_ref().split_once(':') {
+                    Some((org, issue)) => {
+                        let org = S::new(r.span(), org.to_owned());
+                        let issue = S::new(r.span(), issue.to_owned());
+                        (Some(e.actor(&field, &org)), e.entry_ref(&field, &issue))
+                    }
+                    None => (None, e.entry_ref(&field, r)),
+                };
+                issues.push(LinkedIssue { org, issue });
+            }
+            let provenance = e.provenance("", l.id.span(), l.sources, l.certainty, l.caveat, l.note);
+            let link = Link {
+                id,
+                issues,
+                basis: l.basis.into_inner(),
+                provenance,
+            };
+            if e.finish(l.id.get_ref()) {
+                self.model.links.push(link);
             }
         }
     }

@@ -285,6 +285,7 @@ pub fn describe_model(m: &ModelSettings) -> String {
         Dynamics::None => "no dynamics".to_owned(),
         Dynamics::Smp(_) => "SMP (KTAB defaults)".to_owned(),
         Dynamics::Eum(e) => format!("EUM ({:?} profile, {} rounds)", e.profile, e.rounds),
+        Dynamics::Exchange(x) => format!("exchange model ({:?} rate, {} round(s))", x.rate, x.rounds),
     };
     format!("{dynamics} → {}", describe_rule(&m.rule))
 }

@@ -156,6 +156,7 @@ pub fn describe_model(m: &accord_engine::ModelSettings) -> String {
         accord_engine::Dynamics::None => "no dynamics".to_owned(),
         accord_engine::Dynamics::Smp(_) => "SMP (KTAB defaults)".to_owned(),
         accord_engine::Dynamics::Eum(e) => format!("EUM ({:?}, {} rounds)", e.profile, e.rounds),
+        accord_engine::Dynamics::Exchange(x) => format!("exchange model ({:?} rate, {} round(s))", x.rate, x.rounds),
     };
     format!("{dynamics} → {}", describe_rule(&m.rule))
 }
