@@ -15,6 +15,8 @@
 //!    block. Consensus and unanimity are the unanimity rule; simple majority
 //!    is counted by heads; qualified majority is not described by the record
 //!    and is refused with an error.
+//! 4. The model's `[[link]]`s become the engine's groups of linked issues
+//!    (connected components), which the exchange model negotiates together.
 
 use std::collections::{HashMap, HashSet};
 
@@ -357,7 +359,8 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         model: UncertainModel {
             actors,
             issues,
-            links: Vec::new(),
+            // Issue k of the engine's model is issue k of the model file.
+            links: model.link_groups(),
         },
         settings: MonteCarloSettings {
             samples: s.samples,

@@ -10,6 +10,7 @@ pub mod backtest;
 pub mod compile;
 pub mod influence;
 pub mod opportunities;
+pub mod packages;
 pub mod run;
 pub mod scenario;
 

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use accord_core::Sphere;
 use accord_engine::{
-    EngineError, forecast,
+    EngineError,
     montecarlo::{self, IssueSummary, MonteCarloResult, sample_seed},
 };
 use serde::Serialize;
@@ -30,6 +30,11 @@ pub struct ForecastReport {
     pub run: MonteCarloResult,
     /// Per issue: what it is, beside its summary.
     pub issues: Vec<IssueForecast>,
+    /// The exchanges across linked issues at the point values, and what
+    /// they change against the one-issue-at-a-time forecast (`None` when
+    /// the model links no issues).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packages: Option<crate::packages::PackageReport>,
 }
 
 /// One issue's forecast.
@@ -81,6 +86,7 @@ pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
         voters: c.voters.clone(),
         run,
         issues,
+        packages: crate::packages::packages(c),
     }
 }
 
@@ -130,13 +136,16 @@ pub fn compare(
     b.settings.distribution = a.settings.distribution;
     let fa = forecast_scenario(a, cancel, progress)?;
     let fb = forecast_scenario(&b, cancel, progress)?;
+    // An issue's outcome; under the exchange model its link group is
+    // negotiated together (`montecarlo::issue_outcome`).
     let outcome = |c: &Compiled, sample: &montecarlo::Sample, index: u64, i: usize| {
-        forecast(
-            &sample.issues[i],
+        montecarlo::issue_outcome(
+            &c.model,
+            sample,
+            i,
             &c.settings.model,
             sample_seed(c.settings.seed, index),
         )
-        .map(|f| f.outcome[0])
     };
     paired_shifts(
         a,

@@ -3,7 +3,7 @@
 //! Schema is generated from these types (`accord schema scenario`).
 
 use accord_engine::{
-    Dynamics, ModelSettings, eum::EumSettings, montecarlo::Distribution, rules::DecisionRule, smp::SmpSettings,
+    Dynamics, ModelSettings, eum::EumSettings, exchange::ExchangeSettings, montecarlo::Distribution, rules::DecisionRule, smp::SmpSettings,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -86,6 +86,9 @@ pub enum DynamicsChoice {
     Smp,
     /// Bueno de Mesquita's expected utility model (Scholz replication profile).
     Eum,
+    /// Stokman and Van Oosten's exchange model over the model's linked
+    /// issues (equal-gain rate, one round), then the decision rule per issue.
+    Exchange,
 }
 
 /// The bargaining rule (before the procedure is applied).
@@ -180,6 +183,7 @@ impl Settings {
                 rounds: self.eum_rounds as usize,
                 ..EumSettings::default()
             }),
+            DynamicsChoice::Exchange => Dynamics::Exchange(ExchangeSettings::default()),
         };
         let bargain = match self.bargain {
             BargainChoice::Mean => DecisionRule::WeightedMean,

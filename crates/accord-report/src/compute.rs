@@ -100,7 +100,7 @@ fn forecast_kept(
             skipped[i].fetch_add(1, Ordering::Relaxed);
             return Err(EngineError::NotApplicable(STOPPED.into()));
         }
-        let r = forecast(&sample.issues[i], &settings.model, sample_seed(settings.seed, index)).map(|f| f.outcome[0]);
+        let r = montecarlo::issue_outcome(&c.model, sample, i, &settings.model, sample_seed(settings.seed, index));
         kept.put(index, i, &r);
         if i + 1 == issues {
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
