@@ -140,6 +140,9 @@ fn print_forecast(r: &run::ForecastReport) {
         ]);
     }
     println!("{t}");
+    if let Some(p) = &r.packages {
+        print_packages(p);
+    }
     for i in r.issues.iter().filter(|i| i.summary.failures > 0) {
         println!(
             "note: {} failed in {} samples: {}",
@@ -231,4 +234,45 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     }
     println!("{t}");
     Ok(())
+}
+
+/// The package deals: exchanges across linked issues at the point values,
+/// and what they change against the one-issue-at-a-time outcome.
+pub fn print_packages(p: &accord_analysis::packages::PackageReport) {
+    println!(
+        "package deals (exchange model, {:?} rate, {} round(s), point values):",
+        p.settings.rate, p.settings.rounds
+    );
+    let mut t = table(&["#", "actor", "moves on", "from → to", "outcome moves", "gain"]);
+    let mut n = 0;
+    for deal in &p.deals {
+        for x in &deal.exchanges {
+            n += 1;
+            for (side, shift) in x.shifts.iter().enumerate() {
+                t.add_row(vec![
+                    if side == 0 { n.to_string() } else { String::new() },
+                    shift.actor.clone(),
+                    shift.issue.clone(),
+                    format!("{:.1} → {:.1}", shift.from, shift.to),
+                    format!("{:.1} → {:.1}", shift.outcome_before, shift.outcome_after),
+                    format!("{:.4}", x.gains[side]),
+                ]);
+            }
+        }
+    }
+    if n == 0 {
+        println!("no exchange is profitable to both sides on the linked issues");
+    } else {
+        println!("{t}");
+    }
+    let mut c = table(&["linked issue", "one at a time", "with exchanges", "change"]);
+    for ch in &p.changes {
+        let f = |x: Option<f64>| x.map_or("—".to_owned(), |v| format!("{v:.1}"));
+        let d = match (ch.alone, ch.with_exchanges) {
+            (Some(a), Some(w)) => format!("{:+.1}", w - a),
+            _ => ch.error.clone().unwrap_or_default(),
+        };
+        c.add_row(vec![ch.id.clone(), f(ch.alone), f(ch.with_exchanges), d]);
+    }
+    println!("{c}");
 }
