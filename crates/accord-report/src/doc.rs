@@ -291,6 +291,9 @@ pub struct Extensions {
     pub opportunities: Option<Section>,
     /// Influence: who accounts for each outcome, and voting power.
     pub influence: Option<Section>,
+    /// Package deals: the exchanges across linked issues and what they
+    /// change against the one-issue-at-a-time forecast.
+    pub packages: Option<Section>,
 }
 
 /// Three significant digits (capabilities are shares of a world total).
@@ -499,6 +502,7 @@ pub fn document(report: &Report, ext: &Extensions) -> Document {
     // EXTENSION POINT: contributed sections go here (see `Extensions`).
     sections.extend(ext.opportunities.clone());
     sections.extend(ext.influence.clone());
+    sections.extend(ext.packages.clone());
     sections.push(membership_section(report));
     sections.push(provenance_section(report));
     sections.extend(sources_section(report, &sections));

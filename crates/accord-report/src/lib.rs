@@ -36,10 +36,11 @@
 //!
 //! # Extension points
 //!
-//! The "opportunities" and "influence" analyses add their own sections
-//! through [`Extensions`]: each is an optional [`doc::Section`] placed after
-//! the scenarios. [`opportunities::section`] and [`influence::section`] build
-//! them from the analyses' results (the caller runs the analyses).
+//! The "opportunities", "influence" and "package deals" analyses add their
+//! own sections through [`Extensions`]: each is an optional [`doc::Section`]
+//! placed after the scenarios. [`opportunities::section`],
+//! [`influence::section`] and [`packages::section`] build them from the
+//! analyses' results (the caller runs the analyses).
 
 pub mod build;
 pub mod charts;
@@ -50,6 +51,7 @@ pub mod html;
 pub mod influence;
 pub mod markdown;
 pub mod opportunities;
+pub mod packages;
 pub mod svg;
 
 pub use data::Report;

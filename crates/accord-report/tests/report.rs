@@ -454,6 +454,7 @@ fn extension_sections_appear_between_scenarios_and_membership() {
     let ext = Extensions {
         opportunities: None,
         influence: Some(influence),
+        packages: None,
     };
     let html = accord_report::render_html(&fixture(), &ext);
     let (s, i, m) = (
@@ -677,10 +678,51 @@ fn sco_extensions(report: &Report, compiled: &[accord_analysis::Compiled]) -> Ex
         3,
         "baseline and both enlargement scenarios are shipped"
     );
+    let (_, model) = accord_io::embedded::sco_record_and_model().expect("embedded data are valid");
     Extensions {
         opportunities: Some(accord_report::opportunities::section(report, &searches)),
         influence: Some(accord_report::influence::section(report, ["RUS", "CHN"], &influences)),
+        packages: accord_analysis::packages::packages(&compiled[0])
+            .map(|p| accord_report::packages::section(report, &p, &model.links)),
     }
+}
+
+#[test]
+fn the_sco_report_says_what_the_package_deals_changed() {
+    let (report, compiled) = sco_report(8);
+    let (_, model) = accord_io::embedded::sco_record_and_model().expect("embedded data are valid");
+    let packages = accord_analysis::packages::packages(&compiled[0]).expect("the SCO model links issues");
+    assert!(!model.links.is_empty());
+    // The links the article draws are there.
+    let linked = |a: &str, b: &str| {
+        model.link_groups().iter().any(|g| {
+            let ids: Vec<&str> = g.iter().map(|&i| model.issues[i].id.as_str()).collect();
+            ids.contains(&a) && ids.contains(&b)
+        })
+    };
+    assert!(linked("admit-iran", "iran-nuclear-responsibility"));
+    assert!(linked("admit-india-pakistan", "energy-club-turkmenistan"));
+    assert!(linked("admit-india-pakistan", "security-belts"));
+    assert!(packages.deals.iter().any(|d| !d.exchanges.is_empty()), "some exchange happens");
+    let section = accord_report::packages::section(&report, &packages, &model.links);
+    let ext = Extensions {
+        packages: Some(section),
+        ..Extensions::default()
+    };
+    let html = accord_report::render_html(&report, &ext);
+    parse_html(&html);
+    assert!(html.contains("id=\"packages\""));
+    assert!(html.contains("Against the one-issue-at-a-time forecast"));
+    // Every exchange's movers appear in the table.
+    for deal in &packages.deals {
+        for x in &deal.exchanges {
+            for shift in &x.shifts {
+                assert!(html.contains(&shift.issue), "{}", shift.issue);
+            }
+        }
+    }
+    let at = |id: &str| html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    assert!(at("scenarios") < at("packages") && at("packages") < at("membership"));
 }
 
 #[test]

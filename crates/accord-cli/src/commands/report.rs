@@ -143,6 +143,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             ["RUS", "CHN"],
             &influences(&compiled),
         )),
+        packages: accord_analysis::packages::packages(baseline_of(&compiled))
+            .map(|p| accord_report::packages::section(&report, &p, &model.links)),
     };
     let html = accord_report::render_html(&report, &ext);
     let md = accord_report::render_markdown(&report, &ext);
