@@ -19,7 +19,15 @@
 //! candidates are not Monte Carlo noise. Issues are independent given the
 //! stances, so the outcome of issue `k` under a combination depends only on
 //! the combination's levers that touch `k`; each such subset is run once per
-//! sample and every combination is assembled from those runs.
+//! sample and every combination is assembled from those runs. Under the
+//! exchange model an issue's outcome depends on its whole link group, so a
+//! lever counts for every issue of the group it touches.
+//!
+//! **Packages.** [`package_levers`] turns the trades the focal actor can
+//! offer across linked issues (the exchange model's E4–E5 at the point
+//! values, `docs/models/exchange.md`) into levers: the actor concedes on the
+//! issue it cares less about and the partner moves toward it on the other.
+//! They are searched and ranked like every other lever.
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -27,8 +35,14 @@ use std::{
 };
 
 use accord_core::model::{Effect, Lever};
+use accord_core::{
+    EntryId,
+    record::{Certainty, Provenance},
+};
 use accord_engine::{
-    EngineError, Issue, forecast,
+    Dynamics, EngineError, Issue,
+    exchange::{self, ExchangeSettings},
+    forecast_group_outcomes,
     montecarlo::{Sample, sample_seed},
 };
 use rayon::prelude::*;
@@ -234,13 +248,26 @@ pub fn search(
         )));
     }
     let n_issues = compiled.issues.len();
+    // The unit each issue is run in: its link group under the exchange
+    // model (levers on any issue of the group move the group's outcomes),
+    // the issue alone otherwise.
+    let unit_of: Vec<Vec<usize>> = (0..n_issues)
+        .map(|k| match compiled.settings.model.dynamics {
+            Dynamics::Exchange(_) => compiled.model.unit_of(k),
+            _ => vec![k],
+        })
+        .collect();
     let k_max = settings.max_levers.clamp(1, mine.len());
     // Candidate combinations.
     let total: usize = (1..=k_max).map(|k| binomial(mine.len(), k)).sum();
     let exhaustive = total <= EXHAUSTIVE_LIMIT;
     // Lever subsets to run per issue.
     let touching: Vec<Vec<usize>> = (0..n_issues)
-        .map(|k| (0..mine.len()).filter(|&l| touches(mine[l], compiled, k)).collect())
+        .map(|k| {
+            (0..mine.len())
+                .filter(|&l| unit_of[k].iter().any(|&u| touches(mine[l], compiled, u)))
+                .collect()
+        })
         .collect();
     let per_issue: Vec<Vec<Vec<usize>>> = touching.iter().map(|t| subsets(t, k_max)).collect();
     let slot: Vec<HashMap<Vec<usize>, usize>> = per_issue
@@ -252,14 +279,24 @@ pub fn search(
     let samples = compiled.settings.samples;
     let done = AtomicU64::new(0);
     let runs = AtomicU64::new(0);
-    let run_issue = |issue: &Issue, index: u64| -> f64 {
+    // Issue `k`'s outcome in a drawn sample with `levers` applied to every
+    // issue of its unit.
+    let run_issue = |sample: &Sample, k: usize, levers: &[&Lever], index: u64| -> f64 {
         runs.fetch_add(1, Ordering::Relaxed);
-        forecast(
-            issue,
-            &compiled.settings.model,
-            sample_seed(compiled.settings.seed, index),
-        )
-        .map_or(f64::NAN, |f| f.outcome[0])
+        let unit = &unit_of[k];
+        let issues: Vec<Issue> = unit
+            .iter()
+            .map(|&u| {
+                let mut issue = sample.issues[u].clone();
+                apply(&mut issue, levers, u, compiled);
+                issue
+            })
+            .collect();
+        let refs: Vec<&Issue> = issues.iter().collect();
+        let at = unit.iter().position(|&u| u == k).unwrap_or(0);
+        forecast_group_outcomes(&refs, &compiled.settings.model, sample_seed(compiled.settings.seed, index))
+            .swap_remove(at)
+            .map_or(f64::NAN, |outcome| outcome[0])
     };
     type PerSample = (Vec<f64>, Vec<Vec<f64>>);
     let outcomes: Vec<Option<PerSample>> = (0..samples)
@@ -273,14 +310,12 @@ pub fn search(
                 .draw(compiled.settings.seed, index, compiled.settings.distribution);
             let mut base = Vec::with_capacity(n_issues);
             let mut with = Vec::with_capacity(n_issues);
-            for (k, (drawn, subsets)) in sample.issues.iter().zip(&per_issue).enumerate() {
-                base.push(run_issue(drawn, index));
+            for (k, subsets) in per_issue.iter().enumerate() {
+                base.push(run_issue(&sample, k, &[], index));
                 let mut row = Vec::with_capacity(subsets.len());
                 for subset in subsets {
-                    let mut issue = drawn.clone();
                     let chosen: Vec<&Lever> = subset.iter().map(|&l| mine[l]).collect();
-                    apply(&mut issue, &chosen, k, compiled);
-                    row.push(run_issue(&issue, index));
+                    row.push(run_issue(&sample, k, &chosen, index));
                 }
                 with.push(row);
             }
@@ -444,6 +479,114 @@ pub fn search(
         singles,
         combinations,
     })
+}
+
+/// At most this many package levers are offered (the best, by the focal
+/// actor's gain, one per partner), to keep the search's size bounded.
+pub const MAX_PACKAGES: usize = 5;
+
+/// The packages `focal` can offer in a compiled scenario, as levers: for
+/// every partner, its best exchange on a pair of linked issues at the point
+/// values (equal-gain rate, `docs/models/exchange.md` E4–E5), best first by
+/// the focal actor's expected gain, at most [`MAX_PACKAGES`]. Each lever moves
+/// the focal actor's position on the issue it cares less about and the
+/// partner's on the other, by the shifts of the exchange; its sources are
+/// those of the links joining the two issues.
+pub fn package_levers(compiled: &Compiled, links: &[accord_core::model::Link], focal: &str) -> Vec<Lever> {
+    let point = compiled.model.point();
+    let settings = ExchangeSettings::default();
+    let mut offers: Vec<exchange::Exchange> = Vec::new();
+    for unit in compiled.model.units().into_iter().filter(|u| u.len() > 1) {
+        let issues: Vec<&Issue> = unit.iter().map(|&i| &point.issues[i]).collect();
+        offers.extend(exchange::offers(&issues, focal, &settings).unwrap_or_default());
+    }
+    let gain_of = |x: &exchange::Exchange| {
+        x.shifts
+            .iter()
+            .position(|s| s.actor == focal)
+            .map_or(f64::NEG_INFINITY, |i| x.gains[i])
+    };
+    offers.sort_by(|a, b| gain_of(b).total_cmp(&gain_of(a)));
+    let mut partners: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for x in offers {
+        let Some(mine) = x.shifts.iter().position(|s| s.actor == focal) else {
+            continue;
+        };
+        let (me, other) = (&x.shifts[mine], &x.shifts[1 - mine]);
+        if partners.contains(&other.actor) || out.len() >= MAX_PACKAGES {
+            continue;
+        }
+        let (Ok(id), Ok(actor), Ok(partner), Ok(my_issue), Ok(their_issue)) = (
+            EntryId::new(&format!("package-{}-{}-{}", other.actor.to_ascii_lowercase(), me.issue, other.issue)),
+            accord_core::ActorId::new(focal),
+            accord_core::ActorId::new(&other.actor),
+            EntryId::new(&me.issue),
+            EntryId::new(&other.issue),
+        ) else {
+            continue;
+        };
+        let sources = links
+            .iter()
+            .filter(|l| l.issues.iter().any(|r| r.issue == my_issue || r.issue == their_issue))
+            .flat_map(|l| l.provenance.sources.iter().cloned())
+            .fold(Vec::new(), |mut acc, c| {
+                if !acc.contains(&c) {
+                    acc.push(c);
+                }
+                acc
+            });
+        partners.push(other.actor.clone());
+        out.push(Lever {
+            id,
+            actor: actor.clone(),
+            name: format!(
+                "Package with {}: {focal} gives way on {}, {} on {}",
+                other.actor, me.issue, other.actor, other.issue
+            ),
+            basis: format!(
+                "Exchange model (docs/models/exchange.md, E4-E5, equal gain) at the point values of scenario `{}`: \
+                 {focal} moves on {} from {:.1} to {:.1} and {} on {} from {:.1} to {:.1}; each expects to gain {:.4} \
+                 (salience-weighted distance to the expected outcomes). The issues are linked: {}.",
+                compiled.scenario.scenario.id,
+                me.issue,
+                me.from,
+                me.to,
+                other.actor,
+                other.issue,
+                other.from,
+                other.to,
+                x.gains[mine],
+                links
+                    .iter()
+                    .filter(|l| l.issues.iter().any(|r| r.issue == my_issue || r.issue == their_issue))
+                    .map(|l| l.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            effects: vec![
+                Effect::Position {
+                    actor,
+                    issue: my_issue,
+                    shift: me.to - me.from,
+                },
+                Effect::Position {
+                    actor: partner,
+                    issue: their_issue,
+                    shift: other.to - other.from,
+                },
+            ],
+            provenance: Provenance {
+                sources,
+                certainty: Certainty::Unconfirmed,
+                caveat: Some(
+                    "A model-derived trade, not one the article proposes; its size is the exchange model's.".into(),
+                ),
+                note: None,
+            },
+        });
+    }
+    out
 }
 
 fn describe(e: &Effect) -> String {

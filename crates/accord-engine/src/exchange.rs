@@ -130,6 +130,7 @@ pub struct ExchangeRun {
 const MIN_GAIN: f64 = 1e-12;
 
 /// One issue taking part: stances sorted by actor id.
+#[derive(Clone)]
 struct Arena {
     /// Index of the issue in the input.
     input: usize,
@@ -311,64 +312,8 @@ fn move_toward(arena: &mut Arena, stance: usize, target: f64, shift: f64) -> (f6
 /// an issue and issue ids within the group. A group of one issue, or issues
 /// without common actors, realise no exchange: the positions stay as given.
 pub fn run(issues: &[&Issue], settings: &ExchangeSettings) -> Result<ExchangeRun, EngineError> {
-    for issue in issues {
-        issue.validate()?;
-    }
-    let mut order: Vec<usize> = (0..issues.len()).collect();
-    order.sort_by(|&x, &y| issues[x].id.cmp(&issues[y].id));
-    if let Some(w) = order.windows(2).find(|w| issues[w[0]].id == issues[w[1]].id) {
-        return Err(EngineError::InvalidInput(format!(
-            "issue {} appears twice in one group of linked issues",
-            issues[w[0]].id
-        )));
-    }
-    // Global actors in id order.
-    let mut actors: BTreeMap<&str, usize> = BTreeMap::new();
-    for issue in issues {
-        for s in &issue.stances {
-            actors.insert(s.actor.as_str(), 0);
-        }
-    }
-    for (n, v) in actors.values_mut().enumerate() {
-        *v = n;
-    }
-    let actor_names: Vec<&str> = actors.keys().copied().collect();
-    let mut arenas: Vec<Arena> = Vec::new();
-    for &input in &order {
-        let issue = issues[input];
-        if issue.dimensions != 1 {
-            continue;
-        }
-        let mut stance = vec![None; actors.len()];
-        let mut members = Vec::with_capacity(issue.stances.len());
-        for (k, s) in issue.stances.iter().enumerate() {
-            let a = actors[s.actor.as_str()];
-            if stance[a].replace(k).is_some() {
-                return Err(EngineError::InvalidInput(format!(
-                    "issue {}: actor {} has two stances",
-                    issue.id, s.actor
-                )));
-            }
-            members.push((a, k));
-        }
-        members.sort_unstable();
-        let position: Vec<f64> = issue.stances.iter().map(|s| s.position[0]).collect();
-        let mut arena = Arena {
-            input,
-            members,
-            stance,
-            capability: issue.stances.iter().map(|s| s.capability).collect(),
-            salience: issue.stances.iter().map(|s| s.salience[0]).collect(),
-            base: position.clone(),
-            position,
-            locked: vec![false; issue.stances.len()],
-            outcome: f64::NAN,
-            denominator: 0.0,
-        };
-        arena.recompute();
-        arenas.push(arena);
-    }
-
+    let (mut arenas, actor_names) = build(issues)?;
+    let actor_names: Vec<&str> = actor_names.iter().map(String::as_str).collect();
     let mut histories: Vec<History> = issues.iter().map(|i| History::static_of(i)).collect();
     let mut exchanges = Vec::new();
     let n = arenas.len();
@@ -425,6 +370,98 @@ pub fn run(issues: &[&Issue], settings: &ExchangeSettings) -> Result<ExchangeRun
         histories[arena.input].stop = stop.clone();
     }
     Ok(ExchangeRun { histories, exchanges })
+}
+
+/// The arenas of the one-dimensional issues (in id order) and the actor ids
+/// (in id order), after the checks of [`run`].
+fn build(issues: &[&Issue]) -> Result<(Vec<Arena>, Vec<String>), EngineError> {
+    for issue in issues {
+        issue.validate()?;
+    }
+    let mut order: Vec<usize> = (0..issues.len()).collect();
+    order.sort_by(|&x, &y| issues[x].id.cmp(&issues[y].id));
+    if let Some(w) = order.windows(2).find(|w| issues[w[0]].id == issues[w[1]].id) {
+        return Err(EngineError::InvalidInput(format!(
+            "issue {} appears twice in one group of linked issues",
+            issues[w[0]].id
+        )));
+    }
+    // Global actors in id order.
+    let mut actors: BTreeMap<&str, usize> = BTreeMap::new();
+    for issue in issues {
+        for s in &issue.stances {
+            actors.insert(s.actor.as_str(), 0);
+        }
+    }
+    for (n, v) in actors.values_mut().enumerate() {
+        *v = n;
+    }
+    let actor_names: Vec<String> = actors.keys().map(|a| (*a).to_owned()).collect();
+    let mut arenas: Vec<Arena> = Vec::new();
+    for &input in &order {
+        let issue = issues[input];
+        if issue.dimensions != 1 {
+            continue;
+        }
+        let mut stance = vec![None; actors.len()];
+        let mut members = Vec::with_capacity(issue.stances.len());
+        for (k, s) in issue.stances.iter().enumerate() {
+            let a = actors[s.actor.as_str()];
+            if stance[a].replace(k).is_some() {
+                return Err(EngineError::InvalidInput(format!(
+                    "issue {}: actor {} has two stances",
+                    issue.id, s.actor
+                )));
+            }
+            members.push((a, k));
+        }
+        members.sort_unstable();
+        let position: Vec<f64> = issue.stances.iter().map(|s| s.position[0]).collect();
+        let mut arena = Arena {
+            input,
+            members,
+            stance,
+            capability: issue.stances.iter().map(|s| s.capability).collect(),
+            salience: issue.stances.iter().map(|s| s.salience[0]).collect(),
+            base: position.clone(),
+            position,
+            locked: vec![false; issue.stances.len()],
+            outcome: f64::NAN,
+            denominator: 0.0,
+        };
+        arena.recompute();
+        arenas.push(arena);
+    }
+    Ok((arenas, actor_names))
+}
+
+/// The exchanges `actor` could make on the issues as given (E4–E5), the
+/// best one with each partner on each pair of issues, best first (by the
+/// actor's own gain, then by id): the packages it can offer. Nothing is
+/// realised; each offer is computed on the input positions alone.
+pub fn offers(issues: &[&Issue], actor: &str, settings: &ExchangeSettings) -> Result<Vec<Exchange>, EngineError> {
+    let (arenas, names) = build(issues)?;
+    let Some(me) = names.iter().position(|n| n == actor) else {
+        return Ok(Vec::new());
+    };
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut out: Vec<(f64, Exchange)> = Vec::new();
+    let n = arenas.len();
+    for p in 0..n {
+        for q in p + 1..n {
+            for partner in (0..names.len()).filter(|&k| k != me) {
+                let (i, k) = (me.min(partner), me.max(partner));
+                if let Some(c) = candidate(&arenas, settings, i, k, p, q) {
+                    let mut scratch = arenas.clone();
+                    let x = realise(&mut scratch, issues, &name_refs, c, 0);
+                    let mine = if c.a == me { c.gain_a } else { c.gain_b };
+                    out.push((mine, x));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(out.into_iter().map(|(_, x)| x).collect())
 }
 
 fn best_of_pair(arenas: &[Arena], settings: &ExchangeSettings, p: usize, q: usize) -> Option<Candidate> {

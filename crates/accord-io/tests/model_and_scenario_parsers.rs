@@ -47,7 +47,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    fn model_files_with_a_wrong_line_never_panic(file in 0usize..6, line in 0usize..4000, value in wrong_value(), rename: bool) {
+    fn model_files_with_a_wrong_line_never_panic(file in 0usize..7, line in 0usize..4000, value in wrong_value(), rename: bool) {
         let record = files(&SCO_RECORD_FILES);
         let mut model = files(&SCO_MODEL_FILES);
         let f = file % model.len();

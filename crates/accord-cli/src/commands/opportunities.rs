@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use accord_analysis::opportunities::{Loss, SearchReport, SearchSettings, search};
+use accord_analysis::opportunities::{Loss, SearchReport, SearchSettings, package_levers, search};
 use clap::{Args, ValueEnum};
 
 use crate::output::{cancel_flag, print_json, progress_bar, table};
@@ -64,7 +64,10 @@ pub fn run_search(
         Some(dir) => accord_io::record::load_data_dir(dir)?.1,
     };
     let bar = progress_bar(compiled.settings.samples, &format!("levers of {}", settings.focal));
-    let report = search(&compiled, &model.levers, settings, cancel_flag(), &|n| {
+    // The model's levers, and the packages the actor can offer across linked issues.
+    let mut levers = model.levers.clone();
+    levers.extend(package_levers(&compiled, &model.links, &settings.focal));
+    let report = search(&compiled, &levers, settings, cancel_flag(), &|n| {
         bar.set_position(n)
     })?;
     bar.finish_and_clear();

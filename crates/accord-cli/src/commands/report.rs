@@ -201,7 +201,9 @@ fn searches(
                     loss: Loss::Linear,
                 };
                 let bar = progress_bar(c.settings.samples, &format!("levers of {focal}"));
-                let r = search(&c, &model.levers, &settings, cancel_flag(), &|n| bar.set_position(n));
+                let mut levers = model.levers.clone();
+                levers.extend(accord_analysis::opportunities::package_levers(&c, &model.links, focal));
+                let r = search(&c, &levers, &settings, cancel_flag(), &|n| bar.set_position(n));
                 bar.finish_and_clear();
                 r.map_err(|e| e.to_string())
             };
