@@ -197,8 +197,21 @@ pub fn run_all(
     let trajectories = point
         .issues
         .iter()
-        .map(|issue| {
-            let f = forecast(issue, &a.settings.model, a.settings.seed).map_err(|e| e.to_string())?;
+        .enumerate()
+        .map(|(k, issue)| {
+            // Under the exchange model the issue moves with its link group.
+            let f = match a.settings.model.dynamics {
+                accord_engine::Dynamics::Exchange(_) => {
+                    let unit = a.model.unit_of(k);
+                    let refs: Vec<&accord_engine::Issue> = unit.iter().map(|&u| &point.issues[u]).collect();
+                    let at = unit.iter().position(|&u| u == k).unwrap_or(0);
+                    accord_engine::forecast_group(&refs, &a.settings.model, a.settings.seed)
+                        .forecasts
+                        .swap_remove(at)
+                }
+                _ => forecast(issue, &a.settings.model, a.settings.seed),
+            }
+            .map_err(|e| e.to_string())?;
             Ok(Trajectory {
                 actors: issue.stances.iter().map(|s| s.actor.clone()).collect(),
                 positions: f

@@ -233,6 +233,11 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         ]);
     }
     println!("{t}");
+    // Package deals of B (the scenario compared), when the model links issues.
+    if let Some(p) = &cmp.b.packages {
+        println!("B: {}", cmp.b.title);
+        print_packages(p);
+    }
     Ok(())
 }
 
