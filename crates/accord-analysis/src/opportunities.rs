@@ -294,9 +294,13 @@ pub fn search(
             .collect();
         let refs: Vec<&Issue> = issues.iter().collect();
         let at = unit.iter().position(|&u| u == k).unwrap_or(0);
-        forecast_group_outcomes(&refs, &compiled.settings.model, sample_seed(compiled.settings.seed, index))
-            .swap_remove(at)
-            .map_or(f64::NAN, |outcome| outcome[0])
+        forecast_group_outcomes(
+            &refs,
+            &compiled.settings.model,
+            sample_seed(compiled.settings.seed, index),
+        )
+        .swap_remove(at)
+        .map_or(f64::NAN, |outcome| outcome[0])
     };
     type PerSample = (Vec<f64>, Vec<Vec<f64>>);
     let outcomes: Vec<Option<PerSample>> = (0..samples)
@@ -518,7 +522,12 @@ pub fn package_levers(compiled: &Compiled, links: &[accord_core::model::Link], f
             continue;
         }
         let (Ok(id), Ok(actor), Ok(partner), Ok(my_issue), Ok(their_issue)) = (
-            EntryId::new(&format!("package-{}-{}-{}", other.actor.to_ascii_lowercase(), me.issue, other.issue)),
+            EntryId::new(&format!(
+                "package-{}-{}-{}",
+                other.actor.to_ascii_lowercase(),
+                me.issue,
+                other.issue
+            )),
             accord_core::ActorId::new(focal),
             accord_core::ActorId::new(&other.actor),
             EntryId::new(&me.issue),

@@ -3,7 +3,8 @@
 //! Schema is generated from these types (`accord schema scenario`).
 
 use accord_engine::{
-    Dynamics, ModelSettings, eum::EumSettings, exchange::ExchangeSettings, montecarlo::Distribution, rules::DecisionRule, smp::SmpSettings,
+    Dynamics, ModelSettings, eum::EumSettings, exchange::ExchangeSettings, montecarlo::Distribution,
+    rules::DecisionRule, smp::SmpSettings,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

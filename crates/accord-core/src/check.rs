@@ -1067,12 +1067,7 @@ pub fn single_source_warnings(record: &Record, model: Option<&crate::model::Mode
 /// least two distinct issues, no issue linked to itself, and no cycle (a link
 /// whose issues are already joined through other links: declare a package
 /// once, with all its issues).
-fn check_links(
-    c: &mut Checker,
-    model: &crate::model::Model,
-    issue_ids: &HashSet<&str>,
-    sources: &HashSet<&str>,
-) {
+fn check_links(c: &mut Checker, model: &crate::model::Model, issue_ids: &HashSet<&str>, sources: &HashSet<&str>) {
     use EntryKind as K;
     let index_of = |id: &str| model.issues.iter().position(|i| i.id.as_str() == id);
     let mut parent: Vec<usize> = (0..model.issues.len()).collect();

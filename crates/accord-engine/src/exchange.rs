@@ -186,7 +186,12 @@ impl Candidate {
 
     /// Ordering key after the gain: issues then actors, in id order.
     fn key(&self) -> (usize, usize, usize, usize) {
-        (self.p.min(self.q), self.p.max(self.q), self.a.min(self.b), self.a.max(self.b))
+        (
+            self.p.min(self.q),
+            self.p.max(self.q),
+            self.a.min(self.b),
+            self.a.max(self.b),
+        )
     }
 
     fn better_than(&self, other: &Candidate) -> bool {
@@ -200,7 +205,14 @@ impl Candidate {
 
 /// The best exchange of (E4)–(E5) between actors `i`, `k` on issues `p`, `q`,
 /// if one is profitable to both.
-fn candidate(arenas: &[Arena], settings: &ExchangeSettings, i: usize, k: usize, p: usize, q: usize) -> Option<Candidate> {
+fn candidate(
+    arenas: &[Arena],
+    settings: &ExchangeSettings,
+    i: usize,
+    k: usize,
+    p: usize,
+    q: usize,
+) -> Option<Candidate> {
     let (ap, aq) = (&arenas[p], &arenas[q]);
     let (ip, kp, iq, kq) = (ap.stance[i]?, ap.stance[k]?, aq.stance[i]?, aq.stance[k]?);
     if ap.locked[ip] || ap.locked[kp] || aq.locked[iq] || aq.locked[kq] {
@@ -273,7 +285,11 @@ fn candidate(arenas: &[Arena], settings: &ExchangeSettings, i: usize, k: usize, 
 fn nash_point(max_x: f64, max_y: f64, alpha: f64, beta: f64, delta: f64, gamma: f64) -> (f64, f64) {
     let product = |x: f64, y: f64| {
         let (ga, gb) = (alpha * x - beta * y, gamma * y - delta * x);
-        if ga > 0.0 && gb > 0.0 { ga * gb } else { f64::NEG_INFINITY }
+        if ga > 0.0 && gb > 0.0 {
+            ga * gb
+        } else {
+            f64::NEG_INFINITY
+        }
     };
     let cross = alpha * gamma + beta * delta;
     let y_on_x_edge = if beta * gamma > 0.0 {
@@ -301,7 +317,11 @@ fn move_toward(arena: &mut Arena, stance: usize, target: f64, shift: f64) -> (f6
     let from = arena.position[stance];
     let weight = arena.capability[stance] * arena.salience[stance];
     let distance = (shift * arena.denominator / weight).min((target - from).abs());
-    let to = if target >= from { from + distance } else { from - distance };
+    let to = if target >= from {
+        from + distance
+    } else {
+        from - distance
+    };
     arena.position[stance] = to;
     (from, to)
 }

@@ -87,7 +87,12 @@ pub fn run_dynamics_group(issues: &[&Issue], dynamics: &Dynamics, seed: u64) -> 
             GroupDynamics {
                 histories: checks
                     .into_iter()
-                    .map(|c| c.and_then(|()| runs.next().ok_or_else(|| EngineError::InvalidInput("lost history".into()))))
+                    .map(|c| {
+                        c.and_then(|()| {
+                            runs.next()
+                                .ok_or_else(|| EngineError::InvalidInput("lost history".into()))
+                        })
+                    })
                     .collect(),
                 exchanges: run.exchanges,
             }

@@ -19,10 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    EngineError, Issue, ModelSettings, Procedure, Stance,
-    forecast::forecast_group_outcomes,
-};
+use crate::{EngineError, Issue, ModelSettings, Procedure, Stance, forecast::forecast_group_outcomes};
 
 /// Samples per chunk: the unit of parallel work and of deterministic merging.
 pub const CHUNK: u64 = 64;

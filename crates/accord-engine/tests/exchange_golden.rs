@@ -86,8 +86,14 @@ fn no_exchange_is_profitable() {
     assert!(run.exchanges.is_empty());
     assert_eq!(run.histories[0].positions.len(), 1);
 
-    let p = issue("p", &[("A", 1.0, 0.0, 0.8), ("B", 1.0, 10.0, 0.2), ("C", 5.0, 90.0, 0.5)]);
-    let q = issue("q", &[("A", 1.0, 0.0, 0.2), ("B", 1.0, 10.0, 0.8), ("C", 5.0, 90.0, 0.5)]);
+    let p = issue(
+        "p",
+        &[("A", 1.0, 0.0, 0.8), ("B", 1.0, 10.0, 0.2), ("C", 5.0, 90.0, 0.5)],
+    );
+    let q = issue(
+        "q",
+        &[("A", 1.0, 0.0, 0.2), ("B", 1.0, 10.0, 0.8), ("C", 5.0, 90.0, 0.5)],
+    );
     let run = exchange::run(&[&p, &q], &ExchangeSettings::default()).unwrap();
     // O_p = O_q = (0 + 10·... + 5·0.5·90)/… ≈ 70: A and B stand on the same
     // side of the outcome on both issues, so they never trade with each
@@ -115,7 +121,10 @@ fn no_exchange_is_profitable() {
 /// D on r to 67.04.
 #[test]
 fn a_chain_of_exchanges() {
-    let p = issue("p", &[("A", 1.0, 0.0, 0.8), ("B", 1.0, 100.0, 0.2), ("C", 1.0, 60.0, 0.5)]);
+    let p = issue(
+        "p",
+        &[("A", 1.0, 0.0, 0.8), ("B", 1.0, 100.0, 0.2), ("C", 1.0, 60.0, 0.5)],
+    );
     let q = issue(
         "q",
         &[
@@ -137,8 +146,14 @@ fn a_chain_of_exchanges() {
     close(first.shifts[0].outcome_after, 88.888_888_888_888_89);
     let second = &run.exchanges[1];
     // D demands q: C moves on q, D on r.
-    assert_eq!((second.shifts[0].actor.as_str(), second.shifts[0].issue.as_str()), ("D", "r"));
-    assert_eq!((second.shifts[1].actor.as_str(), second.shifts[1].issue.as_str()), ("C", "q"));
+    assert_eq!(
+        (second.shifts[0].actor.as_str(), second.shifts[0].issue.as_str()),
+        ("D", "r")
+    );
+    assert_eq!(
+        (second.shifts[1].actor.as_str(), second.shifts[1].issue.as_str()),
+        ("C", "q")
+    );
     close(second.shifts[1].outcome_before, 88.888_888_888_888_89);
     close(second.shifts[1].outcome_after, 90.0);
     close(second.shifts[1].to, 40.0);

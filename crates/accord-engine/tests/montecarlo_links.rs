@@ -103,11 +103,18 @@ fn unlinked_issues_are_unchanged_and_linked_ones_trade() {
     assert_eq!(alone.issues[3], linked.issues[3]);
     // p and q trade: A gives way on q, B on p, so both outcomes move toward
     // the actor that cares most.
-    assert!(linked.issues[0].mean < alone.issues[0].mean - 1.0, "{:?}", (alone.issues[0].mean, linked.issues[0].mean));
+    assert!(
+        linked.issues[0].mean < alone.issues[0].mean - 1.0,
+        "{:?}",
+        (alone.issues[0].mean, linked.issues[0].mean)
+    );
     assert!(linked.issues[2].mean > alone.issues[2].mean + 1.0);
     // Without the exchange model, links change nothing at all.
     let none = settings(Dynamics::None);
-    assert_eq!(run(&model(vec![]), &none, 2).issues, run(&model(vec![vec![0, 2]]), &none, 2).issues);
+    assert_eq!(
+        run(&model(vec![]), &none, 2).issues,
+        run(&model(vec![vec![0, 2]]), &none, 2).issues
+    );
 }
 
 #[test]

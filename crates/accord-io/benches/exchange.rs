@@ -4,8 +4,8 @@
 
 use std::hint::black_box;
 
-use accord_engine::exchange::{self, ExchangeSettings};
 use accord_engine::Issue;
+use accord_engine::exchange::{self, ExchangeSettings};
 use accord_io::deu::{CapabilitySet, DeuData};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -35,7 +35,10 @@ fn every_issue(c: &mut Criterion) {
                 let mut exchanges = 0;
                 for g in &groups {
                     let refs: Vec<&Issue> = g.iter().collect();
-                    exchanges += exchange::run(black_box(&refs), &settings).expect("valid issues").exchanges.len();
+                    exchanges += exchange::run(black_box(&refs), &settings)
+                        .expect("valid issues")
+                        .exchanges
+                        .len();
                 }
                 exchanges
             })

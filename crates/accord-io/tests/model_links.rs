@@ -115,6 +115,9 @@ sources = [\"seed:enlargement\"]
 fn a_link_without_basis_or_source() {
     let text = "[[link]]\nid = \"l1\"\nissues = [\"admit-iran\", \"iran-nuclear-responsibility\"]\nbasis = \" \"\n";
     let errs = with_links(text).expect_err("refused");
-    assert!(errs.iter().any(|d| d.message.contains("basis") && d.line == 4), "{errs:#?}");
+    assert!(
+        errs.iter().any(|d| d.message.contains("basis") && d.line == 4),
+        "{errs:#?}"
+    );
     assert!(errs.iter().any(|d| d.message.contains("no source")), "{errs:#?}");
 }

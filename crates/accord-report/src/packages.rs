@@ -13,7 +13,8 @@ use crate::{
 };
 
 fn f1(x: Option<f64>) -> String {
-    x.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
+    x.filter(|v| v.is_finite())
+        .map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
 }
 
 /// The package-deals section: the links and their basis, the exchanges
@@ -60,8 +61,7 @@ pub fn section(report: &Report, packages: &PackageReport, links: &[Link]) -> Sec
     }
     if rows.is_empty() {
         s.push(Block::Note(
-            "No exchange is profitable to both sides on the linked issues: the package deals change nothing."
-                .into(),
+            "No exchange is profitable to both sides on the linked issues: the package deals change nothing.".into(),
         ));
     } else {
         s.push(Block::Table(Table {
@@ -105,7 +105,9 @@ pub fn section(report: &Report, packages: &PackageReport, links: &[Link]) -> Sec
         caption: "Each linked issue's outcome under the scenario's decision rule: on the positions as given (one \
                   issue at a time) and after the exchanges, at the point values."
             .into(),
-        header: ["issue", "one at a time", "with exchanges", "change"].map(String::from).to_vec(),
+        header: ["issue", "one at a time", "with exchanges", "change"]
+            .map(String::from)
+            .to_vec(),
         numeric: vec![false, true, true, true],
         rows: changes
             .iter()

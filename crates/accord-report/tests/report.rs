@@ -76,6 +76,7 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
                 summary: s,
             })
             .collect(),
+        packages: None,
     }
 }
 
@@ -703,7 +704,10 @@ fn the_sco_report_says_what_the_package_deals_changed() {
     assert!(linked("admit-iran", "iran-nuclear-responsibility"));
     assert!(linked("admit-india-pakistan", "energy-club-turkmenistan"));
     assert!(linked("admit-india-pakistan", "security-belts"));
-    assert!(packages.deals.iter().any(|d| !d.exchanges.is_empty()), "some exchange happens");
+    assert!(
+        packages.deals.iter().any(|d| !d.exchanges.is_empty()),
+        "some exchange happens"
+    );
     let section = accord_report::packages::section(&report, &packages, &model.links);
     let ext = Extensions {
         packages: Some(section),

@@ -67,9 +67,7 @@ pub fn run_search(
     // The model's levers, and the packages the actor can offer across linked issues.
     let mut levers = model.levers.clone();
     levers.extend(package_levers(&compiled, &model.links, &settings.focal));
-    let report = search(&compiled, &levers, settings, cancel_flag(), &|n| {
-        bar.set_position(n)
-    })?;
+    let report = search(&compiled, &levers, settings, cancel_flag(), &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     Ok(report)
 }
