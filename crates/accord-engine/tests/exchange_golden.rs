@@ -95,10 +95,10 @@ fn no_exchange_is_profitable() {
         &[("A", 1.0, 0.0, 0.2), ("B", 1.0, 10.0, 0.8), ("C", 5.0, 90.0, 0.5)],
     );
     let run = exchange::run(&[&p, &q], &ExchangeSettings::default()).unwrap();
-    // O_p = O_q = (0 + 10·... + 5·0.5·90)/… ≈ 70: A and B stand on the same
-    // side of the outcome on both issues, so they never trade with each
-    // other, although their priorities are opposite; C, on the other side,
-    // may trade with either.
+    // O_p = (0.2·10 + 2.5·90)/3.5 = 64.9 and O_q = (0.8·10 + 2.5·90)/3.5 =
+    // 66.6: A and B stand on the same side of the outcome on both issues, so
+    // they never trade with each other although their priorities are
+    // opposite; C, on the other side, may trade with either.
     for x in &run.exchanges {
         let movers: Vec<&str> = x.shifts.iter().map(|s| s.actor.as_str()).collect();
         assert!(movers.contains(&"C"), "{movers:?}");
