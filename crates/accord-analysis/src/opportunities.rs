@@ -587,6 +587,7 @@ pub fn package_levers(compiled: &Compiled, links: &[accord_core::model::Link], f
             ],
             provenance: Provenance {
                 sources,
+                verified: Vec::new(),
                 certainty: Certainty::Unconfirmed,
                 caveat: Some(
                     "A model-derived trade, not one the article proposes; its size is the exchange model's.".into(),

@@ -69,7 +69,12 @@ fn cases_of_a_group_are_negotiated_together() {
         moved += group.exchanges.len();
         for (c, f) in pair.iter().zip(&group.forecasts) {
             let k: usize = c.id[1..].parse().unwrap();
-            assert_eq!(p.values[0][k].as_ref().unwrap(), &f.as_ref().unwrap().outcome[0], "{}", c.id);
+            assert_eq!(
+                p.values[0][k].as_ref().unwrap(),
+                &f.as_ref().unwrap().outcome[0],
+                "{}",
+                c.id
+            );
         }
     }
     assert!(moved >= 5, "every pair trades");
