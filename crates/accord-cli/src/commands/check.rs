@@ -35,11 +35,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         Ok(Some((record, model))) => {
             print_counts(&record);
             println!(
-                "ok: model `{}` — {} issues, {} capabilities, {} stances",
+                "ok: model `{}` — {} issues, {} capabilities, {} stances, {} links ({} groups of linked issues)",
                 model.meta.title,
                 model.issues.len(),
                 model.capabilities.len(),
-                model.stances.len()
+                model.stances.len(),
+                model.links.len(),
+                model.link_groups().len()
             );
             print_warnings(&record, Some(&model));
             Ok(())
