@@ -152,8 +152,8 @@ const PUBLISHED: [(&str, &str, &str); 3] = [
         "Exchange model (Stokman & Van Oosten 1994), then the compromise model",
         "not quoted",
         "Arregui, Stokman & Thomson (2004) and Thomson et al. (2006) test it on DEU I and place it with the compromise \
-         model among the more accurate models, ahead of the procedural models; their figures could not be checked \
-         in this session, so none is quoted (`docs/models/exchange.md`)",
+         model among the more accurate models, ahead of the procedural models (as recalled; the texts were not \
+         re-read in this session, so no figure is quoted; `docs/models/exchange.md`)",
     ),
 ];
 
