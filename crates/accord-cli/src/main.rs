@@ -40,6 +40,10 @@ enum Command {
     Ktab(commands::ktab::KtabArgs),
     /// Score every model on recorded decisions (DEU III).
     Validate(commands::validate::ValidateArgs),
+    /// Create, revoke and list the access tokens of `accord serve`.
+    Token(commands::token::TokenArgs),
+    /// Serve the JSON API (scenarios, runs, the record and the model) over HTTP.
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,6 +68,8 @@ fn main() -> std::process::ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Ktab(args) => commands::ktab::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Token(args) => commands::token::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -10,4 +10,6 @@ pub mod opportunities;
 pub mod record;
 pub mod report;
 pub mod schema;
+pub mod serve;
+pub mod token;
 pub mod validate;
