@@ -113,12 +113,12 @@ pub enum StoreError {
         known: i64,
     },
     /// No row with that id.
-    #[error("no {what} with id {id}")]
+    #[error("no {what} {which}")]
     NotFound {
         /// "scenario", "run", "token".
         what: &'static str,
-        /// The id asked for.
-        id: String,
+        /// Which one, as asked for: `with id 7`, `named "alice"`.
+        which: String,
     },
     /// A name already in use.
     #[error("a {what} named {name:?} already exists; choose another name")]

@@ -190,7 +190,7 @@ fn run_from_row(r: &Row<'_>) -> rusqlite::Result<Run> {
 fn not_found(id: RunId) -> StoreError {
     StoreError::NotFound {
         what: "run",
-        id: id.to_string(),
+        which: format!("with id {id}"),
     }
 }
 

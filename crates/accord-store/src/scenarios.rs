@@ -179,7 +179,7 @@ impl Store {
             let Some(latest) = latest else {
                 return Err(StoreError::NotFound {
                     what: "scenario",
-                    id: id.to_string(),
+                    which: format!("with id {id}"),
                 });
             };
             if let Some(name) = name {
@@ -226,7 +226,7 @@ impl Store {
         .optional()?
         .ok_or(StoreError::NotFound {
             what: "scenario",
-            id: id.to_string(),
+            which: format!("with id {id}"),
         })
     }
 
@@ -270,7 +270,7 @@ impl Store {
         if rows.is_empty() {
             return Err(StoreError::NotFound {
                 what: "scenario",
-                id: id.to_string(),
+                which: format!("with id {id}"),
             });
         }
         Ok(rows)
@@ -284,7 +284,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound {
                     what: "scenario",
-                    id: id.to_string(),
+                    which: format!("with id {id}"),
                 });
             }
             Ok(())

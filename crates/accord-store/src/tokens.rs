@@ -109,7 +109,7 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound {
                     what: "token",
-                    id: name.to_string(),
+                    which: format!("named {name:?}"),
                 });
             }
             Ok(())
