@@ -550,3 +550,96 @@ async fn a_run_gives_the_library_result_and_a_private_server_needs_tokens() {
     let list = request(&server, "GET", "/api/runs", Some(&tok), None).await.json();
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
+
+/// Values a fuzzed request field takes: of every JSON type, some close to
+/// valid (kinds, scenario ids, TOML fragments).
+fn fuzz_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        prop_oneof![
+            Just("forecast"),
+            Just("compare"),
+            Just("opportunities"),
+            Just("influence"),
+            Just("backtest"),
+            Just("[scenario]\nid = 1"),
+            Just("RUS"),
+            Just("quadratic"),
+        ]
+        .prop_map(Value::from),
+        ".{0,40}".prop_map(Value::from),
+        prop::collection::vec(any::<u8>(), 0..8).prop_map(|v| json!(v)),
+    ]
+}
+
+#[test]
+fn arbitrary_requests_get_json_errors_and_never_a_server_failure() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as PtConfig, TestRunner};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // Few samples allowed, so a request that happens to be valid stays cheap.
+    let limits = Limits {
+        max_samples: 3,
+        ..Limits::default()
+    };
+    let server = rt.block_on(start(false, limits));
+    let tok = token(&server, "fuzz");
+    let keys = prop_oneof![
+        Just("kind"),
+        Just("scenario"),
+        Just("b"),
+        Just("samples"),
+        Just("seed"),
+        Just("focal"),
+        Just("max_levers"),
+        Just("beam_width"),
+        Just("loss"),
+        Just("permutations"),
+        Just("name"),
+        Just("toml"),
+        Just("basis"),
+        Just("other"),
+    ];
+    let object = prop::collection::btree_map(keys, fuzz_value(), 0..6).prop_map(|m| serde_json::to_vec(&m).unwrap());
+    let bytes = prop::collection::vec(any::<u8>(), 0..300);
+    let route = prop_oneof![
+        Just(("POST", "/api/runs")),
+        Just(("POST", "/api/scenarios")),
+        Just(("PUT", "/api/scenarios/1")),
+        Just(("POST", "/api/runs/1/rerun")),
+    ];
+    let mut runner = TestRunner::new(PtConfig {
+        cases: 96,
+        failure_persistence: None,
+        ..PtConfig::default()
+    });
+    runner
+        .run(&(route, prop_oneof![object, bytes]), |((method, path), body)| {
+            let r = rt.block_on(request(&server, method, path, Some(&tok), Some(&body)));
+            prop_assert!(
+                r.status < 500,
+                "{method} {path} {:?} → {}",
+                String::from_utf8_lossy(&body),
+                r.status
+            );
+            if r.status >= 400 {
+                let v: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+                prop_assert!(
+                    v["error"].is_string(),
+                    "not a JSON error: {}",
+                    String::from_utf8_lossy(&r.body)
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(Store::open(&server.db).unwrap().integrity_check().unwrap(), Ok(()));
+}
