@@ -14,6 +14,7 @@
 //! of an explicit seed. Inputs and outputs are plain data that serialize.
 
 pub mod error;
+pub mod calibration;
 pub mod eum;
 pub mod exchange;
 pub mod forecast;
