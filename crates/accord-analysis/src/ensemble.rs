@@ -121,6 +121,8 @@ pub enum EnsembleError {
 pub struct PredictiveIssue {
     /// The issue's id.
     pub id: String,
+    /// The model (`headline` for the ensemble).
+    pub model: String,
     /// Whether the model produced a forecast of this issue.
     pub ran: bool,
     /// Why not, or why some draws failed (the engine's first message).
@@ -293,7 +295,7 @@ pub fn predictive_forecasts(
             let (group, residuals) = e.residuals(residual_group(issue));
             let ratio = (issue.scale.1 - issue.scale.0) / (errors.scale.1 - errors.scale.0);
             let residuals: Vec<f64> = residuals.iter().map(|r| r * ratio).collect();
-            out.push(summarise(issue, &xs, &residuals, group, failures, error.clone(), 1.0));
+            out.push(summarise(issue, m.name, &xs, &residuals, group, failures, error.clone()));
             row.push((xs, residuals, group.to_string(), error, failures));
         }
         models.push(ModelForecast {
@@ -344,6 +346,7 @@ pub fn predictive_forecasts(
             .collect();
         headline_issues.push(PredictiveIssue {
             id: issue.id.clone(),
+            model: "headline".into(),
             ran,
             error: (!not_run.is_empty()).then(|| format!("without {}", not_run.join("; "))),
             samples: models.iter().map(|m| m.issues[i].samples).max().unwrap_or(0),
@@ -405,12 +408,12 @@ pub fn predictive_forecasts(
 
 fn summarise(
     issue: &UncertainIssue,
+    model: &str,
     xs: &[f64],
     residuals: &[f64],
     group: &str,
     failures: u64,
     error: Option<String>,
-    weight: f64,
 ) -> PredictiveIssue {
     let ran = !xs.is_empty();
     let c = [Component {
@@ -446,6 +449,7 @@ fn summarise(
     });
     PredictiveIssue {
         id: issue.id.clone(),
+        model: model.to_string(),
         ran,
         error,
         samples: xs.len() as u64,
@@ -463,6 +467,50 @@ fn summarise(
         input_quantiles: Some(input),
         residual_group: group.to_string(),
         residuals: residuals.len(),
-        weight,
+        weight: 1.0,
     }
+}
+
+/// One issue's calibrated forecasts, as [`crate::run::IssueForecast`] carries them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuePredictive {
+    /// The headline (stacked ensemble, or the one model picked).
+    pub headline: PredictiveIssue,
+    /// Each validated model.
+    pub models: Vec<PredictiveIssue>,
+    /// Where they disagree.
+    pub disagreement: Disagreement,
+}
+
+/// Where the calibrated forecasts' model error comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationUsed {
+    /// The calibration file (e.g. `data/calibration/deu.toml`).
+    pub file: String,
+    /// Fingerprint of the DEU data it was learned from.
+    pub data_fingerprint: String,
+    /// Each model's stacking weight, in ensemble order.
+    pub weights: Vec<(String, f64)>,
+    /// The one model picked (`--model`), if any.
+    pub only: Option<String>,
+    /// Whether the calibrated run stopped before the end.
+    pub partial: bool,
+    /// Draws per model.
+    pub samples: u64,
+}
+
+/// Puts an ensemble forecast into a forecast report, issue by issue
+/// (matched by id).
+pub fn attach(report: &mut crate::run::ForecastReport, e: &EnsembleForecast, used: CalibrationUsed) {
+    for f in &mut report.issues {
+        let Some(i) = e.headline.issues.iter().position(|p| p.id == f.id) else {
+            continue;
+        };
+        f.predictive = Some(IssuePredictive {
+            headline: e.headline.issues[i].clone(),
+            models: e.models.iter().map(|m| m.issues[i].clone()).collect(),
+            disagreement: e.disagreement[i].clone(),
+        });
+    }
+    report.calibration = Some(used);
 }

@@ -74,9 +74,11 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
                 status_quo: 20.0,
                 question: format!("Will {} pass?", s.id),
                 summary: s,
+                predictive: None,
             })
             .collect(),
         packages: None,
+        calibration: None,
     }
 }
 
