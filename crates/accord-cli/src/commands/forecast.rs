@@ -88,6 +88,14 @@ pub struct RunArgs {
 
 /// Runs `accord forecast`.
 pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
+    if let Some(name) = &args.model {
+        let valid: Vec<&str> = accord_analysis::ensemble::members().iter().map(|m| m.name).collect();
+        anyhow::ensure!(
+            valid.contains(&name.as_str()),
+            "--model {name:?} is not a validated model; valid: {}",
+            valid.join(", ")
+        );
+    }
     let mut c = load_scenario(args.run.data.as_deref(), args.scenario.as_deref())?;
     override_run(&mut c, args.run.samples, args.run.seed);
     let bar = progress_bar(c.settings.samples, &c.scenario.scenario.id);
