@@ -45,7 +45,7 @@ pub fn section(baseline: &ForecastReport, calibration: &CalibrationSummary) -> S
     s.blocks.push(Block::Paragraph(format!(
         "The headline is a stacked ensemble of the validated models ({}), with weights chosen by \
          cross-validation over proposals on {} decisions of {} (the lowest out-of-fold CRPS). Each model's \
-         forecast is a **predictive** distribution: the spread of the inputs (Monte Carlo, {} draws on the \
+         forecast is a predictive distribution: the spread of the inputs (Monte Carlo, {} draws on the \
          baseline's seed {}) plus the model's own error, learned as its residuals on those decisions under \
          unanimity — the SCO's consensus gives every member a veto, as unanimity does in the EU Council. \
          Tested the same way on DEU (nested cross-validation), the headline's {}. Method: \
@@ -59,7 +59,7 @@ pub fn section(baseline: &ForecastReport, calibration: &CalibrationSummary) -> S
         calibration.file,
     )));
     s.blocks.push(Block::Paragraph(
-        "The spreads elsewhere in this report (positions, scenario charts) are the **input uncertainty** of the \
+        "The spreads elsewhere in this report (positions, scenario charts) are the input uncertainty of the \
          scenario's own model only: how much its answer moves when the inputs move within their ranges. They \
          leave out how wrong the model is, which on EU decisions is about 22 points on the 0–100 scale; the \
          predictive 5–95 % band below includes it."
