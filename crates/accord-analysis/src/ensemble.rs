@@ -295,7 +295,15 @@ pub fn predictive_forecasts(
             let (group, residuals) = e.residuals(residual_group(issue));
             let ratio = (issue.scale.1 - issue.scale.0) / (errors.scale.1 - errors.scale.0);
             let residuals: Vec<f64> = residuals.iter().map(|r| r * ratio).collect();
-            out.push(summarise(issue, m.name, &xs, &residuals, group, failures, error.clone()));
+            out.push(summarise(
+                issue,
+                m.name,
+                &xs,
+                &residuals,
+                group,
+                failures,
+                error.clone(),
+            ));
             row.push((xs, residuals, group.to_string(), error, failures));
         }
         models.push(ModelForecast {

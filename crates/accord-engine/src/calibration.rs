@@ -902,7 +902,13 @@ mod tests {
             rule_group: "a".into(),
             outcome: 1.0,
         };
-        let cases = vec![case.clone(), CalibrationCase { fold_group: "h".into(), ..case }];
+        let cases = vec![
+            case.clone(),
+            CalibrationCase {
+                fold_group: "h".into(),
+                ..case
+            },
+        ];
         assert!(matches!(
             calibrate("f.tsv", &cases, &[], &CalibrationConfig::default()),
             Err(CalibrationError::NoMembers(_))

@@ -114,7 +114,10 @@ pub fn parse_calibration(text: &str, name: &str) -> Result<CalibrationFile, Diag
     } else if let Some(member) = m.members.iter().find(|x| x.pooled.is_empty()) {
         Some(("pooled", format!("model {:?} has no residuals", member.name)))
     } else if let Some(member) = m.members.iter().find(|x| !(0.0..=1.0).contains(&x.weight)) {
-        Some(("weight", format!("model {:?}: a weight must lie in [0, 1]", member.name)))
+        Some((
+            "weight",
+            format!("model {:?}: a weight must lie in [0, 1]", member.name),
+        ))
     } else if m.members.iter().all(|x| x.weight == 0.0) {
         Some(("weight", "at least one weight must be positive".to_string()))
     } else {

@@ -32,14 +32,29 @@ fn ensemble_is_thread_independent_and_complete() {
     for (i, h) in one.headline.issues.iter().enumerate() {
         assert!(h.ran, "{}: no model ran", h.id);
         // Model error keeps every probability off 0 and 1.
-        assert!(h.p_at_or_above > 0.0 && h.p_at_or_above < 1.0, "{}: {}", h.id, h.p_at_or_above);
-        assert!(h.quantiles.windows(2).all(|w| w[0] <= w[1]), "{}: {:?}", h.id, h.quantiles);
+        assert!(
+            h.p_at_or_above > 0.0 && h.p_at_or_above < 1.0,
+            "{}: {}",
+            h.id,
+            h.p_at_or_above
+        );
+        assert!(
+            h.quantiles.windows(2).all(|w| w[0] <= w[1]),
+            "{}: {:?}",
+            h.id,
+            h.quantiles
+        );
         // The headline lies within the models' range.
         let d = &one.disagreement[i];
         assert!(h.p_at_or_above >= d.p_range.0.1 - 1e-12 && h.p_at_or_above <= d.p_range.1.1 + 1e-12);
         for m in &one.models {
             let p = &m.issues[i];
-            assert!(p.ran || p.error.is_some(), "{} {}: neither ran nor said why", m.name, p.id);
+            assert!(
+                p.ran || p.error.is_some(),
+                "{} {}: neither ran nor said why",
+                m.name,
+                p.id
+            );
             // SCO consensus uses the unanimity residuals where the model has
             // enough of them, else its pooled ones.
             let has_group = errors.member(&m.name).unwrap().groups.contains_key("unanimity");

@@ -882,7 +882,11 @@ fn models_section_shows_each_model_beside_the_headline() {
         let eum = 0.3 + 0.4 * k as f64;
         issue.predictive = Some(IssuePredictive {
             headline: predictive("headline", 0.4, true),
-            models: vec![predictive("compromise", 0.3, true), predictive("eum", eum, true), predictive("smp", 0.0, false)],
+            models: vec![
+                predictive("compromise", 0.3, true),
+                predictive("eum", eum, true),
+                predictive("smp", 0.0, false),
+            ],
             disagreement: Disagreement {
                 id: issue.id.clone(),
                 p_range: (("compromise".into(), 0.3), ("eum".into(), eum)),
@@ -912,7 +916,14 @@ fn models_section_shows_each_model_beside_the_headline() {
         ..Extensions::default()
     };
     let md = accord_report::render_markdown(&report, &ext).markdown;
-    for needle in ["P compromise", "P eum", "headline P", "input uncertainty", "90 % intervals covered 92.0 %", "smp on"] {
+    for needle in [
+        "P compromise",
+        "P eum",
+        "headline P",
+        "input uncertainty",
+        "90 % intervals covered 92.0 %",
+        "smp on",
+    ] {
         assert!(md.contains(needle), "missing {needle:?}");
     }
     // Only the issues whose spread is at least 0.2 or that straddle even chance are listed.

@@ -96,7 +96,12 @@ pub fn calibration_toml(
             .filter(|m| report.members.iter().any(|s| s.name == m.name))
             .map(|m| format!("{} = {}", m.name, m.deu_candidate))
             .collect(),
-        headline_coverage: report.headline.coverage.iter().map(|c| (c.nominal, c.covered)).collect(),
+        headline_coverage: report
+            .headline
+            .coverage
+            .iter()
+            .map(|c| (c.nominal, c.covered))
+            .collect(),
     };
     Ok(to_toml(&calibration_file(report, provenance))?)
 }
@@ -238,7 +243,10 @@ pub fn markdown_calibration(report: &CalibrationReport, missing: &[String]) -> S
         report
             .fold_weights
             .iter()
-            .map(|f| format!("({})", f.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", ")))
+            .map(|f| format!(
+                "({})",
+                f.iter().map(|x| format!("{x:.2}")).collect::<Vec<_>>().join(", ")
+            ))
             .collect::<Vec<_>>()
             .join(" ")
     );

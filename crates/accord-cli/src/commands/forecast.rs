@@ -117,8 +117,8 @@ pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
 /// headline and the per-model forecasts into the report.
 pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: Option<&str>) -> anyhow::Result<()> {
     use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_forecasts};
-    let file = accord_io::calibration::embedded()
-        .map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
+    let file =
+        accord_io::calibration::embedded().map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
     let n = accord_analysis::ensemble::members().len() as u64;
     let bar = progress_bar(c.settings.samples, &format!("{n} models"));
     let e = predictive_forecasts(c, &file.model, only, cancel_flag(), &|done| bar.set_position(done))?;

@@ -192,8 +192,8 @@ fn models_section(
     c.settings.samples = samples.unwrap_or(ENSEMBLE_SAMPLES).min(baseline.settings.samples);
     c.settings.seed = report.baseline.run.settings.seed;
     crate::commands::forecast::attach_calibrated(&mut report.baseline, &c, None)?;
-    let file = accord_io::calibration::embedded()
-        .map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
+    let file =
+        accord_io::calibration::embedded().map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
     let summary = accord_report::models::CalibrationSummary {
         file: accord_io::calibration::DEU_CALIBRATION_NAME.to_string(),
         data_file: file.provenance.data_file.clone(),

@@ -13,9 +13,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::commands::calibration::{
+    calibrate_plan, calibration_toml, json_calibration, markdown_calibration, text_calibration,
+};
 use accord_engine::calibration::CalibrationReport;
 use accord_engine::validation::{CandidateReport, Predictor, SelectionReport, ValidationReport, predict_all, score};
-use crate::commands::calibration::{calibrate_plan, calibration_toml, json_calibration, markdown_calibration, text_calibration};
 use accord_io::deu::{
     COUNCIL_WEIGHTS_CSV, COUNCIL_WEIGHTS_NAME, DEU3_DEV_NAME, DEU3_DEV_TSV, DeuData, DeuPlan, PlanSettings,
     parse_council_weights, read_deu, validation_plan,
