@@ -195,6 +195,9 @@ pub struct EnsembleForecast {
     pub disagreement: Vec<Disagreement>,
 }
 
+/// One draw's outcome of every issue under every member: `[member][issue]`.
+type SampleOutcomes = Vec<Vec<Result<f64, EngineError>>>;
+
 /// Draws per parallel batch between cancellation checks and progress reports.
 const BATCH: u64 = 256;
 
@@ -235,8 +238,8 @@ pub fn predictive_forecasts(
     }
     let settings = &c.settings;
     let issues = &c.model.issues;
-    // outcomes[batch][sample in batch][member][issue]
-    let mut draws: Vec<Vec<Vec<Result<f64, EngineError>>>> = Vec::new();
+    // draws[sample][member][issue]
+    let mut draws: Vec<SampleOutcomes> = Vec::new();
     let mut done = 0u64;
     let mut partial = false;
     while done < settings.samples {
@@ -245,7 +248,7 @@ pub fn predictive_forecasts(
             break;
         }
         let end = (done + BATCH).min(settings.samples);
-        let batch: Vec<Vec<Vec<Result<f64, EngineError>>>> = (done..end)
+        let batch: Vec<SampleOutcomes> = (done..end)
             .into_par_iter()
             .map(|s| {
                 let sample = c.model.draw(settings.seed, s, settings.distribution);
@@ -269,8 +272,8 @@ pub fn predictive_forecasts(
     }
 
     let mut models: Vec<ModelForecast> = Vec::new();
-    // Per member and issue: sorted draws, residuals (scaled), first error.
-    let mut parts: Vec<Vec<(Vec<f64>, Vec<f64>, String, Option<String>, u64)>> = Vec::new();
+    // Per member and issue: the sorted draws and the (scaled) residuals.
+    let mut parts: Vec<Vec<(Vec<f64>, Vec<f64>)>> = Vec::new();
     for (k, (m, w, e)) in chosen.iter().enumerate() {
         let mut row = Vec::new();
         let mut out = Vec::new();
@@ -295,16 +298,8 @@ pub fn predictive_forecasts(
             let (group, residuals) = e.residuals(residual_group(issue));
             let ratio = (issue.scale.1 - issue.scale.0) / (errors.scale.1 - errors.scale.0);
             let residuals: Vec<f64> = residuals.iter().map(|r| r * ratio).collect();
-            out.push(summarise(
-                issue,
-                m.name,
-                &xs,
-                &residuals,
-                group,
-                failures,
-                error.clone(),
-            ));
-            row.push((xs, residuals, group.to_string(), error, failures));
+            out.push(summarise(issue, m.name, &xs, &residuals, group, failures, error));
+            row.push((xs, residuals));
         }
         models.push(ModelForecast {
             name: m.name.to_string(),

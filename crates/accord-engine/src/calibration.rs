@@ -528,6 +528,9 @@ fn stack(terms: &[CrpsTerms], grid: &[Vec<f64>]) -> Vec<f64> {
     grid.get(best).cloned().unwrap_or_default()
 }
 
+/// One outer fold's weights, the headline's scored cases and each member's.
+type FoldResult = (Vec<f64>, Vec<(usize, Scored)>, Vec<Vec<(usize, Scored)>>);
+
 /// What one case's out-of-fold predictive distribution gives, for scoring.
 struct Scored {
     intervals: Vec<(f64, f64)>,
@@ -713,7 +716,7 @@ pub fn calibrate(
 
     // Nested: per outer fold, weights from inner cross-validation on the
     // other folds, residuals from the other folds.
-    let outer: Vec<(Vec<f64>, Vec<(usize, Scored)>, Vec<Vec<(usize, Scored)>>)> = (0..k)
+    let outer: Vec<FoldResult> = (0..k)
         .into_par_iter()
         .map(|f| {
             let weights = stack(&oof_terms(f), &grid);

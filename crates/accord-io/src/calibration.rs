@@ -104,7 +104,7 @@ pub fn parse_calibration(text: &str, name: &str) -> Result<CalibrationFile, Diag
         (line, column)
     };
     let m = &file.model;
-    let problem = if !(m.scale.0 < m.scale.1) {
+    let problem = if m.scale.0.partial_cmp(&m.scale.1) != Some(std::cmp::Ordering::Less) {
         Some(("scale", "the scale must be an interval (low < high)".to_string()))
     } else if m.members.is_empty() {
         Some((
