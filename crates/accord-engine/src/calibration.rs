@@ -890,6 +890,34 @@ mod tests {
     }
 
     #[test]
+    fn thread_count_does_not_change_the_calibration() {
+        let cases: Vec<CalibrationCase> = (0..80)
+            .map(|i| CalibrationCase {
+                id: format!("c{i}"),
+                fold_group: format!("g{}", i / 3),
+                rule_group: if i % 4 == 0 { "a".into() } else { "b".into() },
+                outcome: (i * 37 % 101) as f64,
+            })
+            .collect();
+        let members: Vec<MemberForecasts> = (0..3)
+            .map(|m| MemberForecasts {
+                name: format!("m{m}"),
+                forecasts: (0..80)
+                    .map(|i| (i % 7 != m).then(|| ((i * 37 % 101) as f64 + (i * (m + 3) % 29) as f64 - 14.0)))
+                    .collect(),
+            })
+            .collect();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| calibrate("t", &cases, &members, &CalibrationConfig::default()).unwrap())
+        };
+        assert_eq!(run(1), run(2));
+    }
+
+    #[test]
     fn bad_input_is_an_error() {
         let members = vec![MemberForecasts {
             name: "m".into(),
