@@ -47,7 +47,8 @@ pub fn section(baseline: &ForecastReport, calibration: &CalibrationSummary) -> S
          cross-validation over proposals on {} decisions of {} (the lowest out-of-fold CRPS). Each model's \
          forecast is a predictive distribution: the spread of the inputs (Monte Carlo, {} draws on the \
          baseline's seed {}) plus the model's own error, learned as its residuals on those decisions under \
-         unanimity — the SCO's consensus gives every member a veto, as unanimity does in the EU Council. \
+         unanimity (all its residuals where it has fewer than 30 of them) — the SCO's consensus gives every \
+         member a veto, as unanimity does in the EU Council. \
          Tested the same way on DEU (nested cross-validation), the headline's {}. Method: \
          docs/models/calibration.md; the learned numbers: {}.",
         weights.join(", "),
