@@ -903,7 +903,7 @@ mod tests {
             .map(|m| MemberForecasts {
                 name: format!("m{m}"),
                 forecasts: (0..80)
-                    .map(|i| (i % 7 != m).then(|| ((i * 37 % 101) as f64 + (i * (m + 3) % 29) as f64 - 14.0)))
+                    .map(|i| (i % 7 != m).then(|| (i * 37 % 101) as f64 + (i * (m + 3) % 29) as f64 - 14.0))
                     .collect(),
             })
             .collect();
