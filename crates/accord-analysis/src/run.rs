@@ -35,6 +35,10 @@ pub struct ForecastReport {
     /// the model links no issues).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packages: Option<crate::packages::PackageReport>,
+    /// Where the model error and the headline's weights come from, when the
+    /// calibrated forecasts were run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<crate::ensemble::CalibrationUsed>,
 }
 
 /// One issue's forecast.
@@ -52,6 +56,11 @@ pub struct IssueForecast {
     pub question: String,
     /// The forecast distribution.
     pub summary: IssueSummary,
+    /// The calibrated forecasts (input uncertainty and model error) of every
+    /// validated model and the stacked headline, when they were run
+    /// ([`crate::ensemble::attach`]); `None` for a plain Monte Carlo run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predictive: Option<crate::ensemble::IssuePredictive>,
 }
 
 /// Runs a compiled scenario by Monte Carlo.
@@ -76,6 +85,7 @@ pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
             status_quo: i.status_quo,
             question: i.question.clone(),
             summary: s.clone(),
+            predictive: None,
         })
         .collect();
     ForecastReport {
@@ -87,6 +97,7 @@ pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
         run,
         issues,
         packages: crate::packages::packages(c),
+        calibration: None,
     }
 }
 

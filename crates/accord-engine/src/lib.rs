@@ -13,6 +13,7 @@
 //! a deterministic function of its inputs and, where randomness is involved,
 //! of an explicit seed. Inputs and outputs are plain data that serialize.
 
+pub mod calibration;
 pub mod error;
 pub mod eum;
 pub mod exchange;

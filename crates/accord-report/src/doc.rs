@@ -287,6 +287,9 @@ pub struct Chart {
 /// needs to change.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Extensions {
+    /// Several models, one headline: each validated model beside the
+    /// calibrated ensemble ([`crate::models::section`]).
+    pub models: Option<Section>,
     /// Opportunities: the moves that serve a focal actor best.
     pub opportunities: Option<Section>,
     /// Influence: who accounts for each outcome, and voting power.
@@ -500,6 +503,7 @@ pub fn document(report: &Report, ext: &Extensions) -> Document {
         sections.push(scenarios_section(report));
     }
     // EXTENSION POINT: contributed sections go here (see `Extensions`).
+    sections.extend(ext.models.clone());
     sections.extend(ext.opportunities.clone());
     sections.extend(ext.influence.clone());
     sections.extend(ext.packages.clone());

@@ -50,6 +50,7 @@ pub mod doc;
 pub mod html;
 pub mod influence;
 pub mod markdown;
+pub mod models;
 pub mod opportunities;
 pub mod packages;
 pub mod svg;

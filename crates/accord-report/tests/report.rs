@@ -74,9 +74,11 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
                 status_quo: 20.0,
                 question: format!("Will {} pass?", s.id),
                 summary: s,
+                predictive: None,
             })
             .collect(),
         packages: None,
+        calibration: None,
     }
 }
 
@@ -453,6 +455,7 @@ fn extension_sections_appear_between_scenarios_and_membership() {
     let mut influence = Section::new("influence", "Influence");
     influence.push(Block::Paragraph("Who moved whom.".into()));
     let ext = Extensions {
+        models: None,
         opportunities: None,
         influence: Some(influence),
         packages: None,
@@ -681,6 +684,7 @@ fn sco_extensions(report: &Report, compiled: &[accord_analysis::Compiled]) -> Ex
     );
     let (_, model) = accord_io::embedded::sco_record_and_model().expect("embedded data are valid");
     Extensions {
+        models: None,
         opportunities: Some(accord_report::opportunities::section(report, &searches)),
         influence: Some(accord_report::influence::section(report, ["RUS", "CHN"], &influences)),
         packages: accord_analysis::packages::packages(&compiled[0])
@@ -850,4 +854,82 @@ fn model_levers(actor: &str) -> Vec<String> {
         .filter(|l| l.actor.as_str() == actor)
         .map(|l| l.id.to_string())
         .collect()
+}
+
+/// The models section sets every model beside the headline, names the input
+/// uncertainty as such, and lists disagreements largest first.
+#[test]
+fn models_section_shows_each_model_beside_the_headline() {
+    use accord_analysis::ensemble::{CalibrationUsed, Disagreement, IssuePredictive, PredictiveIssue};
+    let mut report = fixture();
+    let predictive = |model: &str, p: f64, ran: bool| PredictiveIssue {
+        id: "x".into(),
+        model: model.into(),
+        ran,
+        error: (!ran).then(|| "degenerate".to_string()),
+        samples: 100,
+        failures: 0,
+        threshold: 50.0,
+        p_at_or_above: p,
+        p_se: 0.01,
+        quantiles: [5.0, 20.0, 40.0, 60.0, 90.0],
+        input_quantiles: None,
+        residual_group: "unanimity".into(),
+        residuals: 49,
+        weight: 0.5,
+    };
+    for (k, issue) in report.baseline.issues.iter_mut().enumerate() {
+        let eum = 0.3 + 0.4 * k as f64;
+        issue.predictive = Some(IssuePredictive {
+            headline: predictive("headline", 0.4, true),
+            models: vec![
+                predictive("compromise", 0.3, true),
+                predictive("eum", eum, true),
+                predictive("smp", 0.0, false),
+            ],
+            disagreement: Disagreement {
+                id: issue.id.clone(),
+                p_range: (("compromise".into(), 0.3), ("eum".into(), eum)),
+                median_range: (("compromise".into(), 35.0), ("eum".into(), 55.0)),
+                split: eum > 0.5,
+            },
+        });
+    }
+    report.baseline.calibration = Some(CalibrationUsed {
+        file: "data/calibration/deu.toml".into(),
+        data_fingerprint: "fnv1a64:0".into(),
+        weights: vec![("compromise".into(), 0.5), ("eum".into(), 0.3), ("smp".into(), 0.2)],
+        only: None,
+        partial: false,
+        samples: 100,
+    });
+    let summary = accord_report::models::CalibrationSummary {
+        file: "data/calibration/deu.toml".into(),
+        data_file: "data/deu3/deu3-dev.tsv".into(),
+        cases: 237,
+        coverage: vec![(0.5, 0.49), (0.9, 0.92)],
+        command: "accord validate deu --calibration-toml".into(),
+    };
+    let section = accord_report::models::section(&report.baseline, &summary);
+    let ext = Extensions {
+        models: Some(section),
+        ..Extensions::default()
+    };
+    let md = accord_report::render_markdown(&report, &ext).markdown;
+    for needle in [
+        "P compromise",
+        "P eum",
+        "headline P",
+        "input uncertainty",
+        "90 % intervals covered 92.0 %",
+        "smp on",
+    ] {
+        assert!(md.contains(needle), "missing {needle:?}");
+    }
+    // Only the issues whose spread is at least 0.2 or that straddle even chance are listed.
+    let listed = md.lines().filter(|l| l.contains("eum gives")).count();
+    let expected = report.baseline.issues.len() - 1;
+    assert_eq!(listed, expected);
+    let html = accord_report::render_html(&report, &ext);
+    assert!(html.contains("id=\"models\""));
 }

@@ -57,6 +57,14 @@ fn diagnostics(what: &str, diags: &[accord_io::record::Diagnostic]) -> anyhow::E
 pub struct ForecastArgs {
     /// A scenario file (default: the embedded baseline).
     scenario: Option<PathBuf>,
+    /// One validated model instead of the stacked ensemble as the headline:
+    /// compromise, consensus, eum or smp.
+    #[arg(long, value_name = "NAME")]
+    model: Option<String>,
+    /// Skip the calibrated forecasts: only the scenario's own model with its
+    /// input uncertainty (faster; no model error, no ensemble).
+    #[arg(long, conflicts_with = "model")]
+    input_only: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -80,16 +88,128 @@ pub struct RunArgs {
 
 /// Runs `accord forecast`.
 pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
+    if let Some(name) = &args.model {
+        let valid: Vec<&str> = accord_analysis::ensemble::members().iter().map(|m| m.name).collect();
+        anyhow::ensure!(
+            valid.contains(&name.as_str()),
+            "--model {name:?} is not a validated model; valid: {}",
+            valid.join(", ")
+        );
+    }
     let mut c = load_scenario(args.run.data.as_deref(), args.scenario.as_deref())?;
     override_run(&mut c, args.run.samples, args.run.seed);
     let bar = progress_bar(c.settings.samples, &c.scenario.scenario.id);
-    let report = run::forecast_scenario(&c, cancel_flag(), &|done| bar.set_position(done))?;
+    let mut report = run::forecast_scenario(&c, cancel_flag(), &|done| bar.set_position(done))?;
     bar.finish_and_clear();
+    if !args.input_only {
+        attach_calibrated(&mut report, &c, args.model.as_deref())?;
+    }
     if args.run.json {
         return print_json(&report);
     }
     print_forecast(&report);
+    print_calibrated(&report);
     Ok(())
+}
+
+/// Runs every validated model on the scenario's draws with its model error
+/// learned on DEU (`data/calibration/deu.toml`, embedded) and puts the
+/// headline and the per-model forecasts into the report.
+pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: Option<&str>) -> anyhow::Result<()> {
+    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_forecasts};
+    let file =
+        accord_io::calibration::embedded().map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
+    let n = accord_analysis::ensemble::members().len() as u64;
+    let bar = progress_bar(c.settings.samples, &format!("{n} models"));
+    let e = predictive_forecasts(c, &file.model, only, cancel_flag(), &|done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let used = CalibrationUsed {
+        file: accord_io::calibration::DEU_CALIBRATION_NAME.to_string(),
+        data_fingerprint: file.provenance.data_fingerprint.clone(),
+        weights: e.models.iter().map(|m| (m.name.clone(), m.weight)).collect(),
+        only: only.map(str::to_string),
+        partial: e.partial,
+        samples: e.samples,
+    };
+    attach(report, &e, used);
+    Ok(())
+}
+
+/// The headline and every model beside it, with where they disagree.
+fn print_calibrated(r: &run::ForecastReport) {
+    let Some(used) = &r.calibration else { return };
+    let weights: Vec<String> = used.weights.iter().map(|(m, w)| format!("{m} {w:.2}")).collect();
+    println!();
+    match &used.only {
+        Some(m) => println!("headline: the {m} model alone (--model), with its error learned on DEU"),
+        None => println!(
+            "headline: stacked ensemble ({}), weights and model error learned on DEU ({}){}",
+            weights.join(", "),
+            used.file,
+            if used.partial { " — PARTIAL" } else { "" }
+        ),
+    }
+    println!(
+        "predictive = input uncertainty ({} draws) + model error; P is of the outcome at or above the threshold",
+        used.samples
+    );
+    let Some(first) = r.issues.iter().find_map(|i| i.predictive.as_ref()) else {
+        return;
+    };
+    let mut header = vec![
+        "issue".to_string(),
+        "threshold".into(),
+        "P headline".into(),
+        "predictive 5 %–95 %".into(),
+    ];
+    header.extend(first.models.iter().map(|m| format!("P {}", m.model)));
+    header.push("models disagree".into());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = table(&header);
+    let mut notes = Vec::new();
+    for i in &r.issues {
+        let Some(p) = &i.predictive else { continue };
+        let h = &p.headline;
+        let mut row = vec![
+            i.id.clone(),
+            format!("≥ {:.0}", h.threshold),
+            format!("{:.2}", h.p_at_or_above),
+            format!("{:.0}–{:.0}", h.quantiles[0], h.quantiles[4]),
+        ];
+        for m in &p.models {
+            row.push(if m.ran {
+                format!("{:.2}", m.p_at_or_above)
+            } else {
+                "–".into()
+            });
+            if let Some(e) = &m.error {
+                notes.push(format!(
+                    "{}: {} {}: {e}",
+                    i.id,
+                    m.model,
+                    if m.ran {
+                        format!("failed in {} of {} draws", m.failures, m.failures + m.samples)
+                    } else {
+                        "cannot run".to_string()
+                    }
+                ));
+            }
+        }
+        let d = &p.disagreement;
+        row.push(format!(
+            "{:.2} ({}) – {:.2} ({}){}",
+            d.p_range.0.1,
+            d.p_range.0.0,
+            d.p_range.1.1,
+            d.p_range.1.0,
+            if d.split { ", split" } else { "" }
+        ));
+        t.add_row(row);
+    }
+    println!("{t}");
+    for n in notes {
+        println!("note: {n}");
+    }
 }
 
 /// Applies `--samples` and `--seed`.

@@ -1,6 +1,7 @@
 //! One module per top-level subcommand.
 
 pub mod backtest;
+pub mod calibration;
 pub mod check;
 pub mod forecast;
 pub mod influence;

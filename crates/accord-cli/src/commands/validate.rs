@@ -13,7 +13,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use accord_engine::validation::{CandidateReport, Predictor, SelectionReport, ValidationReport, validate};
+use crate::commands::calibration::{
+    calibrate_plan, calibration_toml, json_calibration, markdown_calibration, text_calibration,
+};
+use accord_engine::calibration::CalibrationReport;
+use accord_engine::validation::{CandidateReport, Predictor, SelectionReport, ValidationReport, predict_all, score};
 use accord_io::deu::{
     COUNCIL_WEIGHTS_CSV, COUNCIL_WEIGHTS_NAME, DEU3_DEV_NAME, DEU3_DEV_TSV, DeuData, DeuPlan, PlanSettings,
     parse_council_weights, read_deu, validation_plan,
@@ -70,6 +74,10 @@ pub struct DeuArgs {
     /// Repetitions of the cross-validation with different fold assignments.
     #[arg(long, default_value_t = PlanSettings::default().repeats)]
     pub repeats: usize,
+    /// Print the learned model error and stacking weights as the TOML data
+    /// file the forecasts read (`data/calibration/deu.toml`).
+    #[arg(long, conflicts_with_all = ["json", "markdown"])]
+    pub calibration_toml: bool,
 }
 
 /// Runs `accord validate`.
@@ -91,13 +99,14 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
         None => (COUNCIL_WEIGHTS_CSV.to_string(), COUNCIL_WEIGHTS_NAME.to_string()),
     };
     let weights = parse_council_weights(&weights_text, &weights_name)?;
-    let data = match &args.file {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-            read_deu(&text, &p.display().to_string(), &weights)?
-        }
-        None => read_deu(DEU3_DEV_TSV, DEU3_DEV_NAME, &weights)?,
+    let (data_text, data_name) = match &args.file {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+            p.display().to_string(),
+        ),
+        None => (DEU3_DEV_TSV.to_string(), DEU3_DEV_NAME.to_string()),
     };
+    let data = read_deu(&data_text, &data_name, &weights)?;
     let settings = PlanSettings {
         seed: args.seed,
         resamples: args.resamples,
@@ -106,14 +115,30 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
         dynamics: !args.no_dynamics,
     };
     let plan = validation_plan(&data, &settings);
-    let report = validate(&plan.cases, &plan.candidates, &plan.config);
+    if plan.cases.is_empty() {
+        anyhow::bail!(
+            "{data_name}: no issue has a recorded outcome (column `out`), so nothing can be scored or calibrated; \
+             {} issues were read, all without one",
+            plan.without_outcome.len()
+        );
+    }
+    let predictions = predict_all(&plan.cases, &plan.candidates, plan.config.seed);
+    let report = score(&plan.cases, &plan.candidates, &predictions, &plan.config);
+    let (calibration, missing) = calibrate_plan(&plan, &predictions, &data_name, args.folds, args.seed)?;
     let elapsed = start.elapsed();
-    let output = if args.json {
-        serde_json::to_string_pretty(&json_report(&data, &plan, &report))? + "\n"
+    let output = if args.calibration_toml {
+        calibration_toml(
+            &calibration,
+            (&data_name, &data_text),
+            (&weights_name, &weights_text),
+            args.seed,
+        )?
+    } else if args.json {
+        serde_json::to_string_pretty(&json_report(&data, &plan, &report, &calibration, &missing))? + "\n"
     } else if args.markdown {
-        markdown_report(&data, &plan, &report)
+        markdown_report(&data, &plan, &report, &calibration, &missing)
     } else {
-        text_report(&data, &plan, &report)
+        text_report(&data, &plan, &report) + &text_calibration(&calibration, &missing)
     };
     print!("{output}");
     if args.timing {
@@ -357,8 +382,15 @@ fn json_selection(s: &SelectionReport) -> Value {
     })
 }
 
-fn json_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) -> Value {
+fn json_report(
+    data: &DeuData,
+    plan: &DeuPlan,
+    report: &ValidationReport,
+    calibration: &CalibrationReport,
+    missing: &[String],
+) -> Value {
     let s = summary(data);
+    let (coverage, calibration_detail) = json_calibration(calibration, missing);
     let mut combinations = serde_json::Map::new();
     let mut baselines = serde_json::Map::new();
     for c in &report.candidates {
@@ -392,6 +424,8 @@ fn json_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) -> Val
         "baselines": baselines,
         "recommendation": json_selection(&report.recommendation),
         "families": report.families.iter().map(json_selection).collect::<Vec<_>>(),
+        "calibration": coverage,
+        "calibration_detail": calibration_detail,
     })
 }
 
@@ -484,7 +518,13 @@ fn text_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) -> Str
     out
 }
 
-fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) -> String {
+fn markdown_report(
+    data: &DeuData,
+    plan: &DeuPlan,
+    report: &ValidationReport,
+    calibration: &CalibrationReport,
+    missing: &[String],
+) -> String {
     let s = summary(data);
     let strata = strata_values(plan);
     let mut md = String::new();
@@ -626,6 +666,7 @@ fn markdown_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
     }
 
     // Meaning.
+    let _ = write!(w, "{}", markdown_calibration(calibration, missing));
     let _ = writeln!(w, "## What the numbers mean for choosing a model\n");
     for line in interpretation(report) {
         let _ = writeln!(w, "- {line}");
@@ -942,7 +983,7 @@ fn interpretation(report: &ValidationReport) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn static_run() -> (DeuData, DeuPlan, ValidationReport) {
+    fn static_run() -> (DeuData, DeuPlan, ValidationReport, CalibrationReport, Vec<String>) {
         let data = DeuData::embedded().expect("shipped data");
         let settings = PlanSettings {
             dynamics: false,
@@ -951,14 +992,21 @@ mod tests {
             ..PlanSettings::default()
         };
         let plan = validation_plan(&data, &settings);
-        let report = validate(&plan.cases, &plan.candidates, &plan.config);
-        (data, plan, report)
+        let predictions = predict_all(&plan.cases, &plan.candidates, plan.config.seed);
+        let report = score(&plan.cases, &plan.candidates, &predictions, &plan.config);
+        let (calibration, missing) = calibrate_plan(&plan, &predictions, "test", 10, plan.config.seed).unwrap();
+        (data, plan, report, calibration, missing)
     }
 
     #[test]
     fn json_marks_exactly_one_recommended_combination() {
-        let (data, plan, report) = static_run();
-        let v = json_report(&data, &plan, &report);
+        let (data, plan, report, calibration, missing) = static_run();
+        let v = json_report(&data, &plan, &report, &calibration, &missing);
+        let cal = v["calibration"].as_array().expect("calibration array");
+        assert_eq!(cal.len(), 3);
+        assert_eq!(cal[2]["nominal"], json!(0.9));
+        assert_eq!(cal[2]["n"], json!(plan.cases.len()));
+        assert!(cal[2]["covered"].as_f64().unwrap() > 0.8);
         let combos = v["combinations"].as_object().expect("combinations object");
         let recommended: Vec<&String> = combos
             .iter()
@@ -981,8 +1029,9 @@ mod tests {
 
     #[test]
     fn markdown_states_how_to_regenerate_it() {
-        let (data, plan, report) = static_run();
-        let md = markdown_report(&data, &plan, &report);
+        let (data, plan, report, calibration, missing) = static_run();
+        let md = markdown_report(&data, &plan, &report, &calibration, &missing);
+        assert!(md.contains("Reliability diagram"));
         assert!(
             md.lines()
                 .take(5)

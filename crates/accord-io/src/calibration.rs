@@ -1,0 +1,173 @@
+//! The learned model error: `data/calibration/deu.toml`, written by
+//! `accord validate deu --calibration-toml` and compiled into the binary, so
+//! that a forecast does not rerun the DEU validation.
+//!
+//! The file carries its provenance: fingerprints (FNV-1a, 64 bits) of the
+//! DEU file and the Council weights it was learned from, the fold count and
+//! seed, the models and the command that regenerates it. A test
+//! (`tests/calibration_file.rs`) fails when the shipped file is stale.
+
+use accord_engine::calibration::{CalibrationReport, ErrorModel};
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Diagnostic, line_column};
+
+/// Where the shipped calibration lives in the repository.
+pub const DEU_CALIBRATION_NAME: &str = "data/calibration/deu.toml";
+
+/// The shipped calibration's text.
+pub const DEU_CALIBRATION_TOML: &str = include_str!("../../../data/calibration/deu.toml");
+
+/// The command that regenerates the shipped file.
+pub const REGENERATE: &str =
+    "cargo run --release -p accord-cli -- validate deu --calibration-toml > data/calibration/deu.toml";
+
+/// Where the learned numbers come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The command that wrote the file.
+    pub command: String,
+    /// The DEU file, as named.
+    pub data_file: String,
+    /// [`fingerprint`] of its text.
+    pub data_fingerprint: String,
+    /// The Council weights file, as named.
+    pub weights_file: String,
+    /// [`fingerprint`] of its text.
+    pub weights_fingerprint: String,
+    /// Issues with an outcome (the residuals per model are at most this many).
+    pub cases: usize,
+    /// Folds of the cross-validation over proposals.
+    pub folds: usize,
+    /// Seed of the models and the fold assignment.
+    pub seed: u64,
+    /// `name = DEU combination` for each model of the ensemble.
+    pub models: Vec<String>,
+    /// Nested cross-validated coverage of the headline's 50/80/90 % intervals
+    /// when the file was written (for the reader; `docs/validation.md` has all).
+    pub headline_coverage: Vec<(f64, f64)>,
+}
+
+/// The contents of a calibration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationFile {
+    /// Where it comes from.
+    pub provenance: Provenance,
+    /// Every model's residuals by group and its stacking weight.
+    pub model: ErrorModel,
+}
+
+/// FNV-1a (64 bits) of a text, as `fnv1a64:` and 16 hex digits: a stable
+/// fingerprint that needs no dependency (not a cryptographic hash: it only
+/// detects accidental change).
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("fnv1a64:{h:016x}")
+}
+
+/// Builds the file's contents from a calibration report.
+pub fn calibration_file(report: &CalibrationReport, provenance: Provenance) -> CalibrationFile {
+    CalibrationFile {
+        provenance,
+        model: report.error_model.clone(),
+    }
+}
+
+/// Writes a calibration file as TOML, with a header saying how to regenerate it.
+pub fn to_toml(file: &CalibrationFile) -> Result<String, toml::ser::Error> {
+    Ok(format!(
+        "# Generated: do not edit. Regenerate with\n#   {}\n# Method: docs/models/calibration.md. Residuals are outcome − forecast on the 0–100 scale.\n\n{}",
+        file.provenance.command,
+        toml::to_string(file)?
+    ))
+}
+
+/// Reads a calibration file, locating a problem by line and column.
+pub fn parse_calibration(text: &str, name: &str) -> Result<CalibrationFile, Diagnostic> {
+    let file: CalibrationFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+        Diagnostic {
+            file: name.to_string(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let at = |needle: &str| {
+        let (line, column) = line_column(text, text.find(needle).unwrap_or(0));
+        (line, column)
+    };
+    let m = &file.model;
+    let problem = if m.scale.0.partial_cmp(&m.scale.1) != Some(std::cmp::Ordering::Less) {
+        Some(("scale", "the scale must be an interval (low < high)".to_string()))
+    } else if m.members.is_empty() {
+        Some((
+            "[model]",
+            "an ensemble needs at least one validated model: [[model.members]] is empty".to_string(),
+        ))
+    } else if let Some(member) = m.members.iter().find(|x| x.pooled.is_empty()) {
+        Some(("pooled", format!("model {:?} has no residuals", member.name)))
+    } else if let Some(member) = m.members.iter().find(|x| !(0.0..=1.0).contains(&x.weight)) {
+        Some((
+            "weight",
+            format!("model {:?}: a weight must lie in [0, 1]", member.name),
+        ))
+    } else if m.members.iter().all(|x| x.weight == 0.0) {
+        Some(("weight", "at least one weight must be positive".to_string()))
+    } else {
+        None
+    };
+    if let Some((needle, message)) = problem {
+        let (line, column) = at(needle);
+        return Err(Diagnostic {
+            file: name.to_string(),
+            line,
+            column,
+            message,
+        });
+    }
+    Ok(file)
+}
+
+/// The shipped calibration.
+pub fn embedded() -> Result<CalibrationFile, Diagnostic> {
+    parse_calibration(DEU_CALIBRATION_TOML, DEU_CALIBRATION_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_fnv1a() {
+        // FNV-1a 64 reference values.
+        assert_eq!(fingerprint(""), "fnv1a64:cbf29ce484222325");
+        assert_eq!(fingerprint("a"), "fnv1a64:af63dc4c8601ec8c");
+    }
+
+    #[test]
+    fn errors_have_locations() {
+        let e = parse_calibration("[provenance]\ncommand = 3\n", "x.toml").unwrap_err();
+        assert_eq!(e.file, "x.toml");
+        assert!(e.line >= 1);
+        let shipped = embedded().unwrap();
+        let mut empty = shipped.clone();
+        empty.model.members.clear();
+        let text = to_toml(&empty).unwrap();
+        let e = parse_calibration(&text, "y.toml").unwrap_err();
+        assert!(e.message.contains("at least one validated model"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,200}") {
+            let _ = parse_calibration(&s, "p.toml");
+        }
+    }
+}
