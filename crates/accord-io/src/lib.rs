@@ -7,3 +7,4 @@ pub mod embedded;
 pub mod ktab;
 pub mod record;
 pub mod scenario;
+pub mod text;
