@@ -49,6 +49,9 @@ pub enum LoadError {
     /// The folder holds no `*.toml` file.
     #[error("{0} holds no .toml file: a record folder holds sources.toml, actors.toml, … (see docs/formats/record.md)")]
     Empty(String),
+    /// A file is too large or cannot be read (no line to point at).
+    #[error("{0}")]
+    File(crate::text::TextError),
     /// The files were read but are not a valid record.
     #[error("{} problem(s) in the record:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
@@ -91,15 +94,26 @@ fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
         return Err(LoadError::Empty(dir.display().to_string()));
     }
     let mut files = Vec::new();
+    let mut located = Vec::new();
     for path in names {
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        files.push(SourceFile {
-            name: path.display().to_string(),
-            text,
-        });
+        match crate::text::read_text_file(&path) {
+            Ok(text) => files.push(SourceFile {
+                name: path.display().to_string(),
+                text,
+            }),
+            // Invalid UTF-8: reported once, at its line and column, with any
+            // other file's.
+            Err(e) if e.line.is_some() => located.push(Diagnostic {
+                file: e.file,
+                line: e.line.unwrap_or(1),
+                column: e.column.unwrap_or(1),
+                message: e.message,
+            }),
+            Err(e) => return Err(LoadError::File(e)),
+        }
+    }
+    if !located.is_empty() {
+        return Err(LoadError::Invalid(located));
     }
     Ok(files)
 }
@@ -112,8 +126,8 @@ pub fn load_record(files: &[SourceFile]) -> Result<Record, Vec<Diagnostic>> {
         match toml::from_str::<RawFile>(&file.text) {
             Ok(raw) => b.add_file(f, raw),
             Err(e) => {
-                let span = e.span().unwrap_or(0..0);
-                b.diag_at(f, span, e.message().trim().to_owned());
+                let (span, message) = toml_error(&file.text, &e);
+                b.diag_at(f, span, message);
             }
         }
     }
@@ -141,19 +155,30 @@ pub fn load_record_and_model(
     for (f, file) in record_files.iter().enumerate() {
         match toml::from_str::<RawFile>(&file.text) {
             Ok(raw) => b.add_file(f, raw),
-            Err(e) => b.diag_at(f, e.span().unwrap_or(0..0), e.message().trim().to_owned()),
+            Err(e) => {
+                let (span, message) = toml_error(&file.text, &e);
+                b.diag_at(f, span, message);
+            }
         }
     }
     let offset = record_files.len();
+    let mut unparsed_model_file = false;
     for (f, file) in model_files.iter().enumerate() {
         match toml::from_str::<RawModelFile>(&file.text) {
             Ok(raw) => b.add_model_file(offset + f, raw),
-            Err(e) => b.diag_at(offset + f, e.span().unwrap_or(0..0), e.message().trim().to_owned()),
+            Err(e) => {
+                unparsed_model_file = true;
+                let (span, message) = toml_error(&file.text, &e);
+                b.diag_at(offset + f, span, message);
+            }
         }
     }
     let files: Vec<&SourceFile> = record_files.iter().chain(model_files).collect();
     let meta = match b.model.meta.take() {
         Some(meta) => Some(meta),
+        // A file that could not be parsed may hold the [meta] table: its
+        // error is already reported, so the missing table is not.
+        None if unparsed_model_file => None,
         None => {
             let f = offset.min(files.len().saturating_sub(1));
             b.diag_at(
@@ -206,6 +231,27 @@ fn diagnostics(errors: Vec<(usize, Range<usize>, String)>, files: &[&SourceFile]
     out.sort_by(|a, b| (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column)));
     out.dedup();
     out
+}
+
+/// The span and message of a TOML parse or type error, with a hint where
+/// the parser's words would puzzle: a date written without quotes (TOML
+/// reads it as a datetime, Accord's files want a string, since sources often
+/// give only a year or a month).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> (Range<usize>, String) {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim().to_owned();
+    let at = text.get(span.clone()).unwrap_or("").trim();
+    let bare_date = at.len() >= 4
+        && at.as_bytes()[0].is_ascii_digit()
+        && at.contains('-')
+        && at.bytes().all(|b| b.is_ascii_digit() || b"-:T .Z+".contains(&b));
+    if bare_date && !at.starts_with('"') {
+        return (
+            span,
+            format!("the date {at} must be quoted: write \"{at}\" (dates are strings such as \"2009-06-16\", \"2006-03\" or \"2006\")"),
+        );
+    }
+    (span, message)
 }
 
 /// 1-based line and character column of a byte offset.

@@ -18,7 +18,6 @@ use accord_io::deu::{
     COUNCIL_WEIGHTS_CSV, COUNCIL_WEIGHTS_NAME, DEU3_DEV_NAME, DEU3_DEV_TSV, DeuData, DeuPlan, PlanSettings,
     parse_council_weights, read_deu, validation_plan,
 };
-use anyhow::Context;
 use chrono::Datelike;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -85,7 +84,7 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let (weights_text, weights_name) = match &args.weights {
         Some(p) => (
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+            accord_io::text::read_text_file(p)?,
             p.display().to_string(),
         ),
         None => (COUNCIL_WEIGHTS_CSV.to_string(), COUNCIL_WEIGHTS_NAME.to_string()),
@@ -93,7 +92,7 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
     let weights = parse_council_weights(&weights_text, &weights_name)?;
     let data = match &args.file {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let text = accord_io::text::read_text_file(p)?;
             read_deu(&text, &p.display().to_string(), &weights)?
         }
         None => read_deu(DEU3_DEV_TSV, DEU3_DEV_NAME, &weights)?,
