@@ -388,7 +388,9 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             actors: shown,
         });
     }
-    nothing_to_forecast(&issues, &voters, &removed, org_id, date, &mut problem);
+    // Before the founding nobody votes; that problem is already reported.
+    let founded = date >= org.founded.first_day();
+    nothing_to_forecast(&issues, &voters, &removed, org_id, date, founded, &mut problem);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -514,6 +516,7 @@ fn nothing_to_forecast(
     removed: &HashSet<&str>,
     org_id: &str,
     date: NaiveDate,
+    check_voters: bool,
     problem: &mut impl FnMut(String, String),
 ) {
     for issue in issues {
@@ -527,7 +530,7 @@ fn nothing_to_forecast(
             );
         }
     }
-    if !voters.iter().any(|v| !removed.contains(v.as_str())) {
+    if check_voters && !voters.iter().any(|v| !removed.contains(v.as_str())) {
         problem(
             "remove_actor".into(),
             format!(

@@ -833,7 +833,7 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
                 i,
                 "value",
                 format!(
-                    "capability {} is above {MAX_CAPABILITY:e}, the largest the engine's sums carry \
+                    "capability {:e} is above {MAX_CAPABILITY:e}, the largest the engine's sums carry \
                      (see docs/reliability.md): rescale the indicator (e.g. to billions)",
                     e.high.max(e.value)
                 ),

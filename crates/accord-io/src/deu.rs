@@ -771,14 +771,13 @@ fn number(field: &str, max: f64) -> Result<Option<f64>, String> {
     if field.is_empty() {
         return Ok(None);
     }
-    let range = if max.is_finite() {
-        format!("from 0 to {max}")
-    } else {
-        "≥ 0".to_string()
-    };
+    let max_text = if max >= 1e6 { format!("{max:e}") } else { max.to_string() };
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok(Some(v)),
-        _ => Err(format!("expected a number {range} or an empty field, found `{field}`")),
+        Ok(v) if !v.is_nan() => Err(format!("{field} is outside 0–{max_text}")),
+        _ => Err(format!(
+            "expected a number from 0 to {max_text} or an empty field, found `{field}`"
+        )),
     }
 }
 

@@ -102,6 +102,15 @@ impl fmt::Display for KtabError {
     }
 }
 
+/// A number as a person would write it: `1e308`, not 309 digits.
+fn short(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 /// Reads a KTAB scenario file, CSV or XML: a `.xml` file is read as XML,
 /// any other by content (XML starts with `<`). Files larger than
 /// [`crate::text::MAX_FILE_BYTES`] are refused before they are read.
@@ -465,7 +474,10 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
                 ln,
                 Some(f.column(2)),
                 Some(col_name(2)),
-                format!("negative capability {cap}; it must be > 0 and below {MAX_CSV_CAPABILITY:e}"),
+                format!(
+                    "negative capability {}; it must be > 0 and below {MAX_CSV_CAPABILITY:e}",
+                    short(cap)
+                ),
             ));
         }
         if cap == 0.0 || cap >= MAX_CSV_CAPABILITY {
@@ -474,8 +486,9 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
                 Some(f.column(2)),
                 Some(col_name(2)),
                 format!(
-                    "capability {cap}; it must be > 0 (it is a voting weight) and below \
-                     {MAX_CSV_CAPABILITY:e}"
+                    "capability {}; it must be > 0 (it is a voting weight) and below \
+                     {MAX_CSV_CAPABILITY:e}",
+                    short(cap)
                 ),
             ));
         }
@@ -617,7 +630,10 @@ impl<'a, 'input> XmlCtx<'a, 'input> {
         let t = self.text(node);
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= range.0 && v <= range.1 => Ok(v),
-            Ok(v) if v.is_finite() => Err(self.err(node, format!("{what} {v} is outside [{}, {}]", range.0, range.1))),
+            Ok(v) if v.is_finite() => Err(self.err(
+                node,
+                format!("{what} {} is outside {}–{}", short(v), range.0, range.1),
+            )),
             _ => Err(self.err(node, format!("{what} `{t}` is not a number"))),
         }
     }
@@ -1016,7 +1032,7 @@ mod tests {
         assert_eq!(s.issue.dimensions, 1);
         let e = read_xml(&xml.replace("<dCoord>20</dCoord>", "<dCoord>200</dCoord>"), "t.xml").unwrap_err();
         assert_eq!(e.line, Some(4));
-        assert!(e.message.contains("outside [0, 100]"), "{e}");
+        assert!(e.message.contains("position 200 is outside 0–100"), "{e}");
         let e = read_xml(&xml.replace("<prngSeed>12", "<prngSeed>x"), "t.xml").unwrap_err();
         assert!(e.message.contains("not a whole number"), "{e}");
         let e = read_xml(&xml.replace("</Actors>", "</Actors><IdealAdjustment><iaPair><adjustingIdeal>A</adjustingIdeal><referencePos>B</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>"), "t.xml").unwrap_err();

@@ -251,6 +251,20 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> (Range<usize>, String) {
             format!("the date {at} must be quoted: write \"{at}\" (dates are strings such as \"2009-06-16\", \"2006-03\" or \"2006\")"),
         );
     }
+    // A top-level key written after a [table] belongs to that table (TOML's
+    // rule): say so, since the key itself is right.
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, _)) = rest.split_once('`')
+        && ["remove_actor"].contains(&key)
+    {
+        return (
+            span,
+            format!(
+                "{message}: `{key}` is a top-level key, and a key written after a [table] header belongs \
+                 to that table; move it above the first [table] of the file"
+            ),
+        );
+    }
     (span, message)
 }
 
