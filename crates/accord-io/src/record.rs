@@ -215,6 +215,32 @@ pub fn load_record_and_model(
     }
 }
 
+/// What a fragment of a data file is: part of the record or of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FragmentKind {
+    /// Record tables (`[[source]]`, `[[actor]]`, …).
+    Record,
+    /// Model tables (`[meta]`, `[[issue]]`, `[[stance]]`, …).
+    Model,
+}
+
+/// Reads a fragment of a record or model file on its own: its syntax, table
+/// and field names, types and values (ids, dates, citations), without the
+/// rules that need the whole record (references, duplicates). Returns every
+/// problem found; used to test the examples of the format documents.
+pub fn read_fragment(kind: FragmentKind, file: &SourceFile) -> Vec<Diagnostic> {
+    let mut b = Builder::default();
+    let parsed = match kind {
+        FragmentKind::Record => toml::from_str::<RawFile>(&file.text).map(|raw| b.add_file(0, raw)),
+        FragmentKind::Model => toml::from_str::<RawModelFile>(&file.text).map(|raw| b.add_model_file(0, raw)),
+    };
+    if let Err(e) = parsed {
+        let (span, message) = toml_error(&file.text, &e);
+        b.diag_at(0, span, message);
+    }
+    diagnostics(b.errors, &[file])
+}
+
 fn diagnostics(errors: Vec<(usize, Range<usize>, String)>, files: &[&SourceFile]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = errors
         .into_iter()
