@@ -416,6 +416,13 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     })
 }
 
+/// The most rounds of the expected utility model a scenario may ask for:
+/// 1,000. The model keeps every round's positions (memory grows with the
+/// rounds) and its forecasts settle within tens of rounds (default 10);
+/// four billion rounds, which the file format allows, used to abort on
+/// allocation.
+pub const MAX_EUM_ROUNDS: u32 = 1_000;
+
 /// The longest scenario id: ids name output files and report sections.
 pub const MAX_SCENARIO_ID_LEN: usize = 64;
 
@@ -462,6 +469,22 @@ fn validate(
             ),
             Ok(_) => {}
         }
+    }
+    let settings = &scenario.settings;
+    if settings.samples == 0 {
+        problem(
+            "settings.samples".into(),
+            "0 samples: nothing to forecast; give at least 1 (default 2000)".into(),
+        );
+    }
+    if !(1..=MAX_EUM_ROUNDS).contains(&settings.eum_rounds) {
+        problem(
+            "settings.eum_rounds".into(),
+            format!(
+                "{} rounds: the expected utility model runs 1 to {MAX_EUM_ROUNDS} rounds (default 10)",
+                settings.eum_rounds
+            ),
+        );
     }
     let mut bad = HashSet::new();
     let mut first: HashMap<(&str, &str), usize> = HashMap::new();

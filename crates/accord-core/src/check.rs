@@ -110,6 +110,12 @@ pub fn valid_capability_factor(f: f64) -> bool {
 /// What a capability factor must be, for messages.
 pub const CAPABILITY_FACTOR_RULE: &str = "a capability factor must be a number > 0 and at most 1000";
 
+/// The most like documents one `[[instrument]]` entry may group (`count`):
+/// 10,000. The SCO record's largest group is a few dozen agreements signed
+/// at one summit; the bound keeps the declared-versus-carried-out tallies
+/// meaningful.
+pub const MAX_INSTRUMENT_COUNT: u32 = 10_000;
+
 struct Checker<'r> {
     record: &'r Record,
     problems: Vec<Problem>,
@@ -624,8 +630,16 @@ pub fn check(record: &Record) -> Vec<Problem> {
         if let Some(p) = &ins.proposer {
             c.actor_ref(K::Instrument, i, "proposer".into(), p.as_str(), &actors);
         }
-        if ins.count == 0 {
-            c.report(K::Instrument, i, "count", "`count` must be at least 1");
+        if ins.count == 0 || ins.count > MAX_INSTRUMENT_COUNT {
+            c.report(
+                K::Instrument,
+                i,
+                "count",
+                format!(
+                    "`count` = {}: an entry groups 1 to {MAX_INSTRUMENT_COUNT} like documents",
+                    ins.count
+                ),
+            );
         }
         for (j, a) in ins.amounts.iter().enumerate() {
             if !(a.value.is_finite() && a.value >= 0.0) {
