@@ -39,12 +39,14 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The folder or a file could not be read.
-    #[error("cannot read {path}: {source}")]
+    // The cause is part of the message and not a `source()`, so that it is
+    // printed once, not again as "Caused by".
+    #[error("cannot read {path}: {cause}")]
     Io {
         /// The path.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The folder holds no `*.toml` file.
     #[error("{0} holds no .toml file: a record folder holds sources.toml, actors.toml, … (see docs/formats/record.md)")]
@@ -53,7 +55,7 @@ pub enum LoadError {
     #[error("{0}")]
     File(crate::text::TextError),
     /// The files were read but are not a valid record.
-    #[error("{} problem(s) in the record:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    #[error("{} problem(s) in the data files:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
 }
 
@@ -80,9 +82,9 @@ pub fn load_data_dir(dir: &Path) -> Result<(Record, accord_core::model::Model), 
 
 /// Every `*.toml` file of a folder, in file-name order.
 fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
-    let io = |source| LoadError::Io {
+    let io = |cause| LoadError::Io {
         path: dir.display().to_string(),
-        source,
+        cause,
     };
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
