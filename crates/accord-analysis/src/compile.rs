@@ -439,7 +439,9 @@ fn validate(
     let id = &scenario.scenario.id;
     let id_ok = !id.is_empty()
         && id.len() <= MAX_SCENARIO_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-');
     if !id_ok {
         problem(

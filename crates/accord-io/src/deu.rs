@@ -736,8 +736,7 @@ pub fn read_deu(text: &str, file: &str, weights: &CouncilWeights) -> Result<DeuD
         return Err(err(
             gdp_line,
             None,
-            "the file has a header and a GDP line but no issue: expected one issue a line after the GDP line"
-                .into(),
+            "the file has a header and a GDP line but no issue: expected one issue a line after the GDP line".into(),
         ));
     }
     Ok(DeuData {
@@ -771,7 +770,11 @@ fn number(field: &str, max: f64) -> Result<Option<f64>, String> {
     if field.is_empty() {
         return Ok(None);
     }
-    let max_text = if max >= 1e6 { format!("{max:e}") } else { max.to_string() };
+    let max_text = if max >= 1e6 {
+        format!("{max:e}")
+    } else {
+        max.to_string()
+    };
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok(Some(v)),
         Ok(v) if !v.is_nan() => Err(format!("{field} is outside 0–{max_text}")),
@@ -1324,7 +1327,10 @@ mod tests {
         assert_eq!(e.line, MAX_DEU_ISSUES + 3, "{e}");
         assert!(e.message.contains("more than 5000 issues"), "{e}");
         let end = text.trim_end().rfind('\n').unwrap();
-        assert_eq!(read_deu(&text[..end], "ok.tsv", &weights).unwrap().issues.len(), MAX_DEU_ISSUES);
+        assert_eq!(
+            read_deu(&text[..end], "ok.tsv", &weights).unwrap().issues.len(),
+            MAX_DEU_ISSUES
+        );
     }
 
     #[test]

@@ -278,7 +278,10 @@ impl CsvCtx<'_> {
 /// The number of fields of a row once its trailing empty fields (KTAB's
 /// files often end lines with a comma) are dropped.
 fn filled_len(row: &Row) -> usize {
-    (0..row.len()).rev().find(|&k| !row.get(k).is_empty()).map_or(0, |k| k + 1)
+    (0..row.len())
+        .rev()
+        .find(|&k| !row.get(k).is_empty())
+        .map_or(0, |k| k + 1)
 }
 
 /// Reads KTAB's CSV scenario format (SMP specification §2), parsed with the
@@ -465,7 +468,12 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             let t = f.get(k);
             match t.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
-                _ => Err(ctx.err(ln, Some(f.column(k)), Some(col_name(k)), format!("`{t}` is not a number"))),
+                _ => Err(ctx.err(
+                    ln,
+                    Some(f.column(k)),
+                    Some(col_name(k)),
+                    format!("`{t}` is not a number"),
+                )),
             }
         };
         let cap = number(2)?;
@@ -630,10 +638,9 @@ impl<'a, 'input> XmlCtx<'a, 'input> {
         let t = self.text(node);
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= range.0 && v <= range.1 => Ok(v),
-            Ok(v) if v.is_finite() => Err(self.err(
-                node,
-                format!("{what} {} is outside {}–{}", short(v), range.0, range.1),
-            )),
+            Ok(v) if v.is_finite() => {
+                Err(self.err(node, format!("{what} {} is outside {}–{}", short(v), range.0, range.1)))
+            }
             _ => Err(self.err(node, format!("{what} `{t}` is not a number"))),
         }
     }
@@ -995,7 +1002,10 @@ mod tests {
     #[test]
     fn csv_duplicates_and_miscounts_are_errors() {
         let e = csv_err(&CSV3.replace("B,d,5,", "A,d,5,"));
-        assert!(e.message.contains("second actor named `A`") && e.message.contains("line 3"), "{e}");
+        assert!(
+            e.message.contains("second actor named `A`") && e.message.contains("line 3"),
+            "{e}"
+        );
         assert_eq!((e.line, e.column), (Some(4), Some(1)));
         // a row holding a third dimension that line 1 does not declare
         let e = csv_err(&CSV3.replace("B,d,5,60,10,0,10", "B,d,5,60,10,0,10,7,7"));

@@ -276,7 +276,9 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> (Range<usize>, String) {
     if bare_date && !at.starts_with('"') {
         return (
             span,
-            format!("the date {at} must be quoted: write \"{at}\" (dates are strings such as \"2009-06-16\", \"2006-03\" or \"2006\")"),
+            format!(
+                "the date {at} must be quoted: write \"{at}\" (dates are strings such as \"2009-06-16\", \"2006-03\" or \"2006\")"
+            ),
         );
     }
     // A top-level key written after a [table] belongs to that table (TOML's

@@ -83,10 +83,7 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.repeats >= 1, "--repeats must be at least 1, got {}", args.repeats);
     let start = Instant::now();
     let (weights_text, weights_name) = match &args.weights {
-        Some(p) => (
-            accord_io::text::read_text_file(p)?,
-            p.display().to_string(),
-        ),
+        Some(p) => (accord_io::text::read_text_file(p)?, p.display().to_string()),
         None => (COUNCIL_WEIGHTS_CSV.to_string(), COUNCIL_WEIGHTS_NAME.to_string()),
     };
     let weights = parse_council_weights(&weights_text, &weights_name)?;
