@@ -1,5 +1,7 @@
-//! The record's TOML reader on arbitrary bytes: one file, then that file
-//! beside the shipped record (so that references resolve and the rules run).
+//! The record's TOML reader on arbitrary bytes: one file alone, then beside
+//! the shipped organizations and actors (so that references resolve and the
+//! cross-entry rules run; the whole record would slow the fuzzer a
+//! hundredfold).
 #![no_main]
 
 use accord_io::{embedded::SCO_RECORD_FILES, record::SourceFile};
@@ -16,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     if let Err(diags) = accord_io::record::load_record(std::slice::from_ref(&file)) {
         assert!(!diags.is_empty());
     }
-    let mut files: Vec<SourceFile> = SCO_RECORD_FILES
+    let mut files: Vec<SourceFile> = SCO_RECORD_FILES[1..3]
         .iter()
         .map(|(name, text)| SourceFile {
             name: (*name).into(),

@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     match accord_analysis::compile(record, model, &scenario) {
         Ok(compiled) => {
             for issue in &compiled.model.issues {
-                assert!(issue.stances.iter().any(|s| s.active), "an issue with no actor compiled");
+                assert!(
+                    issue.stances.iter().any(|s| s.active),
+                    "an issue with no actor compiled"
+                );
             }
         }
         Err(problems) => {
