@@ -603,8 +603,10 @@ impl Columns {
         err: &dyn Fn(usize, Option<&str>, String) -> DeuError,
     ) -> Result<Columns, DeuError> {
         let names: Vec<String> = header.iter().map(str::to_string).collect();
-        for (i, n) in names.iter().enumerate() {
-            if !n.is_empty() && names[..i].contains(n) {
+        // A set, not a scan of the earlier names: a header may have very many columns.
+        let mut seen = HashSet::with_capacity(names.len());
+        for n in &names {
+            if !n.is_empty() && !seen.insert(n.as_str()) {
                 return Err(err(
                     1,
                     Some(n),
