@@ -952,10 +952,13 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
     // An issue nobody takes a stance on has nothing to forecast.
     for (i, issue) in model.issues.iter().enumerate() {
         if !model.stances.iter().any(|s| s.issue == issue.id) {
-            c.report(
+            // Field `stance` (located at the id) so that a reader can tell
+            // this problem apart; it refers to the issue's id.
+            c.report_ref(
                 K::Issue,
                 i,
-                "id",
+                "stance",
+                issue.id.as_str(),
                 format!(
                     "issue `{}` has no [[stance]]: nothing to forecast; give the stances of the actors \
                      with a stake, or remove the issue",

@@ -208,6 +208,15 @@ pub fn load_record_and_model(
         if p.refers_to.as_ref().is_some_and(|id| b.unreadable_ids.contains(id)) {
             continue;
         }
+        if p.locus.kind == EntryKind::Issue
+            && p.locus.field == "stance"
+            && (unparsed_model_file
+                || p.refers_to
+                    .as_ref()
+                    .is_some_and(|id| b.issues_with_unread_stances.contains(id)))
+        {
+            continue;
+        }
         let (f, span) = b.locate(&p.locus);
         b.diag_at(f, span, p.message);
     }
@@ -599,6 +608,9 @@ struct Builder {
     errors: Vec<(usize, Range<usize>, String)>,
     /// Ids of entries that could not be read (their references are not re-reported).
     unreadable_ids: HashSet<String>,
+    /// Issues with a stance that could not be read (no "issue without
+    /// stances" follow-on error for them).
+    issues_with_unread_stances: HashSet<String>,
 }
 
 /// Converts one raw entry; on the first malformed field the entry is dropped
@@ -871,8 +883,12 @@ impl Builder {
                 evidence,
                 provenance,
             };
+            let issue_id = s.issue.get_ref().clone();
             if e.finish("") {
                 self.model.stances.push(stance);
+            } else {
+                // Its issue is not "without stances": the stance is reported.
+                self.issues_with_unread_stances.insert(issue_id);
             }
         }
         self.add_links(f, raw.link);
