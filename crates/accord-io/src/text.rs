@@ -109,6 +109,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn files_past_the_bound_are_refused_before_reading() {
+        let path = std::env::temp_dir().join(format!("accord-text-bound-{}", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        // Sparse: no 64 MiB is written or read.
+        f.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let e = read_text_file(&path).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(e.message.contains("limited to 67108864 bytes"), "{e}");
+        let e = read_text_file(Path::new("/nonexistent/accord")).unwrap_err();
+        assert_eq!(e.to_string().matches("No such file").count(), 1, "{e}");
+    }
+
+    #[test]
     fn invalid_utf8_is_located_once() {
         let e = utf8(b"ab\ncd\xffe".to_vec(), "f.toml").unwrap_err();
         assert_eq!((e.line, e.column), (Some(2), Some(3)));
