@@ -109,12 +109,27 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             ),
         );
     }
+    let bad_values = validate(record, model, scenario, &mut problem);
     let date = match &scenario.scenario.date {
         None => model.meta.date.first_day(),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|_| {
-            problem("scenario.date".into(), format!("`{s}` is not a date: write YYYY-MM-DD"));
-            model.meta.date.first_day()
-        }),
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if d < org.founded.first_day() => {
+                problem(
+                    "scenario.date".into(),
+                    format!(
+                        "{d} is before {org_id} was founded ({}): nobody could decide then; give a date \
+                         from {} on",
+                        org.founded, org.founded
+                    ),
+                );
+                d
+            }
+            Ok(d) => d,
+            Err(_) => {
+                problem("scenario.date".into(), format!("`{s}` is not a date: write YYYY-MM-DD"));
+                model.meta.date.first_day()
+            }
+        },
     };
 
     // 1. Statuses on the date, then the scenario's changes.
@@ -124,7 +139,14 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         .collect();
     for (i, m) in scenario.membership.iter().enumerate() {
         if index.actor(record, &m.actor).is_none() {
-            problem(format!("membership[{i}].actor"), format!("unknown actor `{}`", m.actor));
+            problem(
+                format!("membership[{i}].actor"),
+                format!(
+                    "unknown actor `{}`{}",
+                    m.actor,
+                    accord_core::suggest::did_you_mean(&m.actor, record.actors.iter().map(|a| a.id.as_str()))
+                ),
+            );
             continue;
         }
         if m.status == "none" {
@@ -176,15 +198,28 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         if !model.stances.iter().any(|s| s.actor.as_str() == a) {
             problem(
                 format!("remove_actor[{i}]"),
-                format!("`{a}` has no stance in the model"),
+                format!(
+                    "`{a}` has no stance in the model{}",
+                    accord_core::suggest::did_you_mean(a, model.stances.iter().map(|s| s.actor.as_str()))
+                ),
             );
         }
     }
     let mut stances: Vec<accord_core::model::StanceDef> = model.stances.clone();
     for (i, c) in scenario.stance.iter().enumerate() {
         if !model.issues.iter().any(|x| x.id.as_str() == c.issue) {
-            problem(format!("stance[{i}].issue"), format!("unknown issue `{}`", c.issue));
+            problem(
+                format!("stance[{i}].issue"),
+                format!(
+                    "unknown issue `{}`{}",
+                    c.issue,
+                    accord_core::suggest::did_you_mean(&c.issue, model.issues.iter().map(|x| x.id.as_str()))
+                ),
+            );
             continue;
+        }
+        if bad_values.contains(&i) {
+            continue; // already reported by `validate`
         }
         let existing = stances
             .iter_mut()
@@ -271,7 +306,14 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     let mut status_quo: HashMap<&str, f64> = model.issues.iter().map(|i| (i.id.as_str(), i.status_quo)).collect();
     for (i, c) in scenario.issue.iter().enumerate() {
         match status_quo.get_mut(c.id.as_str()) {
-            None => problem(format!("issue[{i}].id"), format!("unknown issue `{}`", c.id)),
+            None => problem(
+                format!("issue[{i}].id"),
+                format!(
+                    "unknown issue `{}`{}",
+                    c.id,
+                    accord_core::suggest::did_you_mean(&c.id, model.issues.iter().map(|x| x.id.as_str()))
+                ),
+            ),
             Some(_) if !(0.0..=100.0).contains(&c.status_quo) => problem(
                 format!("issue[{i}].status_quo"),
                 "the status quo must lie on the 0–100 scale".into(),
@@ -346,6 +388,9 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             actors: shown,
         });
     }
+    // Before the founding nobody votes; that problem is already reported.
+    let founded = date >= org.founded.first_day();
+    nothing_to_forecast(&issues, &voters, &removed, org_id, date, founded, &mut problem);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -369,4 +414,154 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             model: s.model(),
         },
     })
+}
+
+/// The most rounds of the expected utility model a scenario may ask for:
+/// 1,000. The model keeps every round's positions (memory grows with the
+/// rounds) and its forecasts settle within tens of rounds (default 10);
+/// four billion rounds, which the file format allows, used to abort on
+/// allocation.
+pub const MAX_EUM_ROUNDS: u32 = 1_000;
+
+/// The longest scenario id: ids name output files and report sections.
+pub const MAX_SCENARIO_ID_LEN: usize = 64;
+
+/// Checks of the scenario on its own (before it is applied): its id, its
+/// sources, stance values on the 0–100 scale, capability factors, and
+/// duplicate stances. Returns the indices of the `[[stance]]` entries whose
+/// values are already reported (the caller skips them).
+fn validate(
+    record: &Record,
+    model: &Model,
+    scenario: &Scenario,
+    problem: &mut impl FnMut(String, String),
+) -> HashSet<usize> {
+    let id = &scenario.scenario.id;
+    let id_ok = !id.is_empty()
+        && id.len() <= MAX_SCENARIO_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-');
+    if !id_ok {
+        problem(
+            "scenario.id".into(),
+            format!(
+                "`{id}` is not a scenario id: use 1 to {MAX_SCENARIO_ID_LEN} lower-case letters, digits \
+                 and '-', starting with a letter or digit (e.g. `iran-admitted`)"
+            ),
+        );
+    }
+    let known: HashSet<&str> = record
+        .sources
+        .iter()
+        .chain(&model.sources)
+        .map(|s| s.id.as_str())
+        .collect();
+    for (i, cite) in scenario.scenario.sources.iter().enumerate() {
+        match accord_core::Citation::parse(cite) {
+            Err(m) => problem(format!("scenario.sources[{i}]"), m),
+            Ok(accord_core::Citation::Source { id }) if !known.contains(id.as_str()) => problem(
+                format!("scenario.sources[{i}]"),
+                format!(
+                    "unknown source `{id}`{}: cite a [[source]] of the record or the model, or the article \
+                     as `seed:SECTION`",
+                    accord_core::suggest::did_you_mean(id.as_str(), known.iter().copied())
+                ),
+            ),
+            Ok(_) => {}
+        }
+    }
+    let settings = &scenario.settings;
+    if settings.samples == 0 {
+        problem(
+            "settings.samples".into(),
+            "0 samples: nothing to forecast; give at least 1 (default 2000)".into(),
+        );
+    }
+    if !(1..=MAX_EUM_ROUNDS).contains(&settings.eum_rounds) {
+        problem(
+            "settings.eum_rounds".into(),
+            format!(
+                "{} rounds: the expected utility model runs 1 to {MAX_EUM_ROUNDS} rounds (default 10)",
+                settings.eum_rounds
+            ),
+        );
+    }
+    let mut bad = HashSet::new();
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, c) in scenario.stance.iter().enumerate() {
+        if let Some(j) = first.get(&(c.actor.as_str(), c.issue.as_str())) {
+            problem(
+                format!("stance[{i}].actor"),
+                format!(
+                    "a second [[stance]] of `{}` on `{}` (the first is stance[{j}]): give one change per \
+                     actor and issue",
+                    c.actor, c.issue
+                ),
+            );
+            bad.insert(i);
+        } else {
+            first.insert((c.actor.as_str(), c.issue.as_str()), i);
+        }
+        for (field, v) in [
+            ("position", c.position),
+            ("position_low", c.position_low),
+            ("position_high", c.position_high),
+            ("salience", c.salience),
+            ("salience_low", c.salience_low),
+            ("salience_high", c.salience_high),
+        ] {
+            if let Some(v) = v
+                && !(0.0..=100.0).contains(&v)
+            {
+                problem(format!("stance[{i}].{field}"), format!("{v} is outside 0–100"));
+                bad.insert(i);
+            }
+        }
+        if let Some(f) = c.capability_factor
+            && !accord_core::check::valid_capability_factor(f)
+        {
+            problem(
+                format!("stance[{i}].capability_factor"),
+                format!("{}, not {f}", accord_core::check::CAPABILITY_FACTOR_RULE),
+            );
+            bad.insert(i);
+        }
+    }
+    bad
+}
+
+/// A scenario that leaves an issue without any actor, or the organization
+/// without any voter, has nothing to forecast: refused rather than run into
+/// NaN or a decision by nobody.
+fn nothing_to_forecast(
+    issues: &[UncertainIssue],
+    voters: &[String],
+    removed: &HashSet<&str>,
+    org_id: &str,
+    date: NaiveDate,
+    check_voters: bool,
+    problem: &mut impl FnMut(String, String),
+) {
+    for issue in issues {
+        if !issue.stances.iter().any(|s| s.active) {
+            problem(
+                "remove_actor".into(),
+                format!(
+                    "nothing to forecast on `{}`: no actor with a stance on it is left",
+                    issue.id
+                ),
+            );
+        }
+    }
+    if check_voters && !voters.iter().any(|v| !removed.contains(v.as_str())) {
+        problem(
+            "remove_actor".into(),
+            format!(
+                "nothing to forecast: no actor votes in {org_id} on {date} after the scenario's changes \
+                 (every member is removed or has no voting status)"
+            ),
+        );
+    }
 }

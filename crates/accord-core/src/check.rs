@@ -85,6 +85,37 @@ pub struct Problem {
     pub refers_to: Option<String>,
 }
 
+/// The largest capability a model may give: 1e15. It leaves room for any
+/// real indicator (GDP in dollars is about 3e13 for the largest economy;
+/// CINC shares are below 1) while keeping the engine's sums and products of
+/// capabilities, saliences (≤ 1) and positions (≤ 100) over thousands of
+/// actors — and squares of capabilities — far below the largest finite
+/// `f64` (≈ 1.8e308). A capability of 1e308 would overflow them to infinity
+/// and silently change forecasts.
+pub const MAX_CAPABILITY: f64 = 1e15;
+
+/// The largest capability factor (of a stance, a scenario's stance or a
+/// lever): 1,000. A factor says how much more an actor weighs on one issue
+/// than its indicator says; three orders of magnitude is already more than
+/// any argued case, and the bound keeps products with [`MAX_CAPABILITY`]
+/// finite.
+pub const MAX_CAPABILITY_FACTOR: f64 = 1e3;
+
+/// Whether `f` is a valid capability factor: finite, > 0 and at most
+/// [`MAX_CAPABILITY_FACTOR`].
+pub fn valid_capability_factor(f: f64) -> bool {
+    f.is_finite() && f > 0.0 && f <= MAX_CAPABILITY_FACTOR
+}
+
+/// What a capability factor must be, for messages.
+pub const CAPABILITY_FACTOR_RULE: &str = "a capability factor must be a number > 0 and at most 1000";
+
+/// The most like documents one `[[instrument]]` entry may group (`count`):
+/// 10,000. The SCO record's largest group is a few dozen agreements signed
+/// at one summit; the bound keeps the declared-versus-carried-out tallies
+/// meaningful.
+pub const MAX_INSTRUMENT_COUNT: u32 = 10_000;
+
 struct Checker<'r> {
     record: &'r Record,
     problems: Vec<Problem>,
@@ -129,7 +160,10 @@ impl Checker<'_> {
                     index,
                     format!("{prefix}sources[{i}]"),
                     id.as_str(),
-                    format!("unknown source `{id}`: define it as a [[source]] or cite the article as `seed:SECTION`"),
+                    format!(
+                        "unknown source `{id}`{}: define it as a [[source]] or cite the article as `seed:SECTION`",
+                        crate::suggest::did_you_mean(id.as_str(), sources.iter().copied())
+                    ),
                 );
             }
         }
@@ -255,7 +289,10 @@ impl Checker<'_> {
                 index,
                 field,
                 id,
-                format!("unknown actor `{id}`: define it as an [[actor]] first"),
+                format!(
+                    "unknown actor `{id}`{}: define it as an [[actor]] first",
+                    crate::suggest::did_you_mean(id, actors.iter().copied())
+                ),
             );
         }
     }
@@ -267,7 +304,10 @@ impl Checker<'_> {
                 index,
                 field,
                 id,
-                format!("unknown organization `{id}`: define it as an [[organization]]"),
+                format!(
+                    "unknown organization `{id}`{}: define it as an [[organization]]",
+                    crate::suggest::did_you_mean(id, orgs.iter().copied())
+                ),
             );
         }
     }
@@ -590,8 +630,16 @@ pub fn check(record: &Record) -> Vec<Problem> {
         if let Some(p) = &ins.proposer {
             c.actor_ref(K::Instrument, i, "proposer".into(), p.as_str(), &actors);
         }
-        if ins.count == 0 {
-            c.report(K::Instrument, i, "count", "`count` must be at least 1");
+        if ins.count == 0 || ins.count > MAX_INSTRUMENT_COUNT {
+            c.report(
+                K::Instrument,
+                i,
+                "count",
+                format!(
+                    "`count` = {}: an entry groups 1 to {MAX_INSTRUMENT_COUNT} like documents",
+                    ins.count
+                ),
+            );
         }
         for (j, a) in ins.amounts.iter().enumerate() {
             if !(a.value.is_finite() && a.value >= 0.0) {
@@ -716,6 +764,19 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         .map(|s| (s.id.as_str(), s.date))
         .collect();
     c.org_ref(K::Meta, 0, "org", model.meta.org.as_str(), &orgs);
+    if let Some(org) = record.organizations.iter().find(|o| o.id == model.meta.org)
+        && model.meta.date < org.founded
+    {
+        c.report(
+            K::Meta,
+            0,
+            "date",
+            format!(
+                "the model's date {} is before {} was founded ({}): no one could decide its issues then",
+                model.meta.date, org.id, org.founded
+            ),
+        );
+    }
     let on_scale = |v: f64| (0.0..=100.0).contains(&v);
 
     let mut issue_ids = HashSet::new();
@@ -780,6 +841,17 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         }
         if !(e.low > 0.0 && e.high.is_finite()) {
             c.report(K::Capability, i, "low", "capabilities must be positive and finite");
+        } else if e.high > MAX_CAPABILITY || e.value > MAX_CAPABILITY {
+            c.report(
+                K::Capability,
+                i,
+                "value",
+                format!(
+                    "capability {:e} is above {MAX_CAPABILITY:e}, the largest the engine's sums carry \
+                     (see docs/reliability.md): rescale the indicator (e.g. to billions)",
+                    e.high.max(e.value)
+                ),
+            );
         }
         if !sources.contains(cap.indicator.as_str()) {
             c.report_ref(
@@ -787,7 +859,11 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
                 i,
                 "indicator",
                 cap.indicator.as_str(),
-                format!("unknown source `{}`: the indicator must be a [[source]]", cap.indicator),
+                format!(
+                    "unknown source `{}`{}: the indicator must be a [[source]]",
+                    cap.indicator,
+                    crate::suggest::did_you_mean(cap.indicator.as_str(), sources.iter().copied())
+                ),
             );
         }
         if cap.basis.trim().is_empty() {
@@ -804,7 +880,11 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
                 i,
                 "issue",
                 s.issue.as_str(),
-                format!("unknown issue `{}`: define it as an [[issue]]", s.issue),
+                format!(
+                    "unknown issue `{}`{}: define it as an [[issue]]",
+                    s.issue,
+                    crate::suggest::did_you_mean(s.issue.as_str(), issue_ids.iter().copied())
+                ),
             );
         }
         if !pairs.insert((s.actor.as_str(), s.issue.as_str())) {
@@ -824,6 +904,10 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
             );
         }
         for (field, e) in [("position", s.position), ("salience", s.salience)] {
+            if !on_scale(e.value) {
+                c.report(K::Stance, i, field, format!("{field} {} is outside 0–100", e.value));
+                continue;
+            }
             if !e.is_consistent() {
                 c.report(
                     K::Stance,
@@ -842,13 +926,13 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
             }
         }
         if let Some(f) = s.capability_factor
-            && !(f.is_finite() && f > 0.0)
+            && !valid_capability_factor(f)
         {
             c.report(
                 K::Stance,
                 i,
                 "capability_factor",
-                "a capability factor must be a positive number",
+                format!("{CAPABILITY_FACTOR_RULE}, not {f}"),
             );
         }
         if s.basis.trim().is_empty() {
@@ -864,6 +948,25 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
     }
 
     check_links(&mut c, model, &issue_ids, &sources);
+
+    // An issue nobody takes a stance on has nothing to forecast.
+    for (i, issue) in model.issues.iter().enumerate() {
+        if !model.stances.iter().any(|s| s.issue == issue.id) {
+            // Field `stance` (located at the id) so that a reader can tell
+            // this problem apart; it refers to the issue's id.
+            c.report_ref(
+                K::Issue,
+                i,
+                "stance",
+                issue.id.as_str(),
+                format!(
+                    "issue `{}` has no [[stance]]: nothing to forecast; give the stances of the actors \
+                     with a stake, or remove the issue",
+                    issue.id
+                ),
+            );
+        }
+    }
 
     let mut lever_ids = HashSet::new();
     for (i, l) in model.levers.iter().enumerate() {
@@ -932,12 +1035,12 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
                             "a capability effect names either an issue or a sphere",
                         ),
                     }
-                    if !(factor.is_finite() && *factor > 0.0) {
+                    if !valid_capability_factor(*factor) {
                         c.report(
                             K::Lever,
                             i,
                             format!("effect[{j}].factor"),
-                            "a capability factor must be a positive number",
+                            format!("{CAPABILITY_FACTOR_RULE}, not {factor}"),
                         );
                     }
                 }

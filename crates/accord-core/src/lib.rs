@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod query;
 pub mod record;
+pub mod suggest;
 
 pub use chrono::NaiveDate;
 pub use date::PartialDate;

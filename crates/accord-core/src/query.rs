@@ -212,16 +212,17 @@ pub fn gap(record: &Record, org: &str, day: NaiveDate) -> Vec<GapRow> {
             .find(|r| r.sphere == Some(ins.sphere))
             .expect("every sphere has a row");
         for r in [row, &mut total] {
-            r.entries += 1;
-            r.proposed += n;
+            // Saturating: counts come from files (each bounded by `check`).
+            r.entries = r.entries.saturating_add(1);
+            r.proposed = r.proposed.saturating_add(n);
             if ins.reached_by(InstrumentStatus::Adopted, day) || ins.reached_by(InstrumentStatus::Signed, day) {
-                r.signed += n;
+                r.signed = r.signed.saturating_add(n);
             }
             if ins.reached_by(InstrumentStatus::InForce, day) {
-                r.in_force += n;
+                r.in_force = r.in_force.saturating_add(n);
             }
             if ins.reached_by(InstrumentStatus::CarriedOut, day) {
-                r.carried_out += n;
+                r.carried_out = r.carried_out.saturating_add(n);
             }
             match now.status {
                 InstrumentStatus::Stalled => r.stalled += n,

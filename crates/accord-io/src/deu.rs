@@ -170,6 +170,49 @@ impl fmt::Display for DeuError {
     }
 }
 
+/// The most issues a DEU file may hold: 5,000. DEU III, the largest
+/// release, has 364 issues. The validation keeps about 55 KB per issue
+/// (measured: 27 MB for the 241 shipped issues, 145 MB for 2,410), so the
+/// bound caps it near 300 MB, and a wrong or hostile file is refused at the
+/// first line past it instead of exhausting memory.
+pub const MAX_DEU_ISSUES: usize = 5_000;
+
+/// The largest GDP, weight or population a file may give: 1e12. Real values
+/// are below 10^4 (GDP in € trillions, weights ≤ 29, population ×100,000);
+/// the reader sums them over the states present and the engine multiplies
+/// them by saliences and positions, and 1e12 keeps every such sum far below
+/// the largest finite `f64` (≈ 1.8e308), where it would become infinite.
+pub const MAX_RESOURCE: f64 = 1e12;
+
+/// The non-blank records of a delimited file read by the `csv` crate
+/// (fields trimmed, no quoting: DEU's fields hold no delimiter), each with
+/// its 1-based line.
+fn delimited_rows<'t>(
+    text: &'t str,
+    delimiter: u8,
+    file: &str,
+) -> impl Iterator<Item = Result<(usize, csv::StringRecord), DeuError>> + 't {
+    let file = file.to_string();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .quoting(false)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter_map(move |r| match r {
+            Ok(rec) if rec.iter().all(str::is_empty) => None,
+            Ok(rec) => Some(Ok((rec.position().map_or(0, |p| p.line() as usize), rec))),
+            Err(e) => Some(Err(DeuError {
+                file: file.clone(),
+                line: e.position().map_or(0, |p| p.line() as usize),
+                column: None,
+                message: format!("unreadable line: {e}"),
+            })),
+        })
+}
+
 /// An alternative measure of the actors' capabilities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -352,19 +395,21 @@ pub fn parse_council_weights(text: &str, file: &str) -> Result<CouncilWeights, D
         column: column.map(str::to_string),
         message,
     };
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
-    let Some((_, header)) = lines.next() else {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = delimited_rows(text, b',', file);
+    let Some(first) = rows.next() else {
         return Err(err(
             1,
             None,
             "the file is empty; expected a header `id,name,eu9,…,eu25_ap`".into(),
         ));
     };
-    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    let (header_line, header) = first?;
+    let cols: Vec<&str> = header.iter().collect();
     let find = |name: &str| {
         cols.iter().position(|c| *c == name).ok_or_else(|| {
             err(
-                1,
+                header_line,
                 Some(name),
                 format!("missing column `{name}`; the header must name {name}"),
             )
@@ -374,11 +419,10 @@ pub fn parse_council_weights(text: &str, file: &str) -> Result<CouncilWeights, D
     let weight_cols = WEIGHT_COLUMNS.iter().map(|c| find(c)).collect::<Result<Vec<_>, _>>()?;
     let pop_col = find("eu25_ap")?;
     let mut states: Vec<Option<StateWeights>> = vec![None; STATES.len()];
-    for (line, text) in lines {
-        if text.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = text.split(',').map(str::trim).collect();
+    let mut rows_read = 0usize;
+    for row in rows {
+        let (line, fields) = row?;
+        rows_read += 1;
         if fields.len() != cols.len() {
             return Err(err(
                 line,
@@ -390,13 +434,17 @@ pub fn parse_council_weights(text: &str, file: &str) -> Result<CouncilWeights, D
                 ),
             ));
         }
-        let name = fields[name_col];
+        let name = &fields[name_col];
         let Some(state) = STATES.iter().position(|s| s.1 == name) else {
             let valid: Vec<&str> = STATES.iter().map(|s| s.1).collect();
             return Err(err(
                 line,
                 Some("name"),
-                format!("unknown state `{name}`; expected one of {}", valid.join(", ")),
+                format!(
+                    "unknown state `{name}`{}; expected one of {}",
+                    accord_core::suggest::did_you_mean(name, valid.iter().copied()),
+                    valid.join(", ")
+                ),
             ));
         };
         if states[state].is_some() {
@@ -407,16 +455,16 @@ pub fn parse_council_weights(text: &str, file: &str) -> Result<CouncilWeights, D
             ));
         }
         let value = |col: usize| -> Result<Option<f64>, DeuError> {
-            let f = fields[col];
+            let f = &fields[col];
             if f == "NA" || f.is_empty() {
                 return Ok(None);
             }
             match f.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+                Ok(v) if v.is_finite() && (0.0..=MAX_RESOURCE).contains(&v) => Ok(Some(v)),
                 _ => Err(err(
                     line,
                     Some(cols[col]),
-                    format!("expected a number ≥ 0 or `NA`, found `{f}`"),
+                    format!("expected a number from 0 to {MAX_RESOURCE:e} or `NA`, found `{f}`"),
                 )),
             }
         };
@@ -427,13 +475,14 @@ pub fn parse_council_weights(text: &str, file: &str) -> Result<CouncilWeights, D
         w.population = value(pop_col)?;
         states[state] = Some(w);
     }
+    let _ = rows_read;
     let mut out = Vec::with_capacity(STATES.len());
     for (i, s) in states.into_iter().enumerate() {
         match s {
             Some(s) => out.push(s),
             None => {
                 return Err(err(
-                    1,
+                    header_line,
                     Some("name"),
                     format!("no row for {}; the file must list all 28 member states", STATES[i].1),
                 ));
@@ -549,10 +598,15 @@ struct Columns {
 }
 
 impl Columns {
-    fn parse(header: &str, err: &dyn Fn(usize, Option<&str>, String) -> DeuError) -> Result<Columns, DeuError> {
-        let names: Vec<String> = header.split('\t').map(|s| s.trim().to_string()).collect();
-        for (i, n) in names.iter().enumerate() {
-            if !n.is_empty() && names[..i].contains(n) {
+    fn parse(
+        header: &csv::StringRecord,
+        err: &dyn Fn(usize, Option<&str>, String) -> DeuError,
+    ) -> Result<Columns, DeuError> {
+        let names: Vec<String> = header.iter().map(str::to_string).collect();
+        // A set, not a scan of the earlier names: a header may have very many columns.
+        let mut seen = HashSet::with_capacity(names.len());
+        for n in &names {
+            if !n.is_empty() && !seen.insert(n.as_str()) {
                 return Err(err(
                     1,
                     Some(n),
@@ -600,9 +654,11 @@ impl Columns {
     }
 }
 
-/// Reads a DEU TSV (header, GDP line, one issue a line) into engine issues.
-/// `file` names the file in errors. Blank lines are skipped; unknown columns
-/// are ignored.
+/// Reads a DEU TSV (header, GDP line, one issue a line) into engine issues,
+/// with the `csv` crate (tab-delimited, no quoting). `file` names the file
+/// in errors. Blank lines are skipped; unknown columns are ignored. A file
+/// with no issue line is an error, and so is one with more than
+/// [`MAX_DEU_ISSUES`] issues (refused at the first line past the bound).
 pub fn read_deu(text: &str, file: &str, weights: &CouncilWeights) -> Result<DeuData, DeuError> {
     let err = |line: usize, column: Option<&str>, message: String| DeuError {
         file: file.to_string(),
@@ -610,23 +666,26 @@ pub fn read_deu(text: &str, file: &str, weights: &CouncilWeights) -> Result<DeuD
         column: column.map(str::to_string),
         message,
     };
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
-    let Some((_, header)) = lines.next() else {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = delimited_rows(text, b'\t', file);
+    let Some(first) = rows.next() else {
         return Err(err(
             1,
             None,
             "the file is empty; expected a tab-separated header line".into(),
         ));
     };
-    let cols = Columns::parse(header, &err)?;
-    let Some((gdp_line, gdp_text)) = lines.next() else {
+    let (_, header) = first?;
+    let cols = Columns::parse(&header, &err)?;
+    let Some(gdp_row) = rows.next() else {
         return Err(err(
             2,
             None,
             "expected the GDP line (empty id columns, GDP per actor) after the header".into(),
         ));
     };
-    let gdp_fields = split_row(gdp_text, &cols, gdp_line, &err)?;
+    let (gdp_line, gdp_fields) = gdp_row?;
+    check_width(&gdp_fields, &cols, gdp_line, &err)?;
     if !gdp_fields[cols.isnr].is_empty() {
         return Err(err(
             gdp_line,
@@ -637,7 +696,7 @@ pub fn read_deu(text: &str, file: &str, weights: &CouncilWeights) -> Result<DeuD
     let mut gdp = HashMap::new();
     for (code, pcol, _) in &cols.actors {
         if let Some(i) = state_index(code) {
-            let v = number(gdp_fields[*pcol], f64::INFINITY)
+            let v = number(&gdp_fields[*pcol], MAX_RESOURCE)
                 .map_err(|m| err(gdp_line, Some(&cols.names[*pcol]), format!("GDP: {m}")))?
                 .ok_or_else(|| {
                     err(
@@ -651,11 +710,20 @@ pub fn read_deu(text: &str, file: &str, weights: &CouncilWeights) -> Result<DeuD
     }
     let mut issues = Vec::new();
     let mut seen = HashMap::new();
-    for (line, text) in lines {
-        if text.trim().is_empty() {
-            continue;
+    for row in rows {
+        let (line, record) = row?;
+        if issues.len() == MAX_DEU_ISSUES {
+            return Err(err(
+                line,
+                None,
+                format!(
+                    "more than {MAX_DEU_ISSUES} issues: the reader's limit (DEU III, the largest \
+                     release, has 364; see docs/reliability.md); split the file"
+                ),
+            ));
         }
-        let fields = split_row(text, &cols, line, &err)?;
+        check_width(&record, &cols, line, &err)?;
+        let fields: Vec<&str> = record.iter().collect();
         let issue = read_issue(&fields, &cols, line, weights, &gdp, &err)?;
         if let Some(first) = seen.insert(issue.issue.id.clone(), line) {
             return Err(err(
@@ -666,19 +734,25 @@ pub fn read_deu(text: &str, file: &str, weights: &CouncilWeights) -> Result<DeuD
         }
         issues.push(issue);
     }
+    if issues.is_empty() {
+        return Err(err(
+            gdp_line,
+            None,
+            "the file has a header and a GDP line but no issue: expected one issue a line after the GDP line".into(),
+        ));
+    }
     Ok(DeuData {
         file: file.to_string(),
         issues,
     })
 }
 
-fn split_row<'a>(
-    text: &'a str,
+fn check_width(
+    fields: &csv::StringRecord,
     cols: &Columns,
     line: usize,
     err: &dyn Fn(usize, Option<&str>, String) -> DeuError,
-) -> Result<Vec<&'a str>, DeuError> {
-    let fields: Vec<&str> = text.split('\t').map(str::trim).collect();
+) -> Result<(), DeuError> {
     if fields.len() != cols.count {
         return Err(err(
             line,
@@ -690,7 +764,7 @@ fn split_row<'a>(
             ),
         ));
     }
-    Ok(fields)
+    Ok(())
 }
 
 /// An empty field, or a finite number in `[0, max]`.
@@ -698,14 +772,17 @@ fn number(field: &str, max: f64) -> Result<Option<f64>, String> {
     if field.is_empty() {
         return Ok(None);
     }
-    let range = if max.is_finite() {
-        format!("from 0 to {max}")
+    let max_text = if max >= 1e6 {
+        format!("{max:e}")
     } else {
-        "≥ 0".to_string()
+        max.to_string()
     };
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok(Some(v)),
-        _ => Err(format!("expected a number {range} or an empty field, found `{field}`")),
+        Ok(v) if !v.is_nan() => Err(format!("{field} is outside 0–{max_text}")),
+        _ => Err(format!(
+            "expected a number from 0 to {max_text} or an empty field, found `{field}`"
+        )),
     }
 }
 
@@ -1234,6 +1311,29 @@ pub fn validation_plan(data: &DeuData, settings: &PlanSettings) -> DeuPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issues_are_bounded() {
+        let mut lines = DEU3_DEV_TSV.lines();
+        let (header, gdp, row) = (lines.next().unwrap(), lines.next().unwrap(), lines.next().unwrap());
+        let isnr = header.split('\t').position(|c| c == "isnr").unwrap();
+        let mut text = format!("{header}\n{gdp}\n");
+        for k in 0..=MAX_DEU_ISSUES {
+            let mut f: Vec<String> = row.split('\t').map(str::to_string).collect();
+            f[isnr] = format!("i{k}");
+            text.push_str(&f.join("\t"));
+            text.push('\n');
+        }
+        let weights = CouncilWeights::embedded().unwrap();
+        let e = read_deu(&text, "big.tsv", &weights).unwrap_err();
+        assert_eq!(e.line, MAX_DEU_ISSUES + 3, "{e}");
+        assert!(e.message.contains("more than 5000 issues"), "{e}");
+        let end = text.trim_end().rfind('\n').unwrap();
+        assert_eq!(
+            read_deu(&text[..end], "ok.tsv", &weights).unwrap().issues.len(),
+            MAX_DEU_ISSUES
+        );
+    }
 
     #[test]
     fn dates_in_three_forms() {

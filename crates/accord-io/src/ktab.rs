@@ -102,36 +102,48 @@ impl fmt::Display for KtabError {
     }
 }
 
-/// Reads a KTAB scenario file, CSV or XML (decided by content: XML starts
-/// with `<`).
+/// A number as a person would write it: `1e308`, not 309 digits.
+fn short(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// Reads a KTAB scenario file, CSV or XML: a `.xml` file is read as XML,
+/// any other by content (XML starts with `<`). Files larger than
+/// [`crate::text::MAX_FILE_BYTES`] are refused before they are read.
 pub fn read_file(path: &Path) -> Result<KtabScenario, KtabError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| KtabError {
+    let text = crate::text::read_text_file(path).map_err(|e| KtabError {
         file: file.clone(),
-        line: None,
-        column: None,
+        line: e.line,
+        column: e.column,
         field: None,
-        message: format!("cannot read the file: {e}"),
+        message: e.message,
     })?;
-    read_bytes(&bytes, &file)
+    if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")) {
+        return read_xml(&text, &file);
+    }
+    read_text(&text, &file)
 }
 
 /// Reads a KTAB scenario from bytes, CSV or XML (decided by content). `file`
 /// names the source in error messages.
 pub fn read_bytes(bytes: &[u8], file: &str) -> Result<KtabScenario, KtabError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        KtabError {
-            file: file.into(),
-            line: Some(line),
-            column: None,
-            field: None,
-            message: format!(
-                "the file is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 or ASCII",
-                e.valid_up_to()
-            ),
-        }
+    let text = crate::text::utf8(bytes.to_vec(), file).map_err(|e| KtabError {
+        file: file.into(),
+        line: e.line,
+        column: e.column,
+        field: None,
+        message: e.message,
     })?;
+    read_text(&text, file)
+}
+
+/// CSV or XML, decided by content.
+fn read_text(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     if body.trim_start().starts_with('<') {
         read_xml(text, file)
@@ -143,62 +155,108 @@ pub fn read_bytes(bytes: &[u8], file: &str) -> Result<KtabScenario, KtabError> {
 // ------------------------------------------------------------------------
 // CSV
 
-/// One CSV field with its 1-based column.
-struct Field<'a> {
-    text: &'a str,
-    column: usize,
+/// KTAB's CSV has no dimension limit of its own. Accord's: 100. SMP's cost
+/// per iteration grows with actors² × dimensions (250 actors × 2,000
+/// dimensions ran 75 s and 889 MB); KTAB's own samples have at most 6
+/// dimensions, so 100 leaves room for any real scenario while keeping the
+/// largest allowed run (250 actors × 100 dimensions) to seconds and tens of MB.
+pub const MAX_DIMENSIONS: usize = 100;
+
+/// One record of a CSV file as the `csv` crate read it, with what is needed
+/// to point at its fields.
+struct Row<'t> {
+    /// 1-based line where the record starts.
+    line: usize,
+    /// Its fields, trimmed and unquoted.
+    record: csv::StringRecord,
+    /// The raw text from the record's start, to locate a field's column.
+    raw: &'t str,
 }
 
-/// Splits a CSV line on commas. A field that starts (after blanks) with a
-/// double quote runs to the closing quote (`""` escapes a quote) and may
-/// contain commas; surrounding quotes are removed and blanks trimmed.
-fn split_csv(line: &str) -> Vec<Field<'_>> {
-    let mut out = Vec::new();
-    let bytes = line.as_bytes();
-    let mut start = 0;
-    let col_of = |byte: usize| line[..byte].chars().count() + 1;
-    loop {
-        // find the end of this field
-        let mut i = start;
-        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
-            i += 1;
-        }
-        let mut end = bytes.len();
-        if i < bytes.len() && bytes[i] == b'"' {
-            let mut j = i + 1;
-            while j < bytes.len() {
-                if bytes[j] == b'"' {
-                    if j + 1 < bytes.len() && bytes[j + 1] == b'"' {
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                j += 1;
-            }
-            let after = (j + 1).min(bytes.len());
-            end = line[after..].find(',').map_or(bytes.len(), |k| after + k);
-        } else if let Some(k) = line[start..].find(',') {
-            end = start + k;
-        }
-        let raw = &line[start..end];
-        let trimmed = raw.trim();
-        let unquoted = trimmed
-            .strip_prefix('"')
-            .map(|t| t.strip_suffix('"').unwrap_or(t))
-            .unwrap_or(trimmed)
-            .trim();
-        let lead = raw.len() - raw.trim_start().len();
-        out.push(Field {
-            text: unquoted,
-            column: col_of(start + lead),
-        });
-        if end >= bytes.len() {
-            break;
-        }
-        start = end + 1;
+impl Row<'_> {
+    fn len(&self) -> usize {
+        self.record.len()
     }
-    out
+
+    fn get(&self, k: usize) -> &str {
+        self.record.get(k).unwrap_or("")
+    }
+
+    /// 1-based character column of field `k` (after its leading blanks), found
+    /// by walking the raw line the way the `csv` crate splits it: a comma
+    /// outside double quotes ends a field. Used only to place messages.
+    fn column(&self, k: usize) -> usize {
+        let mut field = 0;
+        let mut quoted = false;
+        let mut start_of_field = true;
+        let mut column = 1;
+        for ch in self.raw.chars() {
+            if field == k && start_of_field && ch != ' ' && ch != '\t' {
+                return column;
+            }
+            match ch {
+                '\n' if !quoted => break,
+                '"' => {
+                    quoted = !quoted;
+                    start_of_field = false;
+                }
+                ',' if !quoted => {
+                    field += 1;
+                    start_of_field = true;
+                }
+                ' ' | '\t' => {}
+                _ => start_of_field = false,
+            }
+            column += 1;
+        }
+        column
+    }
+}
+
+/// The non-blank records of a KTAB CSV, read by the `csv` crate (RFC 4180
+/// quoting: a field that starts with `"` may hold commas and line breaks,
+/// `""` is a quote; fields are trimmed; rows may differ in length).
+struct Rows<'t> {
+    text: &'t str,
+    records: csv::StringRecordsIntoIter<&'t [u8]>,
+    file: &'t str,
+}
+
+impl<'t> Rows<'t> {
+    fn new(text: &'t str, file: &'t str) -> Rows<'t> {
+        let records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes())
+            .into_records();
+        Rows { text, records, file }
+    }
+
+    /// The next record with a non-empty field.
+    fn next_row(&mut self) -> Result<Option<Row<'t>>, KtabError> {
+        for rec in self.records.by_ref() {
+            let record = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize);
+                KtabError {
+                    file: self.file.into(),
+                    line,
+                    column: None,
+                    field: None,
+                    message: format!("unreadable CSV: {e}"),
+                }
+            })?;
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            let (line, byte) = record
+                .position()
+                .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
+            let raw = self.text.get(byte..).unwrap_or("");
+            return Ok(Some(Row { line, record, raw }));
+        }
+        Ok(None)
+    }
 }
 
 struct CsvCtx<'a> {
@@ -217,31 +275,42 @@ impl CsvCtx<'_> {
     }
 }
 
-/// Reads KTAB's CSV scenario format (SMP specification §2).
+/// The number of fields of a row once its trailing empty fields (KTAB's
+/// files often end lines with a comma) are dropped.
+fn filled_len(row: &Row) -> usize {
+    (0..row.len())
+        .rev()
+        .find(|&k| !row.get(k).is_empty())
+        .map_or(0, |k| k + 1)
+}
+
+/// Reads KTAB's CSV scenario format (SMP specification §2), parsed with the
+/// `csv` crate.
 ///
 /// Line 1: `name, description, number of actors, number of dimensions`;
-/// line 2: a header; then one line per actor: `name, description,
-/// capability, position_1, salience_1, …`. Blank lines are skipped. A
-/// count of actor lines that differs from line 1 is an error.
+/// line 2: a header naming the columns (a position and a salience per
+/// dimension); then one line per actor: `name, description, capability,
+/// position_1, salience_1, …`. Blank lines are skipped; trailing empty
+/// fields are ignored. Every count is checked before anything is allocated
+/// for it ([`MIN_ACTORS`]–[`MAX_ACTORS`] actors, 1–[`MAX_DIMENSIONS`]
+/// dimensions). A count of actor lines, or of values in a row or in the
+/// header, that differs from line 1 is an error, and so is an actor name
+/// given twice.
 pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     let ctx = CsvCtx { file };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
-        .filter(|(_, l)| !l.trim().is_empty());
+    let mut rows = Rows::new(text, file);
 
     // line 1
-    let (l1, first) = lines.next().ok_or_else(|| KtabError {
+    let first = rows.next_row()?.ok_or_else(|| KtabError {
         file: file.into(),
         line: None,
         column: None,
         field: None,
         message: "the file is empty; a KTAB CSV starts with `name, description, actors, dimensions`".into(),
     })?;
-    let f1 = split_csv(first);
-    if f1.len() < 4 {
+    let l1 = first.line;
+    if first.len() < 4 {
         return Err(ctx.err(
             l1,
             None,
@@ -249,18 +318,18 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             format!(
                 "line 1 has {} field(s); it needs 4: scenario name, description, number of actors, \
                  number of dimensions",
-                f1.len()
+                first.len()
             ),
         ));
     }
     let count = |k: usize, what: &str| -> Result<usize, KtabError> {
-        let f = &f1[k];
-        f.text.parse::<usize>().map_err(|_| {
+        let t = first.get(k);
+        t.parse::<usize>().map_err(|_| {
             ctx.err(
                 l1,
-                Some(f.column),
+                Some(first.column(k)),
                 Some(format!("field {} ({what})", k + 1)),
-                format!("`{}` is not a whole number ≥ 0", f.text),
+                format!("`{t}` is not a whole number ≥ 0"),
             )
         })
     };
@@ -269,23 +338,27 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     if !(MIN_ACTORS..=MAX_ACTORS).contains(&n) {
         return Err(ctx.err(
             l1,
-            Some(f1[2].column),
+            Some(first.column(2)),
             Some("field 3 (number of actors)".into()),
             format!("{n} actors: KTAB accepts {MIN_ACTORS} to {MAX_ACTORS}"),
         ));
     }
-    if dims == 0 {
+    if !(1..=MAX_DIMENSIONS).contains(&dims) {
         return Err(ctx.err(
             l1,
-            Some(f1[3].column),
+            Some(first.column(3)),
             Some("field 4 (number of dimensions)".into()),
-            "0 dimensions: there must be at least 1".into(),
+            format!(
+                "{dims} dimensions: Accord accepts 1 to {MAX_DIMENSIONS} (SMP's cost grows with the \
+                 dimensions; see docs/reliability.md)"
+            ),
         ));
     }
-    let needed = 3usize.saturating_add(dims.saturating_mul(2));
+    // Both counts are bounded, so this cannot overflow.
+    let needed = 3 + 2 * dims;
 
     // line 2: header
-    let (l2, header) = lines.next().ok_or_else(|| {
+    let header = rows.next_row()?.ok_or_else(|| {
         ctx.err(
             l1,
             None,
@@ -293,28 +366,40 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             "the header line (line 2) and the actor lines are missing".into(),
         )
     })?;
-    let hdr = split_csv(header);
+    let filled = filled_len(&header);
+    if filled != needed {
+        let named = filled.saturating_sub(3) as f64 / 2.0;
+        return Err(ctx.err(
+            header.line,
+            Some(header.column(filled.min(needed).saturating_sub(1))),
+            None,
+            format!(
+                "the header names {filled} column(s), {needed} expected: name, description, \
+                 capability, then a position and a salience for each of the {dims} dimension(s) \
+                 line 1 declares (this header names {named} dimension(s))"
+            ),
+        ));
+    }
     let col_name = |k: usize| -> String {
-        match hdr.get(k).map(|f| f.text).filter(|t| !t.is_empty()) {
+        match header.record.get(k).filter(|t| !t.is_empty()) {
             Some(h) => format!("field {} ({h})", k + 1),
             None => format!("field {}", k + 1),
         }
     };
-    let _ = l2;
     let dimension_names = (0..dims)
         .map(|d| {
-            hdr.get(3 + 2 * d)
-                .map(|f| f.text.to_string())
+            Some(header.get(3 + 2 * d))
                 .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| format!("Dim{d}"))
+                .map_or_else(|| format!("Dim{d}"), str::to_string)
         })
         .collect();
 
-    let mut stances = Vec::with_capacity(n);
+    let mut stances: Vec<Stance> = Vec::with_capacity(n);
     let mut descriptions = Vec::with_capacity(n);
-    let mut last_line = l2;
+    let mut first_line_of: std::collections::HashMap<String, usize> = std::collections::HashMap::with_capacity(n);
+    let mut last_line = header.line;
     for a in 0..n {
-        let (ln, line) = lines.next().ok_or_else(|| {
+        let f = rows.next_row()?.ok_or_else(|| {
             ctx.err(
                 last_line,
                 None,
@@ -325,8 +410,8 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
                 ),
             )
         })?;
+        let ln = f.line;
         last_line = ln;
-        let f = split_csv(line);
         if f.len() < needed {
             return Err(ctx.err(
                 ln,
@@ -339,34 +424,55 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
                 ),
             ));
         }
-        let name = f[0].text;
+        if filled_len(&f) > needed {
+            return Err(ctx.err(
+                ln,
+                Some(f.column(needed)),
+                Some(col_name(needed)),
+                format!(
+                    "too many values: {} found, {needed} expected; line 1 declares {dims} dimension(s) \
+                     (a position and a salience each) and the extra values would be dropped",
+                    filled_len(&f)
+                ),
+            ));
+        }
+        let name = f.get(0);
         let nchars = name.chars().count();
         if nchars == 0 || nchars > MAX_NAME_LEN {
             return Err(ctx.err(
                 ln,
-                Some(f[0].column),
+                Some(f.column(0)),
                 Some(col_name(0)),
                 format!("actor name `{name}` has {nchars} characters; KTAB needs 1 to {MAX_NAME_LEN}"),
             ));
         }
-        let desc = f[1].text;
+        if let Some(earlier) = first_line_of.get(name) {
+            return Err(ctx.err(
+                ln,
+                Some(f.column(0)),
+                Some(col_name(0)),
+                format!("a second actor named `{name}` (the first is on line {earlier}); names must be unique"),
+            ));
+        }
+        first_line_of.insert(name.to_string(), ln);
+        let desc = f.get(1);
         if desc.chars().count() > MAX_DESC_LEN {
             return Err(ctx.err(
                 ln,
-                Some(f[1].column),
+                Some(f.column(1)),
                 Some(col_name(1)),
                 format!("description longer than {MAX_DESC_LEN} characters"),
             ));
         }
         let number = |k: usize| -> Result<f64, KtabError> {
-            let fk = &f[k];
-            match fk.text.parse::<f64>() {
+            let t = f.get(k);
+            match t.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
                 _ => Err(ctx.err(
                     ln,
-                    Some(fk.column),
+                    Some(f.column(k)),
                     Some(col_name(k)),
-                    format!("`{}` is not a number", fk.text),
+                    format!("`{t}` is not a number"),
                 )),
             }
         };
@@ -374,19 +480,23 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
         if cap < 0.0 {
             return Err(ctx.err(
                 ln,
-                Some(f[2].column),
+                Some(f.column(2)),
                 Some(col_name(2)),
-                format!("negative capability {cap}; it must be > 0 and below {MAX_CSV_CAPABILITY:e}"),
+                format!(
+                    "negative capability {}; it must be > 0 and below {MAX_CSV_CAPABILITY:e}",
+                    short(cap)
+                ),
             ));
         }
         if cap == 0.0 || cap >= MAX_CSV_CAPABILITY {
             return Err(ctx.err(
                 ln,
-                Some(f[2].column),
+                Some(f.column(2)),
                 Some(col_name(2)),
                 format!(
-                    "capability {cap}; it must be > 0 (it is a voting weight) and below \
-                     {MAX_CSV_CAPABILITY:e}"
+                    "capability {}; it must be > 0 (it is a voting weight) and below \
+                     {MAX_CSV_CAPABILITY:e}",
+                    short(cap)
                 ),
             ));
         }
@@ -399,7 +509,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             if !(0.0..=100.0).contains(&p) {
                 return Err(ctx.err(
                     ln,
-                    Some(f[kp].column),
+                    Some(f.column(kp)),
                     Some(col_name(kp)),
                     format!("position {p} is outside 0–100"),
                 ));
@@ -408,7 +518,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             if !(0.0..=100.0).contains(&s) {
                 return Err(ctx.err(
                     ln,
-                    Some(f[ks].column),
+                    Some(f.column(ks)),
                     Some(col_name(ks)),
                     format!("salience {s} is outside 0–100"),
                 ));
@@ -417,7 +527,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             if total > 100.0 {
                 return Err(ctx.err(
                     ln,
-                    Some(f[ks].column),
+                    Some(f.column(ks)),
                     Some(col_name(ks)),
                     format!(
                         "actor {name}'s saliences sum to {total} by dimension {}, above 100: an actor \
@@ -445,9 +555,9 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
         });
         descriptions.push(desc.to_string());
     }
-    if let Some((ln, _)) = lines.next() {
+    if let Some(extra) = rows.next_row()? {
         return Err(ctx.err(
-            ln,
+            extra.line,
             None,
             None,
             format!(
@@ -456,7 +566,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             ),
         ));
     }
-    let name = f1[0].text.to_string();
+    let name = first.get(0).to_string();
     Ok(KtabScenario {
         issue: Issue {
             id: if name.is_empty() {
@@ -470,7 +580,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
             procedure: None,
         },
         name,
-        description: f1[1].text.to_string(),
+        description: first.get(1).to_string(),
         dimension_names,
         actor_descriptions: descriptions,
         settings: SmpSettings::default(),
@@ -528,7 +638,9 @@ impl<'a, 'input> XmlCtx<'a, 'input> {
         let t = self.text(node);
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= range.0 && v <= range.1 => Ok(v),
-            Ok(v) if v.is_finite() => Err(self.err(node, format!("{what} {v} is outside [{}, {}]", range.0, range.1))),
+            Ok(v) if v.is_finite() => {
+                Err(self.err(node, format!("{what} {} is outside {}–{}", short(v), range.0, range.1)))
+            }
             _ => Err(self.err(node, format!("{what} `{t}` is not a number"))),
         }
     }
@@ -571,6 +683,15 @@ fn parse_param<T>(
 /// actor); rows must then sum to at most 1.
 pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(KtabError {
+            file: file.into(),
+            line: None,
+            column: None,
+            field: None,
+            message: "the file is empty; a KTAB XML scenario is a <Scenario> element (smpSchema.xsd)".into(),
+        });
+    }
     let doc = roxmltree::Document::parse(text).map_err(|e| {
         let pos = e.pos();
         KtabError {
@@ -732,6 +853,12 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
         if nd == 0 {
             return Err(ctx.err(pos_node, "a position needs at least one <dCoord>".into()));
         }
+        if nd > MAX_DIMENSIONS {
+            return Err(ctx.err(
+                pos_node,
+                format!("{nd} dimensions: Accord accepts 1 to {MAX_DIMENSIONS} (see docs/reliability.md)"),
+            ));
+        }
         if position.len() != nd {
             return Err(ctx.err(
                 pos_node,
@@ -837,7 +964,7 @@ mod tests {
 
     #[test]
     fn csv_errors_say_where_and_what() {
-        let e = csv_err("S,d,4,2\nh\nA,d,10,20,30,40,50\nB,d,5,60,10,0,10\nC,d,1,100,0,50,100\n");
+        let e = csv_err("S,d,4,2\nA,D,C,P1,S1,P2,S2\nA,d,10,20,30,40,50\nB,d,5,60,10,0,10\nC,d,1,100,0,50,100\n");
         assert!(e.message.contains("declares 4 actors"), "{e}");
         let e = csv_err("S,d,2,2\nh\nA,d,10,20,30,40,50\nB,d,5,60,10,0,10\nC,d,1,100,0,50,100\n");
         assert!(e.message.contains("KTAB accepts 3 to 250"), "{e}");
@@ -862,6 +989,45 @@ mod tests {
     }
 
     #[test]
+    fn csv_counts_are_bounded_before_allocation() {
+        let e = csv_err("S,d,3,1000000000\n");
+        assert!(e.message.contains("1 to 100"), "{e}");
+        assert_eq!((e.line, e.column), (Some(1), Some(7)));
+        let e = csv_err("S,d,3,18446744073709551615\n");
+        assert!(e.message.contains("dimensions"), "{e}");
+        let e = csv_err("S,d,1000000000,1\n");
+        assert!(e.message.contains("KTAB accepts 3 to 250"), "{e}");
+    }
+
+    #[test]
+    fn csv_duplicates_and_miscounts_are_errors() {
+        let e = csv_err(&CSV3.replace("B,d,5,", "A,d,5,"));
+        assert!(
+            e.message.contains("second actor named `A`") && e.message.contains("line 3"),
+            "{e}"
+        );
+        assert_eq!((e.line, e.column), (Some(4), Some(1)));
+        // a row holding a third dimension that line 1 does not declare
+        let e = csv_err(&CSV3.replace("B,d,5,60,10,0,10", "B,d,5,60,10,0,10,7,7"));
+        assert!(e.message.contains("too many values: 9 found, 7 expected"), "{e}");
+        assert_eq!((e.line, e.column), (Some(4), Some(18)));
+        // the header names one dimension, line 1 declares two
+        let e = csv_err(&CSV3.replace("Actor,Desc,Power,P1,S1,P2,S2", "Actor,Desc,Power,P1,S1"));
+        assert!(e.message.contains("header names 5 column(s), 7 expected"), "{e}");
+        assert_eq!(e.line, Some(2));
+        let e = csv_err(&CSV3.replace("Actor,Desc,Power,P1,S1,P2,S2", "Actor,Desc,Power,P1,S1,P2,S2,P3,S3"));
+        assert!(e.message.contains("header names 9"), "{e}");
+        // trailing empty fields are not values
+        assert!(read_csv(&CSV3.replace("B,d,5,60,10,0,10", "B,d,5,60,10,0,10,,"), "t").is_ok());
+    }
+
+    #[test]
+    fn csv_columns_count_quoted_commas() {
+        let e = csv_err(&CSV3.replace("B,d,5,60", "B,\"x, y\",5,6x0"));
+        assert_eq!((e.line, e.column), (Some(4), Some(12)), "{e}");
+    }
+
+    #[test]
     fn xml_errors_say_where_and_what() {
         let xml = "<Scenario><name>n</name><desc>d</desc><prngSeed>12</prngSeed>\n<Actors>\n\
                    <Actor><name>A</name><description/><capability>5</capability>\
@@ -876,7 +1042,7 @@ mod tests {
         assert_eq!(s.issue.dimensions, 1);
         let e = read_xml(&xml.replace("<dCoord>20</dCoord>", "<dCoord>200</dCoord>"), "t.xml").unwrap_err();
         assert_eq!(e.line, Some(4));
-        assert!(e.message.contains("outside [0, 100]"), "{e}");
+        assert!(e.message.contains("position 200 is outside 0–100"), "{e}");
         let e = read_xml(&xml.replace("<prngSeed>12", "<prngSeed>x"), "t.xml").unwrap_err();
         assert!(e.message.contains("not a whole number"), "{e}");
         let e = read_xml(&xml.replace("</Actors>", "</Actors><IdealAdjustment><iaPair><adjustingIdeal>A</adjustingIdeal><referencePos>B</referencePos><adjust>0.5</adjust></iaPair></IdealAdjustment>"), "t.xml").unwrap_err();

@@ -8,3 +8,4 @@ pub mod embedded;
 pub mod ktab;
 pub mod record;
 pub mod scenario;
+pub mod text;

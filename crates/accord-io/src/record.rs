@@ -39,18 +39,23 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The folder or a file could not be read.
-    #[error("cannot read {path}: {source}")]
+    // The cause is part of the message and not a `source()`, so that it is
+    // printed once, not again as "Caused by".
+    #[error("cannot read {path}: {cause}")]
     Io {
         /// The path.
         path: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The folder holds no `*.toml` file.
     #[error("{0} holds no .toml file: a record folder holds sources.toml, actors.toml, … (see docs/formats/record.md)")]
     Empty(String),
+    /// A file is too large or cannot be read (no line to point at).
+    #[error("{0}")]
+    File(crate::text::TextError),
     /// The files were read but are not a valid record.
-    #[error("{} problem(s) in the record:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    #[error("{} problem(s) in the data files:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
 }
 
@@ -77,9 +82,9 @@ pub fn load_data_dir(dir: &Path) -> Result<(Record, accord_core::model::Model), 
 
 /// Every `*.toml` file of a folder, in file-name order.
 fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
-    let io = |source| LoadError::Io {
+    let io = |cause| LoadError::Io {
         path: dir.display().to_string(),
-        source,
+        cause,
     };
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .map_err(io)?
@@ -91,15 +96,26 @@ fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
         return Err(LoadError::Empty(dir.display().to_string()));
     }
     let mut files = Vec::new();
+    let mut located = Vec::new();
     for path in names {
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        files.push(SourceFile {
-            name: path.display().to_string(),
-            text,
-        });
+        match crate::text::read_text_file(&path) {
+            Ok(text) => files.push(SourceFile {
+                name: path.display().to_string(),
+                text,
+            }),
+            // Invalid UTF-8: reported once, at its line and column, with any
+            // other file's.
+            Err(e) if e.line.is_some() => located.push(Diagnostic {
+                file: e.file,
+                line: e.line.unwrap_or(1),
+                column: e.column.unwrap_or(1),
+                message: e.message,
+            }),
+            Err(e) => return Err(LoadError::File(e)),
+        }
+    }
+    if !located.is_empty() {
+        return Err(LoadError::Invalid(located));
     }
     Ok(files)
 }
@@ -112,8 +128,8 @@ pub fn load_record(files: &[SourceFile]) -> Result<Record, Vec<Diagnostic>> {
         match toml::from_str::<RawFile>(&file.text) {
             Ok(raw) => b.add_file(f, raw),
             Err(e) => {
-                let span = e.span().unwrap_or(0..0);
-                b.diag_at(f, span, e.message().trim().to_owned());
+                let (span, message) = toml_error(&file.text, &e);
+                b.diag_at(f, span, message);
             }
         }
     }
@@ -141,19 +157,30 @@ pub fn load_record_and_model(
     for (f, file) in record_files.iter().enumerate() {
         match toml::from_str::<RawFile>(&file.text) {
             Ok(raw) => b.add_file(f, raw),
-            Err(e) => b.diag_at(f, e.span().unwrap_or(0..0), e.message().trim().to_owned()),
+            Err(e) => {
+                let (span, message) = toml_error(&file.text, &e);
+                b.diag_at(f, span, message);
+            }
         }
     }
     let offset = record_files.len();
+    let mut unparsed_model_file = false;
     for (f, file) in model_files.iter().enumerate() {
         match toml::from_str::<RawModelFile>(&file.text) {
             Ok(raw) => b.add_model_file(offset + f, raw),
-            Err(e) => b.diag_at(offset + f, e.span().unwrap_or(0..0), e.message().trim().to_owned()),
+            Err(e) => {
+                unparsed_model_file = true;
+                let (span, message) = toml_error(&file.text, &e);
+                b.diag_at(offset + f, span, message);
+            }
         }
     }
     let files: Vec<&SourceFile> = record_files.iter().chain(model_files).collect();
     let meta = match b.model.meta.take() {
         Some(meta) => Some(meta),
+        // A file that could not be parsed may hold the [meta] table: its
+        // error is already reported, so the missing table is not.
+        None if unparsed_model_file => None,
         None => {
             let f = offset.min(files.len().saturating_sub(1));
             b.diag_at(
@@ -181,6 +208,15 @@ pub fn load_record_and_model(
         if p.refers_to.as_ref().is_some_and(|id| b.unreadable_ids.contains(id)) {
             continue;
         }
+        if p.locus.kind == EntryKind::Issue
+            && p.locus.field == "stance"
+            && (unparsed_model_file
+                || p.refers_to
+                    .as_ref()
+                    .is_some_and(|id| b.issues_with_unread_stances.contains(id)))
+        {
+            continue;
+        }
         let (f, span) = b.locate(&p.locus);
         b.diag_at(f, span, p.message);
     }
@@ -188,6 +224,32 @@ pub fn load_record_and_model(
         Some(model) if b.errors.is_empty() => Ok((b.record, model)),
         _ => Err(diagnostics(b.errors, &files)),
     }
+}
+
+/// What a fragment of a data file is: part of the record or of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FragmentKind {
+    /// Record tables (`[[source]]`, `[[actor]]`, …).
+    Record,
+    /// Model tables (`[meta]`, `[[issue]]`, `[[stance]]`, …).
+    Model,
+}
+
+/// Reads a fragment of a record or model file on its own: its syntax, table
+/// and field names, types and values (ids, dates, citations), without the
+/// rules that need the whole record (references, duplicates). Returns every
+/// problem found; used to test the examples of the format documents.
+pub fn read_fragment(kind: FragmentKind, file: &SourceFile) -> Vec<Diagnostic> {
+    let mut b = Builder::default();
+    let parsed = match kind {
+        FragmentKind::Record => toml::from_str::<RawFile>(&file.text).map(|raw| b.add_file(0, raw)),
+        FragmentKind::Model => toml::from_str::<RawModelFile>(&file.text).map(|raw| b.add_model_file(0, raw)),
+    };
+    if let Err(e) = parsed {
+        let (span, message) = toml_error(&file.text, &e);
+        b.diag_at(0, span, message);
+    }
+    diagnostics(b.errors, &[file])
 }
 
 fn diagnostics(errors: Vec<(usize, Range<usize>, String)>, files: &[&SourceFile]) -> Vec<Diagnostic> {
@@ -206,6 +268,43 @@ fn diagnostics(errors: Vec<(usize, Range<usize>, String)>, files: &[&SourceFile]
     out.sort_by(|a, b| (a.file.as_str(), a.line, a.column).cmp(&(b.file.as_str(), b.line, b.column)));
     out.dedup();
     out
+}
+
+/// The span and message of a TOML parse or type error, with a hint where
+/// the parser's words would puzzle: a date written without quotes (TOML
+/// reads it as a datetime, Accord's files want a string, since sources often
+/// give only a year or a month).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> (Range<usize>, String) {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim().to_owned();
+    let at = text.get(span.clone()).unwrap_or("").trim();
+    let bare_date = at.len() >= 4
+        && at.as_bytes()[0].is_ascii_digit()
+        && at.contains('-')
+        && at.bytes().all(|b| b.is_ascii_digit() || b"-:T .Z+".contains(&b));
+    if bare_date && !at.starts_with('"') {
+        return (
+            span,
+            format!(
+                "the date {at} must be quoted: write \"{at}\" (dates are strings such as \"2009-06-16\", \"2006-03\" or \"2006\")"
+            ),
+        );
+    }
+    // A top-level key written after a [table] belongs to that table (TOML's
+    // rule): say so, since the key itself is right.
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, _)) = rest.split_once('`')
+        && ["remove_actor"].contains(&key)
+    {
+        return (
+            span,
+            format!(
+                "{message}: `{key}` is a top-level key, and a key written after a [table] header belongs \
+                 to that table; move it above the first [table] of the file"
+            ),
+        );
+    }
+    (span, message)
 }
 
 /// 1-based line and character column of a byte offset.
@@ -509,6 +608,9 @@ struct Builder {
     errors: Vec<(usize, Range<usize>, String)>,
     /// Ids of entries that could not be read (their references are not re-reported).
     unreadable_ids: HashSet<String>,
+    /// Issues with a stance that could not be read (no "issue without
+    /// stances" follow-on error for them).
+    issues_with_unread_stances: HashSet<String>,
 }
 
 /// Converts one raw entry; on the first malformed field the entry is dropped
@@ -781,8 +883,12 @@ impl Builder {
                 evidence,
                 provenance,
             };
+            let issue_id = s.issue.get_ref().clone();
             if e.finish("") {
                 self.model.stances.push(stance);
+            } else {
+                // Its issue is not "without stances": the stance is reported.
+                self.issues_with_unread_stances.insert(issue_id);
             }
         }
         self.add_links(f, raw.link);

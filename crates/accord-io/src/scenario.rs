@@ -20,12 +20,13 @@ pub fn parse_scenario(file: &str, text: &str) -> Result<Scenario, Vec<Diagnostic
 /// Deserializes a TOML text, locating a syntax or type error.
 fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Vec<Diagnostic>> {
     toml::from_str::<T>(text).map_err(|e| {
-        let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
+        let (span, message) = crate::record::toml_error(text, &e);
+        let (line, column) = line_column(text, span.start);
         vec![Diagnostic {
             file: file.to_owned(),
             line,
             column,
-            message: e.message().trim().to_owned(),
+            message,
         }]
     })
 }

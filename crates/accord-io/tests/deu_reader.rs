@@ -162,7 +162,7 @@ fn errors_name_file_line_column_and_what_is_valid() {
 
     let e = read(&mutate(9, "pfr", "120")).unwrap_err();
     assert_eq!((e.line, e.column.as_deref()), (9, Some("pfr")));
-    assert!(e.message.contains("from 0 to 100"), "{e}");
+    assert!(e.message.contains("120 is outside 0–100"), "{e}");
 
     let e = read(&mutate(3, "sde", "x")).unwrap_err();
     assert_eq!((e.line, e.column.as_deref()), (3, Some("sde")));

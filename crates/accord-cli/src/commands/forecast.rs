@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use accord_analysis::{Scenario, compile::Compiled, run};
-use anyhow::Context;
 use clap::Args;
 
 use crate::output::{cancel_flag, print_json, progress_bar, table};
@@ -23,7 +22,7 @@ pub fn load_scenario(data: Option<&Path>, file: Option<&Path>) -> anyhow::Result
             (name.to_owned(), text.to_owned())
         }
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = accord_io::text::read_text_file(path)?;
             (path.display().to_string(), text)
         }
     };

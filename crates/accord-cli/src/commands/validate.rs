@@ -22,7 +22,6 @@ use accord_io::deu::{
     COUNCIL_WEIGHTS_CSV, COUNCIL_WEIGHTS_NAME, DEU3_DEV_NAME, DEU3_DEV_TSV, DeuData, DeuPlan, PlanSettings,
     parse_council_weights, read_deu, validation_plan,
 };
-use anyhow::Context;
 use chrono::Datelike;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -92,18 +91,12 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.repeats >= 1, "--repeats must be at least 1, got {}", args.repeats);
     let start = Instant::now();
     let (weights_text, weights_name) = match &args.weights {
-        Some(p) => (
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-            p.display().to_string(),
-        ),
+        Some(p) => (accord_io::text::read_text_file(p)?, p.display().to_string()),
         None => (COUNCIL_WEIGHTS_CSV.to_string(), COUNCIL_WEIGHTS_NAME.to_string()),
     };
     let weights = parse_council_weights(&weights_text, &weights_name)?;
     let (data_text, data_name) = match &args.file {
-        Some(p) => (
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-            p.display().to_string(),
-        ),
+        Some(p) => (accord_io::text::read_text_file(p)?, p.display().to_string()),
         None => (DEU3_DEV_TSV.to_string(), DEU3_DEV_NAME.to_string()),
     };
     let data = read_deu(&data_text, &data_name, &weights)?;
