@@ -8,6 +8,7 @@
 
 pub mod backtest;
 pub mod compile;
+pub mod hazard;
 pub mod influence;
 pub mod opportunities;
 pub mod packages;
