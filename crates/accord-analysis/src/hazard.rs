@@ -82,9 +82,9 @@ impl Default for Horizon {
 /// One estimated rate with its basis.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Rate {
-    /// Events observed (weighted by the entries' `count`).
+    /// Events observed (each record entry counts once).
     pub events: f64,
-    /// Years at risk (weighted likewise).
+    /// Years at risk.
     pub exposure_years: f64,
     /// Life cycles that contributed.
     pub cases: usize,
@@ -126,7 +126,7 @@ pub struct SphereRates {
     pub decision: Rate,
     /// Decision → carried out.
     pub implementation: Rate,
-    /// Decisions recorded before the cut-off (weighted by `count`).
+    /// Entries decided before the cut-off.
     pub decisions: f64,
     /// Of those, carried out (or in force) before the cut-off.
     pub carried_out: f64,
@@ -215,7 +215,9 @@ fn spells(ins: &Instrument, cutoff: NaiveDate) -> Spells {
         .map(|c| (c.date.first_day(), c.status))
         .collect();
     let first = |set: &[InstrumentStatus]| known.iter().find(|(_, s)| set.contains(s)).map(|(d, _)| *d);
-    let w = f64::from(ins.count.max(1));
+    // Each entry counts once, whatever its `count`: one entry standing for
+    // 120 programmes would otherwise set the rate alone.
+    let w = 1.0;
     let proposed = first(&[InstrumentStatus::Proposed]);
     let decided = first(&DECIDED);
     let done = first(&DONE);
@@ -264,7 +266,7 @@ pub fn estimate_rates(record: &Record, org: &ActorId, cutoff: NaiveDate) -> Rate
         if !sums.iter().any(|(sp, ..)| *sp == Some(ins.sphere)) {
             sums.push((Some(ins.sphere), Spells::default(), 0, 0));
         }
-        let w = f64::from(ins.count.max(1));
+        let w = 1.0;
         for (sp, acc, dc, cc) in sums.iter_mut() {
             if sp.is_some_and(|sp| sp != ins.sphere) {
                 continue;
@@ -308,6 +310,12 @@ pub fn estimate_rates(record: &Record, org: &ActorId, cutoff: NaiveDate) -> Rate
         spheres,
         instruments,
     }
+}
+
+/// The rates of a model's organization, from the record strictly before the
+/// model's date (its first day, for a partial date).
+pub fn rates_for(record: &Record, model: &accord_core::model::Model) -> Rates {
+    estimate_rates(record, &model.meta.org, model.meta.date.first_day())
 }
 
 /// One year of an issue's timeline.
