@@ -453,9 +453,9 @@ fn extension_sections_appear_between_scenarios_and_membership() {
     let mut influence = Section::new("influence", "Influence");
     influence.push(Block::Paragraph("Who moved whom.".into()));
     let ext = Extensions {
-        opportunities: None,
         influence: Some(influence),
         packages: None,
+        ..Extensions::default()
     };
     let html = accord_report::render_html(&fixture(), &ext);
     let (s, i, m) = (
@@ -685,6 +685,7 @@ fn sco_extensions(report: &Report, compiled: &[accord_analysis::Compiled]) -> Ex
         influence: Some(accord_report::influence::section(report, ["RUS", "CHN"], &influences)),
         packages: accord_analysis::packages::packages(&compiled[0])
             .map(|p| accord_report::packages::section(report, &p, &model.links)),
+        ..Extensions::default()
     }
 }
 
