@@ -527,6 +527,35 @@ mod tests {
         assert!(bins[1].mean_p.is_nan());
     }
 
+    /// `accord backtest --json` prints this structure: the fields issue 9 asks for.
+    #[test]
+    fn json_has_the_promised_shape() {
+        let o = [outcome("a", true), outcome("b", false)];
+        let b = score(
+            &o,
+            &[0.0, 0.0],
+            &[set("m1", false, &[0.6, 0.3]), set("m2", true, &[0.9, 0.1])],
+            &[LeftOut {
+                issue: "c".into(),
+                reason: "r".into(),
+            }],
+        )
+        .unwrap();
+        let v = serde_json::to_value(&b).unwrap();
+        let q = &v["questions"][0];
+        assert_eq!(q["id"], "a");
+        assert_eq!(q["outcome"], true);
+        assert_eq!(q["p"]["m2"], 0.9);
+        let m = &v["models"][1];
+        assert_eq!(m["name"], "m2");
+        assert_eq!(m["headline"], true);
+        assert!(m["brier"].is_f64() && m["log_score"].is_f64());
+        for k in ["coin_flip", "base_rate", "nothing_changes"] {
+            assert!(v["baselines"][k]["brier"].is_f64(), "{k}");
+        }
+        assert_eq!(v["left_out"][0]["reason"], "r");
+    }
+
     #[test]
     fn dated_questions_have_their_own_ids() {
         let mut o = outcome("admit-iran", false);
