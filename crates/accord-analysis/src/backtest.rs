@@ -299,7 +299,8 @@ pub fn score(
     all.push(vec![0.5; n]);
     all.push(vec![base_rate; n]);
     all.push(nothing_changes.to_vec());
-    let per_q = |ps: &[f64], f: fn(f64, bool) -> f64| -> Vec<f64> { ps.iter().zip(&y).map(|(&p, &v)| f(p, v)).collect() };
+    let per_q =
+        |ps: &[f64], f: fn(f64, bool) -> f64| -> Vec<f64> { ps.iter().zip(&y).map(|(&p, &v)| f(p, v)).collect() };
     let briers: Vec<Vec<f64>> = all.iter().map(|ps| per_q(ps, brier)).collect();
     let logs: Vec<Vec<f64>> = all.iter().map(|ps| per_q(ps, log_score)).collect();
     let mean_of = |v: &[f64], idx: &[usize]| idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64;
@@ -359,7 +360,10 @@ pub fn score(
                 .collect(),
         })
         .collect();
-    let head = sets.iter().position(|s| s.headline).expect("one headline, checked above");
+    let head = sets
+        .iter()
+        .position(|s| s.headline)
+        .expect("one headline, checked above");
     let calibration = calibration(&sets[head].p, &y);
     let conclusion = conclusion(&models[head], &baselines, n, left_out.len());
     Ok(Backtest {
@@ -411,9 +415,15 @@ fn conclusion(head: &ModelScore, baselines: &BTreeMap<String, Score>, n: usize, 
     let nc = baselines["nothing_changes"].brier;
     let verdict = |d: (f64, f64, f64), what: &str| {
         if d.2 < 0.0 {
-            format!("better than {what} (difference {:+.3}, 95 % interval {:+.3} to {:+.3})", d.0, d.1, d.2)
+            format!(
+                "better than {what} (difference {:+.3}, 95 % interval {:+.3} to {:+.3})",
+                d.0, d.1, d.2
+            )
         } else if d.1 > 0.0 {
-            format!("worse than {what} (difference {:+.3}, 95 % interval {:+.3} to {:+.3})", d.0, d.1, d.2)
+            format!(
+                "worse than {what} (difference {:+.3}, 95 % interval {:+.3} to {:+.3})",
+                d.0, d.1, d.2
+            )
         } else if d.0 < 0.0 {
             format!(
                 "better than {what} on these questions, but not clearly (difference {:+.3}, 95 % interval {:+.3} to {:+.3})",
@@ -468,7 +478,12 @@ mod tests {
 
     #[test]
     fn scores_by_hand() {
-        let o = [outcome("a", true), outcome("b", false), outcome("c", false), outcome("d", true)];
+        let o = [
+            outcome("a", true),
+            outcome("b", false),
+            outcome("c", false),
+            outcome("d", true),
+        ];
         let nc = [0.0, 0.0, 0.0, 1.0];
         let b = score(&o, &nc, &[set("m", true, &[0.9, 0.2, 0.0, 0.5])], &[]).unwrap();
         let m = &b.models[0];
@@ -502,7 +517,10 @@ mod tests {
             score(&o, &[0.0], &[set("m", true, &[0.5, 0.1])], &[]),
             Err(BacktestError::Length { .. })
         ));
-        assert_eq!(score(&[], &[], &[set("m", true, &[])], &[]).unwrap_err(), BacktestError::Empty);
+        assert_eq!(
+            score(&[], &[], &[set("m", true, &[])], &[]).unwrap_err(),
+            BacktestError::Empty
+        );
     }
 
     #[test]

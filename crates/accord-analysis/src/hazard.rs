@@ -462,9 +462,18 @@ mod tests {
 
     #[test]
     fn partial_dates_end_on_their_last_day() {
-        assert_eq!(last_day("2010".parse().unwrap()), NaiveDate::from_ymd_opt(2010, 12, 31).unwrap());
-        assert_eq!(last_day("2009-12".parse().unwrap()), NaiveDate::from_ymd_opt(2009, 12, 31).unwrap());
-        assert_eq!(last_day("2009-02".parse().unwrap()), NaiveDate::from_ymd_opt(2009, 2, 28).unwrap());
+        assert_eq!(
+            last_day("2010".parse().unwrap()),
+            NaiveDate::from_ymd_opt(2010, 12, 31).unwrap()
+        );
+        assert_eq!(
+            last_day("2009-12".parse().unwrap()),
+            NaiveDate::from_ymd_opt(2009, 12, 31).unwrap()
+        );
+        assert_eq!(
+            last_day("2009-02".parse().unwrap()),
+            NaiveDate::from_ymd_opt(2009, 2, 28).unwrap()
+        );
     }
 
     #[test]
@@ -481,13 +490,21 @@ mod tests {
                     ],
                 ),
                 // Open for 4 years at the cut-off.
-                instrument("b", Sphere::Economy, vec![change("2006-06-01", InstrumentStatus::Proposed)]),
+                instrument(
+                    "b",
+                    Sphere::Economy,
+                    vec![change("2006-06-01", InstrumentStatus::Proposed)],
+                ),
             ],
             ..Record::default()
         };
         let r = estimate_rates(&record, &sco(), cutoff());
         assert_eq!(r.all.decision.events, 1.0);
-        assert!((r.all.decision.exposure_years - 6.0).abs() < 0.01, "{:?}", r.all.decision);
+        assert!(
+            (r.all.decision.exposure_years - 6.0).abs() < 0.01,
+            "{:?}",
+            r.all.decision
+        );
         assert!((r.all.decision.rate - 1.0 / 6.0).abs() < 0.01);
         // Decided 2006-06-01, never carried out: 4 years at risk, no event.
         assert_eq!(r.all.implementation.events, 0.0);
@@ -511,7 +528,11 @@ mod tests {
                 ],
             ));
         }
-        instruments.push(instrument("e", Sphere::Energy, vec![change("2006-06-01", InstrumentStatus::Proposed)]));
+        instruments.push(instrument(
+            "e",
+            Sphere::Energy,
+            vec![change("2006-06-01", InstrumentStatus::Proposed)],
+        ));
         let record = Record {
             instruments,
             ..Record::default()
@@ -540,7 +561,11 @@ mod tests {
                         change("2006-06-01", InstrumentStatus::Adopted),
                     ],
                 ),
-                instrument("b", Sphere::Energy, vec![change("2006-06-01", InstrumentStatus::Proposed)]),
+                instrument(
+                    "b",
+                    Sphere::Energy,
+                    vec![change("2006-06-01", InstrumentStatus::Proposed)],
+                ),
             ]
         };
         let base = estimate_rates(
@@ -563,7 +588,11 @@ mod tests {
                 change("2011", InstrumentStatus::Adopted),
             ],
         ));
-        later.push(instrument("d", Sphere::Security, vec![change("2010", InstrumentStatus::Proposed)]));
+        later.push(instrument(
+            "d",
+            Sphere::Security,
+            vec![change("2010", InstrumentStatus::Proposed)],
+        ));
         let with_later = estimate_rates(
             &Record {
                 instruments: later,

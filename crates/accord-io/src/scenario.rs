@@ -160,7 +160,9 @@ pub fn parse_outcomes(
         if !parsed.outcome.iter().any(|o| o.issue == id) && !parsed.left_out.iter().any(|l| l.issue == id) {
             problems.push(ScenarioProblem {
                 path: "outcome".into(),
-                message: format!("issue `{id}` is neither answered ([[outcome]]) nor left out with a reason ([[left_out]])"),
+                message: format!(
+                    "issue `{id}` is neither answered ([[outcome]]) nor left out with a reason ([[left_out]])"
+                ),
             });
         }
     }

@@ -25,25 +25,53 @@ fn every_issue_is_scored_or_left_out_with_a_reason_and_at_least_20_are_scored() 
         assert!(o.outcome.iter().any(|q| q.issue == id), "{id} is not scored");
     }
     // The dated-question rule: one per answered issue, all on the same day.
-    let answered: Vec<&str> = o.outcome.iter().filter(|q| q.by.is_none()).map(|q| q.issue.as_str()).collect();
-    let dated: Vec<&str> = o.outcome.iter().filter(|q| q.by.is_some()).map(|q| q.issue.as_str()).collect();
+    let answered: Vec<&str> = o
+        .outcome
+        .iter()
+        .filter(|q| q.by.is_none())
+        .map(|q| q.issue.as_str())
+        .collect();
+    let dated: Vec<&str> = o
+        .outcome
+        .iter()
+        .filter(|q| q.by.is_some())
+        .map(|q| q.issue.as_str())
+        .collect();
     assert_eq!(answered.len(), dated.len());
     assert!(answered.iter().all(|a| dated.contains(a)));
-    assert!(o.outcome.iter().filter_map(|q| q.by.as_deref()).all(|b| b == "2017-12-01"));
+    assert!(
+        o.outcome
+            .iter()
+            .filter_map(|q| q.by.as_deref())
+            .all(|b| b == "2017-12-01")
+    );
 }
 
 #[test]
 fn an_issue_neither_answered_nor_left_out_is_refused_with_its_location() {
     let (record, model) = embedded::sco_record_and_model().unwrap();
     let (file, text) = embedded::SCO_BACKTEST;
-    let cut = text.replace("[[left_out]]\nissue = \"us-bases\"", "[[left_out]]\nissue = \"us-status\"");
+    let cut = text.replace(
+        "[[left_out]]\nissue = \"us-bases\"",
+        "[[left_out]]\nissue = \"us-status\"",
+    );
     let err = accord_io::scenario::parse_outcomes(file, &cut, &record, &model).unwrap_err();
     let msgs: Vec<String> = err.iter().map(|d| d.to_string()).collect();
-    assert!(msgs.iter().any(|m| m.contains("us-bases") && m.contains("neither answered")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("both answered and left out")), "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("us-bases") && m.contains("neither answered")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("both answered and left out")),
+        "{msgs:?}"
+    );
     let bad = text.replacen("by = \"2017-12-01\"", "by = \"2017-13-01\"", 1);
     let err = accord_io::scenario::parse_outcomes(file, &bad, &record, &model).unwrap_err();
-    assert!(err.iter().any(|d| d.to_string().contains("not a date") && d.line > 0), "{err:?}");
+    assert!(
+        err.iter().any(|d| d.to_string().contains("not a date") && d.line > 0),
+        "{err:?}"
+    );
 }
 
 /// Nothing dated on or after the model's date enters the rates: the rates

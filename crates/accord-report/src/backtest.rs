@@ -52,8 +52,18 @@ pub fn calibration_chart(bins: &[CalibrationBin], model: &str) -> String {
         let t = k as f64 * 0.2;
         s.line((x(t), y(0.0)), (x(t), y(1.0)), "#eee", 1.0, None);
         s.line((x(0.0), y(t)), (x(1.0), y(t)), "#eee", 1.0, None);
-        s.text(x(t), y(0.0) + 14.0, &format!("{t:.1}"), TextStyle::PLAIN.anchor(Anchor::Middle).size(10.0));
-        s.text(x(0.0) - 6.0, y(t) + 4.0, &format!("{t:.1}"), TextStyle::PLAIN.anchor(Anchor::End).size(10.0));
+        s.text(
+            x(t),
+            y(0.0) + 14.0,
+            &format!("{t:.1}"),
+            TextStyle::PLAIN.anchor(Anchor::Middle).size(10.0),
+        );
+        s.text(
+            x(0.0) - 6.0,
+            y(t) + 4.0,
+            &format!("{t:.1}"),
+            TextStyle::PLAIN.anchor(Anchor::End).size(10.0),
+        );
     }
     s.line((x(0.0), y(0.0)), (x(1.0), y(1.0)), "#888", 1.0, Some("4 3"));
     s.line((x(0.0), y(0.0)), (x(1.0), y(0.0)), "#666", 1.0, None);
@@ -65,7 +75,12 @@ pub fn calibration_chart(bins: &[CalibrationBin], model: &str) -> String {
             b.from, b.to, b.n, b.mean_p, b.observed
         );
         s.circle(x(b.mean_p), y(b.observed), r, "#1f77b4", "#fff", 1.0, Some(&tip));
-        s.text(x(b.mean_p) + r + 3.0, y(b.observed) + 4.0, &format!("n = {}", b.n), TextStyle::PLAIN.size(10.0).halo());
+        s.text(
+            x(b.mean_p) + r + 3.0,
+            y(b.observed) + 4.0,
+            &format!("n = {}", b.n),
+            TextStyle::PLAIN.size(10.0).halo(),
+        );
     }
     s.text(
         left + size / 2.0,
@@ -73,7 +88,13 @@ pub fn calibration_chart(bins: &[CalibrationBin], model: &str) -> String {
         "forecast P(yes), bin mean",
         TextStyle::PLAIN.anchor(Anchor::Middle).size(10.0),
     );
-    s.text_rotated(14.0, top + size / 2.0, -90.0, "share that happened", TextStyle::PLAIN.anchor(Anchor::Middle).size(10.0));
+    s.text_rotated(
+        14.0,
+        top + size / 2.0,
+        -90.0,
+        "share that happened",
+        TextStyle::PLAIN.anchor(Anchor::Middle).size(10.0),
+    );
     s.finish()
 }
 
@@ -134,7 +155,11 @@ pub fn section(run: &BacktestRun) -> Section {
              base rate is the share of yes among these questions, so it has seen the answers.",
             b.questions.len()
         ),
-        header: vec!["forecast".into(), "Brier (lower is better)".into(), "log score (lower is better)".into()],
+        header: vec![
+            "forecast".into(),
+            "Brier (lower is better)".into(),
+            "log score (lower is better)".into(),
+        ],
         numeric: vec![false, true, true],
         rows,
     }));
@@ -154,7 +179,10 @@ pub fn section(run: &BacktestRun) -> Section {
         .questions
         .iter()
         .map(|q| {
-            let mut r = vec![Cell::text(q.id.clone()), Cell::text(if q.outcome { "yes" } else { "no" })];
+            let mut r = vec![
+                Cell::text(q.id.clone()),
+                Cell::text(if q.outcome { "yes" } else { "no" }),
+            ];
             r.extend(b.models.iter().map(|m| Cell::text(format!("{:.2}", q.p[&m.name]))));
             r.push(Cell::text(format!("{:.0}", q.baseline_p["nothing_changes"])));
             r

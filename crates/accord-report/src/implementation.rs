@@ -29,7 +29,11 @@ pub fn main_issues(imp: &[IssueImplementation]) -> Vec<&IssueImplementation> {
         .iter()
         .filter(|i| !i.already_in_place && i.p_outcome >= 0.05)
         .collect();
-    v.sort_by(|a, b| b.decided_by_horizon.total_cmp(&a.decided_by_horizon).then(a.id.cmp(&b.id)));
+    v.sort_by(|a, b| {
+        b.decided_by_horizon
+            .total_cmp(&a.decided_by_horizon)
+            .then(a.id.cmp(&b.id))
+    });
     v.truncate(CHART_ISSUES);
     v
 }
@@ -58,11 +62,28 @@ pub fn chart(issues: &[&IssueImplementation], start_year: i32, horizon: Horizon)
     );
     for t in nice_ticks(0.0, ymax) {
         s.line((left, y(t)), (left + pw, y(t)), "#e5e5e5", 1.0, None);
-        s.text(left - 6.0, y(t) + 4.0, &format!("{t:.2}"), TextStyle::PLAIN.anchor(Anchor::End).size(10.0));
+        s.text(
+            left - 6.0,
+            y(t) + 4.0,
+            &format!("{t:.2}"),
+            TextStyle::PLAIN.anchor(Anchor::End).size(10.0),
+        );
     }
-    let step = if years > 30.0 { 10 } else if years > 12.0 { 5 } else { 1 };
+    let step = if years > 30.0 {
+        10
+    } else if years > 12.0 {
+        5
+    } else {
+        1
+    };
     for t in (0..=horizon.years()).step_by(step) {
-        s.line((x(t as f64), top + ph), (x(t as f64), top + ph + 4.0), "#666", 1.0, None);
+        s.line(
+            (x(t as f64), top + ph),
+            (x(t as f64), top + ph + 4.0),
+            "#666",
+            1.0,
+            None,
+        );
         s.text(
             x(t as f64),
             top + ph + 16.0,
@@ -102,9 +123,21 @@ pub fn chart(issues: &[&IssueImplementation], start_year: i32, horizon: Horizon)
         s.text(left + pw + 34.0, ly, &i.id, TextStyle::PLAIN.size(10.0));
     }
     let ly = top + 14.0 + 18.0 * issues.len() as f64 + 8.0;
-    s.line((left + pw + 12.0, ly - 4.0), (left + pw + 30.0, ly - 4.0), "#444", 2.0, None);
+    s.line(
+        (left + pw + 12.0, ly - 4.0),
+        (left + pw + 30.0, ly - 4.0),
+        "#444",
+        2.0,
+        None,
+    );
     s.text(left + pw + 34.0, ly, "decided", TextStyle::PLAIN.size(10.0));
-    s.line((left + pw + 12.0, ly + 14.0), (left + pw + 30.0, ly + 14.0), "#444", 1.5, Some("5 3"));
+    s.line(
+        (left + pw + 12.0, ly + 14.0),
+        (left + pw + 30.0, ly + 14.0),
+        "#444",
+        1.5,
+        Some("5 3"),
+    );
     s.text(left + pw + 34.0, ly + 18.0, "carried out", TextStyle::PLAIN.size(10.0));
     s.finish()
 }
@@ -143,7 +176,11 @@ pub fn section(report: &Report, rates: &Rates, imp: &[IssueImplementation], hori
     for r in rates.spheres.iter().chain(std::iter::once(&rates.all)) {
         let is_all = std::ptr::eq(r, &rates.all);
         rows.push(vec![
-            Cell::text(if is_all { "all spheres".to_owned() } else { sphere_label(r.sphere) }),
+            Cell::text(if is_all {
+                "all spheres".to_owned()
+            } else {
+                sphere_label(r.sphere)
+            }),
             Cell::text(format!(
                 "{:.0} in {:.1} y",
                 r.decision.events, r.decision.exposure_years

@@ -74,8 +74,7 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
         scenario.settings.bargain = BargainChoice::Mean;
         scenario.settings.procedural = procedural;
         scenario.settings.samples = samples;
-        let compiled =
-            accord_analysis::compile(&record, &model, &scenario).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+        let compiled = accord_analysis::compile(&record, &model, &scenario).map_err(|p| anyhow::anyhow!("{p:?}"))?;
         seed = compiled.settings.seed;
         let bar = progress_bar(if show_progress { samples } else { 0 }, label);
         let report = forecast_scenario(&compiled, cancel_flag(), &|n| bar.set_position(n))?;
@@ -136,7 +135,13 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
         b.questions.len(),
         b.left_out.len()
     );
-    let mut t = table(&["forecast", "Brier", "log score", "Brier − coin flip", "Brier − nothing changes"]);
+    let mut t = table(&[
+        "forecast",
+        "Brier",
+        "log score",
+        "Brier − coin flip",
+        "Brier − nothing changes",
+    ]);
     for m in &b.models {
         t.add_row(vec![
             format!("{}{}", m.name, if m.headline { " (headline)" } else { "" }),
@@ -317,7 +322,14 @@ pub fn markdown(c: &Computed) -> String {
     );
     let _ = writeln!(s, "## What happened, with sources\n");
     for o in &c.outcomes.outcome {
-        let _ = writeln!(s, "- **{}** ({}): {} [{}]", o.id(), o.date, o.basis, o.sources.join(", "));
+        let _ = writeln!(
+            s,
+            "- **{}** ({}): {} [{}]",
+            o.id(),
+            o.date,
+            o.basis,
+            o.sources.join(", ")
+        );
     }
     let _ = writeln!(s, "\n## Left out, with reasons\n");
     for l in &b.left_out {

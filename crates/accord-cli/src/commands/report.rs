@@ -207,7 +207,9 @@ fn backtest_section(samples: Option<u64>, stopped: bool) -> Option<accord_report
         }),
         Err(e) => {
             let mut s = accord_report::doc::Section::new("backtest", "Track record");
-            s.push(accord_report::doc::Block::Note(format!("The backtest did not run: {e}")));
+            s.push(accord_report::doc::Block::Note(format!(
+                "The backtest did not run: {e}"
+            )));
             s
         }
     };
