@@ -100,3 +100,51 @@ fn the_rates_ignore_everything_on_or_after_the_model_date() {
     // And something did enter.
     assert!(rates.all.decision.exposure_years > 0.0 && rates.all.implementation.exposure_years > 0.0);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::embedded;
+
+    fn wrong_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("\"\"".to_owned()),
+            Just("-5".to_owned()),
+            Just("[]".to_owned()),
+            Just("\"2017-02-30\"".to_owned()),
+            Just("true".to_owned()),
+            Just("{ a = 1 }".to_owned()),
+            "\"[a-z0-9@:-]{0,12}\"",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The outcomes file with one line changed is read or refused with
+        /// located errors, never a panic.
+        #[test]
+        fn outcomes_with_a_wrong_line_never_panic(line in 0usize..400, value in wrong_value(), rename: bool) {
+            let (record, model) = embedded::sco_record_and_model().unwrap();
+            let (file, text) = embedded::SCO_BACKTEST;
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let i = line % lines.len();
+            if let Some((key, _)) = lines[i].split_once(" = ") {
+                lines[i] = format!("{} = {value}", if rename { "bogus" } else { key });
+            }
+            if let Err(errs) = accord_io::scenario::parse_outcomes(file, &lines.join("\n"), &record, &model) {
+                prop_assert!(!errs.is_empty());
+                for e in errs {
+                    prop_assert!(!e.to_string().is_empty());
+                }
+            }
+        }
+
+        /// Arbitrary bytes never panic the reader.
+        #[test]
+        fn arbitrary_outcome_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let (record, model) = embedded::sco_record_and_model().unwrap();
+            let _ = accord_io::scenario::parse_outcomes("b.toml", &String::from_utf8_lossy(&bytes), &record, &model);
+        }
+    }
+}
