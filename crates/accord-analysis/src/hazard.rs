@@ -92,6 +92,12 @@ pub struct Rate {
     pub rate: f64,
     /// h = 1 − e^(−λ): the probability of the event within one year (H2).
     pub annual_hazard: f64,
+    /// The Gamma posterior of λ, (shape, rate): `m·λ_all + D`, `m + E` for
+    /// a sphere (H1); `D + ½`, `E` (Jeffreys prior) for the pool.
+    pub posterior: (f64, f64),
+    /// 90 % credible interval of the annual hazard (5 % and 95 % posterior
+    /// quantiles of λ through H2); `None` without exposure.
+    pub annual_hazard_90: Option<(f64, f64)>,
 }
 
 impl Rate {
@@ -103,18 +109,115 @@ impl Rate {
             cases,
             rate,
             annual_hazard: 1.0 - (-rate).exp(),
+            posterior: (events + 0.5, exposure),
+            annual_hazard_90: hazard_interval(events + 0.5, exposure),
         }
     }
 
     /// Shrinks towards `prior` with a Gamma prior worth `m` years (H1).
     fn shrunk(self, prior: f64, m: f64) -> Rate {
-        let rate = (m * prior + self.events) / (m + self.exposure_years);
+        let (shape, rate_param) = (m * prior + self.events, m + self.exposure_years);
+        let rate = shape / rate_param;
         Rate {
             rate,
             annual_hazard: 1.0 - (-rate).exp(),
+            posterior: (shape, rate_param),
+            annual_hazard_90: hazard_interval(shape, rate_param),
             ..self
         }
     }
+}
+
+/// The 5 % and 95 % quantiles of a Gamma(shape, rate) rate, as annual hazards.
+fn hazard_interval(shape: f64, rate: f64) -> Option<(f64, f64)> {
+    if !(shape > 0.0 && rate > 0.0) {
+        return None;
+    }
+    let h = |q: f64| 1.0 - (-gamma_quantile(shape, q) / rate).exp();
+    Some((h(0.05), h(0.95)))
+}
+
+/// ln Γ(z) for z > 0: Stirling's series at z + k ≥ 10, brought back by
+/// Γ(z + 1) = z Γ(z). Error below 1e-12 for the shapes used here.
+fn ln_gamma(z: f64) -> f64 {
+    let mut shift = 0.0;
+    let mut z = z;
+    while z < 10.0 {
+        shift -= z.ln();
+        z += 1.0;
+    }
+    let inv = 1.0 / z;
+    let inv2 = inv * inv;
+    shift + (z - 0.5) * z.ln() - z
+        + 0.5 * (2.0 * std::f64::consts::PI).ln()
+        + inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0)))
+}
+
+/// The regularized lower incomplete gamma function P(a, x) = γ(a, x)/Γ(a),
+/// the CDF of Gamma(a, 1) at x: its power series below x = a + 1, one minus
+/// the continued fraction of Γ(a, x) (evaluated by Lentz's method) above.
+fn gamma_cdf(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let front = (a * x.ln() - x - ln_gamma(a)).exp();
+    if x < a + 1.0 {
+        // Σ x^n / (a (a+1) … (a+n)), times x^a e^(−x) / Γ(a).
+        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
+        for _ in 0..1000 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-15 {
+                break;
+            }
+        }
+        (sum * front).clamp(0.0, 1.0)
+    } else {
+        // Γ(a, x) = x^a e^(−x) / (x + 1 − a − 1(1 − a)/(x + 3 − a − 2(2 − a)/(x + 5 − a − …))).
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut f = d;
+        for i in 1..1000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let step = d * c;
+            f *= step;
+            if (step - 1.0).abs() < 1e-15 {
+                break;
+            }
+        }
+        (1.0 - front * f).clamp(0.0, 1.0)
+    }
+}
+
+/// The q-quantile of Gamma(a, 1), by bisection on [`gamma_cdf`].
+fn gamma_quantile(a: f64, q: f64) -> f64 {
+    let mut hi = a.max(1.0);
+    while gamma_cdf(a, hi) < q {
+        hi *= 2.0;
+    }
+    let mut lo = 0.0;
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if gamma_cdf(a, mid) < q {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 /// The rates of one sphere.
@@ -348,6 +451,9 @@ pub struct IssueImplementation {
     pub implementation_hazard: f64,
     /// P(decided by the horizon).
     pub decided_by_horizon: f64,
+    /// 90 % interval of P(decided by the horizon) from the decision
+    /// hazard's credible interval (P(outcome) held fixed).
+    pub decided_by_horizon_90: Option<(f64, f64)>,
     /// P(carried out by the horizon).
     pub carried_out_by_horizon: f64,
     /// The declared-versus-carried-out gap as a number: P(carried out by
@@ -406,6 +512,14 @@ pub fn implementation(report: &ForecastReport, rates: &Rates, horizon: Horizon) 
                 decision_hazard: h_d,
                 implementation_hazard: h_c,
                 decided_by_horizon: last.decided,
+                decided_by_horizon_90: r.decision.annual_hazard_90.map(|(lo, hi)| {
+                    if in_place {
+                        (p, p)
+                    } else {
+                        let by = |h: f64| p * (1.0 - (1.0 - h).powi(horizon.years() as i32));
+                        (by(lo), by(hi))
+                    }
+                }),
                 carried_out_by_horizon: last.carried_out,
                 carried_out_given_decided: (last.decided > 0.0).then(|| last.carried_out / last.decided),
                 years,
@@ -449,6 +563,40 @@ mod tests {
 
     fn sco() -> ActorId {
         ActorId::new("SCO").unwrap()
+    }
+
+    #[test]
+    fn the_gamma_cdf_matches_closed_forms() {
+        for x in [0.1, 0.7, 1.0, 2.5, 8.0, 30.0] {
+            assert!((gamma_cdf(1.0, x) - (1.0 - (-x).exp())).abs() < 1e-12, "a = 1, x = {x}");
+            assert!(
+                (gamma_cdf(2.0, x) - (1.0 - (-x).exp() * (1.0 + x))).abs() < 1e-12,
+                "a = 2, x = {x}"
+            );
+        }
+        // P(½, x) = erf(√x); erf(1) = 0.8427007929497149.
+        assert!((gamma_cdf(0.5, 1.0) - 0.842_700_792_949_714_9).abs() < 1e-10);
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
+        assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-12);
+        // Quantiles invert the CDF, and the exponential's are closed-form.
+        for (a, q) in [(0.3, 0.05), (1.0, 0.95), (1.3, 0.5), (12.0, 0.05)] {
+            assert!(
+                (gamma_cdf(a, gamma_quantile(a, q)) - q).abs() < 1e-9,
+                "a = {a}, q = {q}"
+            );
+        }
+        assert!((gamma_quantile(1.0, 0.95) - 20f64.ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hazard_intervals_hold_the_point_and_narrow_with_data() {
+        let few = Rate::raw(1.0, 40.0, 5);
+        let many = Rate::raw(100.0, 4000.0, 500);
+        let (lo, hi) = few.annual_hazard_90.unwrap();
+        assert!(lo < few.annual_hazard && few.annual_hazard < hi);
+        let (mlo, mhi) = many.annual_hazard_90.unwrap();
+        assert!(mhi - mlo < (hi - lo) / 5.0);
+        assert!(Rate::raw(0.0, 0.0, 0).annual_hazard_90.is_none());
     }
 
     #[test]

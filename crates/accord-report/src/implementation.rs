@@ -17,6 +17,13 @@ const COLOURS: [&str; 6] = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd
 /// At most this many issues are drawn in the chart.
 pub const CHART_ISSUES: usize = 6;
 
+fn with_interval(x: f64, iv: Option<(f64, f64)>) -> String {
+    match iv {
+        Some((lo, hi)) => format!("{x:.3} ({lo:.3}–{hi:.3})"),
+        None => format!("{x:.3}"),
+    }
+}
+
 fn p2(x: f64) -> String {
     format!("{x:.2}")
 }
@@ -185,27 +192,30 @@ pub fn section(report: &Report, rates: &Rates, imp: &[IssueImplementation], hori
                 "{:.0} in {:.1} y",
                 r.decision.events, r.decision.exposure_years
             )),
-            Cell::text(format!("{:.3}", r.decision.annual_hazard)),
+            Cell::text(with_interval(r.decision.annual_hazard, r.decision.annual_hazard_90)),
             Cell::text(format!(
                 "{:.0} in {:.1} y",
                 r.implementation.events, r.implementation.exposure_years
             )),
-            Cell::text(format!("{:.3}", r.implementation.annual_hazard)),
+            Cell::text(with_interval(
+                r.implementation.annual_hazard,
+                r.implementation.annual_hazard_90,
+            )),
             Cell::text(format!("{:.0} of {:.0}", r.carried_out, r.decisions)),
         ]);
     }
     s.push(Block::Table(Table {
         caption: format!(
             "Rates from the record before {} (a sphere's hazards are shrunk towards all spheres; the raw counts are \
-             its own)",
+             its own). In brackets: 90 % credible intervals of the annual hazards (Gamma posterior).",
             rates.cutoff
         ),
         header: vec![
             "sphere".into(),
             "decisions in exposure".into(),
-            "h_d per year".into(),
+            "h_d per year (90 %)".into(),
             "carried out in exposure".into(),
-            "h_c per year".into(),
+            "h_c per year (90 %)".into(),
             "decisions carried out".into(),
         ],
         numeric: vec![false, true, true, true, true, true],
@@ -223,7 +233,10 @@ pub fn section(report: &Report, rates: &Rates, imp: &[IssueImplementation], hori
                 )),
                 Cell::text(p2(i.p_outcome)),
                 Cell::text(at(mid).map_or("–".into(), |y| p2(y.decided))),
-                Cell::text(p2(i.decided_by_horizon)),
+                Cell::text(match i.decided_by_horizon_90 {
+                    Some((lo, hi)) if hi > lo => format!("{} ({}–{})", p2(i.decided_by_horizon), p2(lo), p2(hi)),
+                    _ => p2(i.decided_by_horizon),
+                }),
                 Cell::text(at(mid).map_or("–".into(), |y| p2(y.carried_out))),
                 Cell::text(p2(i.carried_out_by_horizon)),
                 Cell::text(i.carried_out_given_decided.map_or("–".into(), p2)),
@@ -244,7 +257,7 @@ pub fn section(report: &Report, rates: &Rates, imp: &[IssueImplementation], hori
             "issue".into(),
             "P(outcome)".into(),
             format!("decided {}", end + mid as i32),
-            format!("decided {}", end + h as i32),
+            format!("decided {} (90 %)", end + h as i32),
             format!("carried out {}", end + mid as i32),
             format!("carried out {}", end + h as i32),
             "carried out | decided".into(),
