@@ -85,42 +85,97 @@ pub fn locate(text: &str, path: &str) -> Option<Range<usize>> {
 }
 
 /// Parses a backtest outcomes file and checks it against the model and the
-/// record: every issue exists, every source is in the record.
+/// record: every issue exists, every source is in the record, every `by` is
+/// a date, no question is answered twice, and every model issue is either
+/// answered or left out with a written reason.
 pub fn parse_outcomes(
     file: &str,
     text: &str,
     record: &accord_core::Record,
     model: &accord_core::model::Model,
-) -> Result<Vec<accord_analysis::backtest::Outcome>, Vec<Diagnostic>> {
+) -> Result<accord_analysis::backtest::Outcomes, Vec<Diagnostic>> {
+    use accord_analysis::compile::ScenarioProblem;
     let parsed: accord_analysis::backtest::Outcomes = parse_toml(file, text)?;
     let mut problems = Vec::new();
+    let known = |issue: &str| model.issues.iter().any(|x| x.id.as_str() == issue);
+    let mut ids = std::collections::HashSet::new();
     for (i, o) in parsed.outcome.iter().enumerate() {
-        if !model.issues.iter().any(|x| x.id.as_str() == o.issue) {
-            problems.push(accord_analysis::compile::ScenarioProblem {
+        if !known(&o.issue) {
+            problems.push(ScenarioProblem {
                 path: format!("outcome[{i}].issue"),
                 message: format!("unknown issue `{}`", o.issue),
             });
         }
+        if let Some(by) = &o.by
+            && chrono_day(by).is_none()
+        {
+            problems.push(ScenarioProblem {
+                path: format!("outcome[{i}].by"),
+                message: format!("`{by}` is not a date: write YYYY-MM-DD (the day by which the threshold is reached)"),
+            });
+        }
+        if !ids.insert(o.id()) {
+            problems.push(ScenarioProblem {
+                path: format!("outcome[{i}].issue"),
+                message: format!("question `{}` is answered twice", o.id()),
+            });
+        }
         if o.sources.is_empty() {
-            problems.push(accord_analysis::compile::ScenarioProblem {
+            problems.push(ScenarioProblem {
                 path: format!("outcome[{i}].sources"),
                 message: "an outcome needs a source in the record".into(),
             });
         }
         for (j, s) in o.sources.iter().enumerate() {
             if !record.sources.iter().any(|x| x.id.as_str() == s) {
-                problems.push(accord_analysis::compile::ScenarioProblem {
+                problems.push(ScenarioProblem {
                     path: format!("outcome[{i}].sources[{j}]"),
                     message: format!("unknown source `{s}`: outcomes cite the record's [[source]] ids"),
                 });
             }
         }
     }
+    for (i, l) in parsed.left_out.iter().enumerate() {
+        if !known(&l.issue) {
+            problems.push(ScenarioProblem {
+                path: format!("left_out[{i}].issue"),
+                message: format!("unknown issue `{}`", l.issue),
+            });
+        }
+        if l.reason.trim().is_empty() {
+            problems.push(ScenarioProblem {
+                path: format!("left_out[{i}].reason"),
+                message: "a left-out issue needs a written reason".into(),
+            });
+        }
+        if parsed.outcome.iter().any(|o| o.issue == l.issue) {
+            problems.push(ScenarioProblem {
+                path: format!("left_out[{i}].issue"),
+                message: format!("issue `{}` is both answered and left out", l.issue),
+            });
+        }
+    }
+    // Every issue is either answered or left out with a reason.
+    for issue in &model.issues {
+        let id = issue.id.as_str();
+        if !parsed.outcome.iter().any(|o| o.issue == id) && !parsed.left_out.iter().any(|l| l.issue == id) {
+            problems.push(ScenarioProblem {
+                path: "outcome".into(),
+                message: format!(
+                    "issue `{id}` is neither answered ([[outcome]]) nor left out with a reason ([[left_out]])"
+                ),
+            });
+        }
+    }
     if problems.is_empty() {
-        Ok(parsed.outcome)
+        Ok(parsed)
     } else {
         Err(locate_problems(file, text, &problems))
     }
+}
+
+fn chrono_day(s: &str) -> Option<accord_core::NaiveDate> {
+    accord_core::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]

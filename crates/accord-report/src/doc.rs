@@ -297,6 +297,10 @@ pub struct Extensions {
     /// Package deals: the exchanges across linked issues and what they
     /// change against the one-issue-at-a-time forecast.
     pub packages: Option<Section>,
+    /// From decision to implementation: P(decided / carried out by year Y).
+    pub implementation: Option<Section>,
+    /// Track record: the backtest against what happened.
+    pub backtest: Option<Section>,
 }
 
 /// Three significant digits (capabilities are shares of a world total).
@@ -507,6 +511,8 @@ pub fn document(report: &Report, ext: &Extensions) -> Document {
     sections.extend(ext.opportunities.clone());
     sections.extend(ext.influence.clone());
     sections.extend(ext.packages.clone());
+    sections.extend(ext.implementation.clone());
+    sections.extend(ext.backtest.clone());
     sections.push(membership_section(report));
     sections.push(provenance_section(report));
     sections.extend(sources_section(report, &sections));

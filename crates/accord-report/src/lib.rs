@@ -40,14 +40,18 @@
 //! own sections through [`Extensions`]: each is an optional [`doc::Section`]
 //! placed after the scenarios. [`opportunities::section`],
 //! [`influence::section`] and [`packages::section`] build them from the
-//! analyses' results (the caller runs the analyses).
+//! analyses' results (the caller runs the analyses), as do
+//! [`implementation::section`] (P(decided / carried out by year Y)) and
+//! [`backtest::section`] (the track record).
 
+pub mod backtest;
 pub mod build;
 pub mod charts;
 pub mod compute;
 pub mod data;
 pub mod doc;
 pub mod html;
+pub mod implementation;
 pub mod influence;
 pub mod markdown;
 pub mod models;

@@ -455,10 +455,9 @@ fn extension_sections_appear_between_scenarios_and_membership() {
     let mut influence = Section::new("influence", "Influence");
     influence.push(Block::Paragraph("Who moved whom.".into()));
     let ext = Extensions {
-        models: None,
-        opportunities: None,
         influence: Some(influence),
         packages: None,
+        ..Extensions::default()
     };
     let html = accord_report::render_html(&fixture(), &ext);
     let (s, i, m) = (
@@ -689,6 +688,7 @@ fn sco_extensions(report: &Report, compiled: &[accord_analysis::Compiled]) -> Ex
         influence: Some(accord_report::influence::section(report, ["RUS", "CHN"], &influences)),
         packages: accord_analysis::packages::packages(&compiled[0])
             .map(|p| accord_report::packages::section(report, &p, &model.links)),
+        ..Extensions::default()
     }
 }
 
@@ -932,4 +932,72 @@ fn models_section_shows_each_model_beside_the_headline() {
     assert_eq!(listed, expected);
     let html = accord_report::render_html(&report, &ext);
     assert!(html.contains("id=\"models\""));
+}
+
+#[test]
+fn the_sco_report_has_implementation_and_backtest_sections() {
+    use accord_analysis::{backtest, hazard};
+    let (report, _) = sco_report(8);
+    let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    let rates = hazard::rates_for(&record, &model);
+    let horizon = hazard::Horizon::default();
+    let imp = hazard::implementation(&report.baseline, &rates, horizon);
+    assert_eq!(imp.len(), report.issues.len());
+    // A small backtest whose headline loses: the section must say so in a note.
+    let outcomes: Vec<backtest::Outcome> = ["a", "b", "c", "d"]
+        .iter()
+        .enumerate()
+        .map(|(k, id)| backtest::Outcome {
+            issue: (*id).into(),
+            by: None,
+            answer: k % 2 == 0,
+            date: "2020".into(),
+            basis: "b".into(),
+            sources: vec!["s".into()],
+        })
+        .collect();
+    let sets = [backtest::ProbabilitySet {
+        name: "default".into(),
+        headline: true,
+        p: vec![0.1, 0.9, 0.2, 0.8],
+    }];
+    let left = [backtest::LeftOut {
+        issue: "e".into(),
+        reason: "the record is silent".into(),
+    }];
+    let bt = backtest::score(&outcomes, &[0.0; 4], &sets, &left).unwrap();
+    let ext = Extensions {
+        implementation: Some(accord_report::implementation::section(&report, &rates, &imp, horizon)),
+        backtest: Some(accord_report::backtest::section(
+            &accord_report::backtest::BacktestRun {
+                backtest: bt,
+                samples: 8,
+                seed: 1,
+            },
+        )),
+        ..Extensions::default()
+    };
+    let html = accord_report::render_html(&report, &ext);
+    let md = accord_report::render_markdown(&report, &ext);
+    parse_html(&html);
+    let at = |id: &str| html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    assert!(at("scenarios") < at("implementation"));
+    assert!(at("implementation") < at("backtest"));
+    assert!(at("backtest") < at("membership"));
+    for chart in ["charts/implementation.svg", "charts/backtest-calibration.svg"] {
+        let (_, svg) = md
+            .charts
+            .iter()
+            .find(|(p, _)| p == chart)
+            .unwrap_or_else(|| panic!("{chart}"));
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{chart}: {e}"));
+    }
+    assert!(md.markdown.contains("lower is better"));
+    assert!(md.markdown.contains("does not beat both naive forecasts"));
+    assert!(md.markdown.contains("the record is silent"));
+    assert!(html.contains("carried out | decided"));
+    // Every issue has a row in the implementation table.
+    for i in &report.issues {
+        assert!(md.markdown.contains(&format!("| {}", i.id)), "{}", i.id);
+    }
 }

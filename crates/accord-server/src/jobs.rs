@@ -234,7 +234,24 @@ pub fn execute(
             let outcomes = accord_io::scenario::parse_outcomes(file, text, &data.record, &data.model)
                 .map_err(|d| d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n"))?;
             let r = accord_analysis::run::forecast_scenario(&a, cancel, &report).map_err(|e| e.to_string())?;
-            let scored = accord_analysis::backtest::score(&r, &outcomes);
+            let rates = accord_analysis::hazard::rates_for(&data.record, &data.model);
+            let mut p = Vec::new();
+            let mut nothing_changes = Vec::new();
+            for o in &outcomes.outcome {
+                p.push(
+                    accord_analysis::backtest::probability(&r, &rates, o)
+                        .ok_or_else(|| format!("the forecast has no issue `{}`", o.issue))?,
+                );
+                nothing_changes.push(accord_analysis::backtest::nothing_changes(&r, o).unwrap_or(0.0));
+            }
+            let sets = [accord_analysis::backtest::ProbabilitySet {
+                name: a.scenario.scenario.id.clone(),
+                headline: true,
+                p,
+            }];
+            let scored =
+                accord_analysis::backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)
+                    .map_err(|e| e.to_string())?;
             json(serde_json::to_value(serde_json::json!({
                 "scenario": a.scenario.scenario.id,
                 "seed": a.settings.seed,

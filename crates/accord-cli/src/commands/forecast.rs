@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_analysis::{Scenario, compile::Compiled, run};
+use accord_analysis::{Scenario, compile::Compiled, hazard, run};
 use clap::Args;
 
 use crate::output::{cancel_flag, print_json, progress_bar, table};
@@ -11,11 +11,7 @@ use crate::output::{cancel_flag, print_json, progress_bar, table};
 /// Loads the record and model (embedded, or from `data`), then a scenario
 /// (embedded baseline when `file` is `None`), and compiles it.
 pub fn load_scenario(data: Option<&Path>, file: Option<&Path>) -> anyhow::Result<Compiled> {
-    let (record, model) = match data {
-        None => accord_io::embedded::sco_record_and_model()
-            .map_err(|d| diagnostics("the embedded SCO data are invalid", &d))?,
-        Some(dir) => accord_io::record::load_data_dir(dir)?,
-    };
+    let (record, model) = load_data(data)?;
     let (name, text) = match file {
         None => {
             let (name, text) = accord_io::embedded::SCO_SCENARIOS[0];
@@ -27,6 +23,15 @@ pub fn load_scenario(data: Option<&Path>, file: Option<&Path>) -> anyhow::Result
         }
     };
     compile_text(&record, &model, &name, &text)
+}
+
+/// Loads the record and model: embedded, or from the folder `data`.
+pub fn load_data(data: Option<&Path>) -> anyhow::Result<(accord_core::Record, accord_core::model::Model)> {
+    Ok(match data {
+        None => accord_io::embedded::sco_record_and_model()
+            .map_err(|d| diagnostics("the embedded SCO data are invalid", &d))?,
+        Some(dir) => accord_io::record::load_data_dir(dir)?,
+    })
 }
 
 /// Parses and compiles a scenario's text, locating every problem in it.
@@ -66,6 +71,9 @@ pub struct ForecastArgs {
     input_only: bool,
     #[command(flatten)]
     run: RunArgs,
+    /// Years ahead for "decided by" and "carried out by" (1–100).
+    #[arg(long, default_value_t = hazard::DEFAULT_HORIZON, value_name = "YEARS")]
+    horizon: u32,
 }
 
 /// The options every Monte Carlo command shares.
@@ -95,19 +103,24 @@ pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
             valid.join(", ")
         );
     }
+    let horizon = hazard::Horizon::new(args.horizon).map_err(|e| anyhow::anyhow!("--horizon: {e}"))?;
     let mut c = load_scenario(args.run.data.as_deref(), args.scenario.as_deref())?;
     override_run(&mut c, args.run.samples, args.run.seed);
+    let (record, model) = load_data(args.run.data.as_deref())?;
+    let rates = hazard::rates_for(&record, &model);
     let bar = progress_bar(c.settings.samples, &c.scenario.scenario.id);
     let mut report = run::forecast_scenario(&c, cancel_flag(), &|done| bar.set_position(done))?;
     bar.finish_and_clear();
     if !args.input_only {
         attach_calibrated(&mut report, &c, args.model.as_deref())?;
     }
+    let implementation = hazard::implementation(&report, &rates, horizon);
     if args.run.json {
-        return print_json(&report);
+        return print_json(&with_implementation(&report, &rates, &implementation, horizon)?);
     }
     print_forecast(&report);
     print_calibrated(&report);
+    print_implementation(&implementation, &rates, horizon);
     Ok(())
 }
 
@@ -209,6 +222,68 @@ fn print_calibrated(r: &run::ForecastReport) {
     for n in notes {
         println!("note: {n}");
     }
+}
+
+/// The forecast's JSON with, per issue, `implementation` (P(decided by) and
+/// P(carried out by) each year, the gap) and, at the top, the rates used.
+fn with_implementation(
+    report: &run::ForecastReport,
+    rates: &hazard::Rates,
+    implementation: &[hazard::IssueImplementation],
+    horizon: hazard::Horizon,
+) -> anyhow::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(report)?;
+    if let Some(issues) = v.get_mut("issues").and_then(|i| i.as_array_mut()) {
+        for (issue, imp) in issues.iter_mut().zip(implementation) {
+            if let Some(o) = issue.as_object_mut() {
+                o.insert("implementation".into(), serde_json::to_value(imp)?);
+            }
+        }
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "implementation".into(),
+            serde_json::json!({ "horizon": horizon, "rates": rates, "method": "docs/models/implementation.md" }),
+        );
+    }
+    Ok(v)
+}
+
+fn print_implementation(imp: &[hazard::IssueImplementation], rates: &hazard::Rates, horizon: hazard::Horizon) {
+    let h = horizon.years();
+    let mid = (h / 2).max(1);
+    let at = |i: &hazard::IssueImplementation, t: u32| i.years.get(t as usize - 1).copied();
+    let year_of = |t: u32| rates.cutoff.format("%Y").to_string().parse::<i32>().unwrap_or(0) + t as i32;
+    println!(
+        "decided / carried out by year (rates of {} before {}, docs/models/implementation.md):",
+        rates.org, rates.cutoff
+    );
+    let mut t = table(&[
+        "issue",
+        "P(outcome)",
+        &format!("decided {}", year_of(mid)),
+        &format!("decided {} (90 %)", year_of(h)),
+        &format!("carried out {}", year_of(mid)),
+        &format!("carried out {}", year_of(h)),
+        "carried out | decided",
+    ]);
+    for i in imp {
+        let (m, e) = (at(i, mid), at(i, h));
+        t.add_row(vec![
+            format!("{}{}", i.id, if i.already_in_place { " (in place)" } else { "" }),
+            format!("{:.2}", i.p_outcome),
+            m.map_or("–".into(), |y| format!("{:.2}", y.decided)),
+            match (e, i.decided_by_horizon_90) {
+                (Some(y), Some((lo, hi))) if hi > lo => format!("{:.2} ({lo:.2}–{hi:.2})", y.decided),
+                (Some(y), _) => format!("{:.2}", y.decided),
+                (None, _) => "–".into(),
+            },
+            m.map_or("–".into(), |y| format!("{:.2}", y.carried_out)),
+            e.map_or("–".into(), |y| format!("{:.2}", y.carried_out)),
+            i.carried_out_given_decided.map_or("–".into(), |g| format!("{g:.2}")),
+        ]);
+    }
+    println!("{t}");
 }
 
 /// Applies `--samples` and `--seed`.

@@ -41,6 +41,11 @@ pub const SCENARIO_SAMPLES_WITH_DYNAMICS: u64 = 1_000;
 /// samples on two cores (a minute at the baseline's 2000).
 pub const OPPORTUNITY_SAMPLES: u64 = 500;
 
+/// Samples per model of the backtest section, unless `--samples` says
+/// otherwise: four models (two with dynamics) at 500 samples keep the
+/// report's time in bounds; `docs/backtest.md` uses 1000.
+pub const BACKTEST_SAMPLES: u64 = 500;
+
 /// The focal actors of the opportunities section, each with its rival.
 const FOCAL: [(&str, &str); 2] = [("RUS", "CHN"), ("CHN", "RUS")];
 
@@ -147,6 +152,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         )),
         packages: accord_analysis::packages::packages(baseline_of(&compiled))
             .map(|p| accord_report::packages::section(&report, &p, &model.links)),
+        implementation: Some(implementation_section(&report, &record, &model)),
+        backtest: backtest_section(args.samples, report.stopped),
     };
     let html = accord_report::render_html(&report, &ext);
     let md = accord_report::render_markdown(&report, &ext);
@@ -202,6 +209,42 @@ fn models_section(
         command: file.provenance.command.clone(),
     };
     Ok(accord_report::models::section(&report.baseline, &summary))
+}
+
+/// P(decided / carried out by year Y) for the baseline, at the default horizon.
+fn implementation_section(
+    report: &accord_report::Report,
+    record: &accord_core::Record,
+    model: &accord_core::model::Model,
+) -> accord_report::doc::Section {
+    let rates = accord_analysis::hazard::rates_for(record, model);
+    let horizon = accord_analysis::hazard::Horizon::default();
+    let imp = accord_analysis::hazard::implementation(&report.baseline, &rates, horizon);
+    accord_report::implementation::section(report, &rates, &imp, horizon)
+}
+
+/// The backtest on `samples` or [`BACKTEST_SAMPLES`] per model; not when the
+/// report was stopped.
+fn backtest_section(samples: Option<u64>, stopped: bool) -> Option<accord_report::doc::Section> {
+    if stopped || cancel_flag().load(Ordering::Relaxed) {
+        return None;
+    }
+    let samples = samples.unwrap_or(BACKTEST_SAMPLES);
+    let section = match crate::commands::backtest::compute(samples, true) {
+        Ok(c) => accord_report::backtest::section(&accord_report::backtest::BacktestRun {
+            backtest: c.backtest,
+            samples,
+            seed: c.seed,
+        }),
+        Err(e) => {
+            let mut s = accord_report::doc::Section::new("backtest", "Track record");
+            s.push(accord_report::doc::Block::Note(format!(
+                "The backtest did not run: {e}"
+            )));
+            s
+        }
+    };
+    Some(section)
 }
 
 fn baseline_of(compiled: &[accord_analysis::Compiled]) -> &accord_analysis::Compiled {
