@@ -43,7 +43,7 @@ pub struct Row {
     pub answer: bool,
     /// (p − answer)².
     pub brier: f64,
-    /// The "nothing changes" forecast: 1 if the status quo is already past the threshold, else 0.
+    /// The "nothing changes" forecast: 1 if the status quo is already at or above the threshold, else 0.
     pub persistence: f64,
 }
 
@@ -74,7 +74,7 @@ pub fn score(report: &ForecastReport, outcomes: &[Outcome]) -> Backtest {
                 p,
                 answer: o.answer,
                 brier: (p - y) * (p - y),
-                persistence: if f.status_quo > f.summary.threshold { 1.0 } else { 0.0 },
+                persistence: if f.status_quo >= f.summary.threshold { 1.0 } else { 0.0 },
             })
         })
         .collect();
