@@ -741,6 +741,21 @@ mod tests {
     }
 
     #[test]
+    fn an_outcome_at_the_threshold_counts_as_reaching_it() {
+        // Every input exact at 30 = the threshold: the outcome is 30 in every
+        // sample, which is "at or above", so P = 1; just above the outcome, 0.
+        let mut m = model();
+        for st in &mut m.issues[0].stances {
+            st.position = vec![Bounds::exact(30.0)];
+        }
+        let r = run(&m, &settings(100, 1), &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!(r.issues[0].p_above, 1.0);
+        m.issues[0].threshold = 30.000_001;
+        let r = run(&m, &settings(100, 1), &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!(r.issues[0].p_above, 0.0);
+    }
+
+    #[test]
     fn a_cancelled_run_is_marked_partial() {
         let r = run(&model(), &settings(10_000, 1), &AtomicBool::new(true), &|_| {}).unwrap();
         assert!(r.partial);
