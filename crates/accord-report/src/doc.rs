@@ -540,7 +540,7 @@ fn summary_section(report: &Report) -> Section {
          threshold counts as reaching it), with its standard error (± se). Scenarios change the inputs; their effects \
          are paired differences on the same draws, so even small shifts are measured, not noise. An issue whose \
          status quo or decisive positions a scenario sets is a given of that scenario: it is marked as such and is \
-         never a finding. Who bargains: {table}.",
+         never a finding. The {table}.",
         org = report.org,
         date = report.decision_date,
         model = report.model_description,
@@ -574,7 +574,7 @@ fn forecast_section(report: &Report) -> Section {
         b.voters.join(" ")
     )));
     s.push(Block::Paragraph(format!(
-        "The bargaining table ({}): {}. Observers, partners and outsiders with a stance are shown beside each issue \
+        "On {}, the {}. Observers, partners and outsiders with a stance are shown beside each issue \
          as not at the table; they have no weight in the bargain and act only through what they do to the members' \
          positions (levers).",
         b.date, b.table.description
@@ -780,7 +780,7 @@ fn issue_section(report: &Report, issue: &IssueInfo) -> Section {
         s.push(Block::Charts(vec![Chart {
             name: format!("{}-tornado", issue_anchor(&issue.id)),
             caption: format!(
-                "Which input decides {}: the {} inputs with the largest effect, each moved across its range with the \
+                "Which input decides {}: the {} input(s) with the largest effect, each moved across its range with the \
                  others drawn ({} samples, seed {}, common random numbers; docs/models/sensitivity.md).",
                 issue.id,
                 sens.entries.len().min(TOP),

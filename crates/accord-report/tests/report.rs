@@ -433,8 +433,8 @@ fn every_chart_and_the_page_are_well_formed_xml() {
     let md = accord_report::render_markdown(&report, &Extensions::default());
     assert_eq!(
         md.charts.len(),
-        6,
-        "positions ×2, trajectory ×1 (one failed), overview, one comparison, timeline"
+        7,
+        "positions ×2, trajectory ×1 (one failed), tornado ×1, overview, one comparison, timeline"
     );
     for (path, svg) in &md.charts {
         let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{path}: {e}"));
