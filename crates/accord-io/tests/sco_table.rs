@@ -62,11 +62,11 @@ fn non_members_have_no_weight_in_the_default_bargaining_of_any_shipped_issue() {
     }
     // The baseline's outsiders are visible: the US has stances, none at the table.
     let base = compiled(accord_io::embedded::SCO_SCENARIOS[0].1);
-    assert!(
-        base.issues
+    assert!(base.issues.iter().any(|i| {
+        i.outside
             .iter()
-            .any(|i| i.outside.iter().any(|(code, .., status)| code == "USA" && status == "none"))
-    );
+            .any(|(code, .., status)| code == "USA" && status == "none")
+    }));
     assert_eq!(base.table.bargainers, ["CHN", "KAZ", "KGZ", "RUS", "TJK", "UZB"]);
 }
 
@@ -110,7 +110,12 @@ title = "Equal capabilities"
 capabilities = "equal"
 "#,
     );
-    assert!(eq.model.actors.iter().all(|a| a.capability.value == 1.0 && a.capability.low == 1.0));
+    assert!(
+        eq.model
+            .actors
+            .iter()
+            .all(|a| a.capability.value == 1.0 && a.capability.low == 1.0)
+    );
     assert!(eq.table.description.contains("equal"), "{}", eq.table.description);
 }
 
@@ -131,4 +136,59 @@ basis = ""
     let problems = accord_analysis::compile(&record, &model, &scenario).unwrap_err();
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(paths, ["table.statuses[0]", "table.actors[0]", "table.basis"]);
+}
+
+/// The givens of a scenario text, by issue id.
+fn givens(text: &str) -> Vec<(String, String)> {
+    compiled(text)
+        .issues
+        .into_iter()
+        .filter_map(|i| i.given.map(|g| (i.id, g)))
+        .collect()
+}
+
+#[test]
+fn an_issue_is_a_given_when_its_status_quo_or_its_decisive_positions_are_set() {
+    let head = "[scenario]\nid = \"t\"\ntitle = \"t\"\n";
+    // The status quo set to another value: a given.
+    let g = givens(&format!(
+        "{head}[[issue]]\nid = \"us-status\"\nstatus_quo = 50\nbasis = \"test\"\n"
+    ));
+    assert_eq!(g.len(), 1);
+    assert_eq!(g[0].0, "us-status");
+    assert!(g[0].1.contains("status quo"), "{}", g[0].1);
+    // … to the model's own value: not a given.
+    assert!(
+        givens(&format!(
+            "{head}[[issue]]\nid = \"us-status\"\nstatus_quo = 5\nbasis = \"test\"\n"
+        ))
+        .is_empty()
+    );
+    // China holds most of the weight among the members (CINC 0.208 of about
+    // 0.256): setting its position decides the issue.
+    let g = givens(&format!(
+        "{head}[[stance]]\nactor = \"CHN\"\nissue = \"sco-university\"\nposition = 90\nbasis = \"test\"\n"
+    ));
+    assert_eq!(g.len(), 1, "{g:?}");
+    assert!(g[0].1.contains("CHN") && g[0].1.contains("weight"), "{}", g[0].1);
+    // Kyrgyzstan's position alone does not; nor does China's salience.
+    assert!(
+        givens(&format!(
+            "{head}[[stance]]\nactor = \"KGZ\"\nissue = \"sco-university\"\nposition = 90\nbasis = \"test\"\n"
+        ))
+        .is_empty()
+    );
+    assert!(
+        givens(&format!(
+            "{head}[[stance]]\nactor = \"CHN\"\nissue = \"sco-university\"\nsalience = 90\nbasis = \"test\"\n"
+        ))
+        .is_empty()
+    );
+    // An outsider's position has no weight, so it never decides.
+    assert!(
+        givens(&format!(
+            "{head}[[stance]]\nactor = \"USA\"\nissue = \"us-bases\"\nposition = 100\nbasis = \"test\"\n"
+        ))
+        .is_empty()
+    );
 }

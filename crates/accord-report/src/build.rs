@@ -10,8 +10,8 @@ use accord_engine::{DecisionRule, Dynamics, ModelSettings};
 use crate::{
     compute::Runs,
     data::{
-        ActorInfo, OutsideStance, DataFile, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, SourceEntry, Span,
-        StanceInfo, Timeline, TimelineRow,
+        ActorInfo, DataFile, IssueInfo, OutsideStance, Range, Report, ScalePoint, ScenarioResult, ScenarioSource,
+        SourceEntry, Span, StanceInfo, Timeline, TimelineRow,
     },
 };
 

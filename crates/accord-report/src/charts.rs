@@ -1389,7 +1389,12 @@ pub fn tornado_chart(issue: &IssueInfo, s: &IssueSensitivity, top: usize) -> Str
     let mx = |m: f64| LEFT + PANEL + GAP + m.clamp(0.0, 100.0) / 100.0 * PANEL;
     let head = TextStyle::PLAIN.size(10.0).bold().fill("#374151");
     svg.text(8.0, 14.0, "actor and input (range)", head);
-    svg.text(LEFT, 14.0, &format!("P(outcome at or above {})", n(issue.threshold)), head);
+    svg.text(
+        LEFT,
+        14.0,
+        &format!("P(outcome at or above {})", n(issue.threshold)),
+        head,
+    );
     svg.text(LEFT + PANEL + GAP, 14.0, "median outcome (0–100)", head);
     let bottom = TOP + rows.len().max(1) as f64 * ROW;
     for v in [0.0, 0.25, 0.5, 0.75, 1.0] {
@@ -1402,7 +1407,13 @@ pub fn tornado_chart(issue: &IssueInfo, s: &IssueSensitivity, top: usize) -> Str
         let style = TextStyle::PLAIN.size(10.0).anchor(Anchor::Middle).fill(MUTED);
         svg.text(mx(v), TOP - 10.0, &n(v), style);
     }
-    svg.line((mx(issue.threshold), TOP - 6.0), (mx(issue.threshold), bottom), "#b91c1c", 1.0, Some("3 2"));
+    svg.line(
+        (mx(issue.threshold), TOP - 6.0),
+        (mx(issue.threshold), bottom),
+        "#b91c1c",
+        1.0,
+        Some("3 2"),
+    );
     if rows.is_empty() {
         svg.text(
             8.0,
@@ -1413,7 +1424,13 @@ pub fn tornado_chart(issue: &IssueInfo, s: &IssueSensitivity, top: usize) -> Str
     }
     for (k, e) in rows.iter().enumerate() {
         let y = TOP + k as f64 * ROW + ROW / 2.0;
-        let unit = |x: f64| if e.input == accord_analysis::sensitivity::Input::Capability { format!("{x:.3}") } else { n(x) };
+        let unit = |x: f64| {
+            if e.input == accord_analysis::sensitivity::Input::Capability {
+                format!("{x:.3}")
+            } else {
+                n(x)
+            }
+        };
         let tip = format!(
             "{} {} from {} to {}: P {:.2} → {:.2} (Δ {:+.2}); median {} → {} (Δ {:+.1})",
             e.actor,
@@ -1434,7 +1451,13 @@ pub fn tornado_chart(issue: &IssueInfo, s: &IssueSensitivity, top: usize) -> Str
         svg.text(
             8.0,
             y + 4.0,
-            &format!("{} {} ({}–{})", e.actor, e.input.as_str(), unit(e.range.0), unit(e.range.1)),
+            &format!(
+                "{} {} ({}–{})",
+                e.actor,
+                e.input.as_str(),
+                unit(e.range.0),
+                unit(e.range.1)
+            ),
             TextStyle::PLAIN,
         );
         for (base, lo, hi, x) in [

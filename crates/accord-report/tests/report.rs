@@ -643,7 +643,10 @@ fn no_finding_headline_or_largest_shift_is_a_given() {
         "energy-club-turkmenistan/energy-club-turkmenistan",
         "national-currency-settlements/national-currency-settlements",
     ] {
-        assert!(givens.iter().any(|g| g == expected), "{expected} is a given: {givens:?}");
+        assert!(
+            givens.iter().any(|g| g == expected),
+            "{expected} is a given: {givens:?}"
+        );
     }
     // Every baseline issue has a tornado chart.
     let md = accord_report::render_markdown(&report, &Extensions::default());
