@@ -192,3 +192,44 @@ fn an_issue_is_a_given_when_its_status_quo_or_its_decisive_positions_are_set() {
         .is_empty()
     );
 }
+
+#[test]
+fn sensitivity_is_thread_independent_sorted_and_at_the_table_only() {
+    let mut c = compiled(accord_io::embedded::SCO_SCENARIOS[0].1);
+    c.settings.samples = 128;
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            accord_analysis::sensitivity::sensitivity(&c, 128, &std::sync::atomic::AtomicBool::new(false)).unwrap()
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2), "the thread count changed a figure");
+    assert_eq!(one.len(), c.model.issues.len());
+    for (s, ci) in one.iter().zip(&c.issues) {
+        assert!(
+            s.entries.windows(2).all(|w| w[0].p_effect.abs() >= w[1].p_effect.abs()),
+            "{}: sorted by |ΔP|",
+            s.id
+        );
+        for e in &s.entries {
+            assert!(
+                ci.actors.iter().any(|(code, ..)| *code == e.actor),
+                "{}: {} not at the table",
+                s.id,
+                e.actor
+            );
+            assert!(e.range.0 < e.range.1);
+            assert!((e.p_effect - (e.p.1 - e.p.0)).abs() < 1e-12);
+        }
+    }
+    // On the Contact Group question China's position decides (its range 10–40
+    // spans the threshold's reach): the largest effect, and a large one.
+    let cg = one.iter().find(|s| s.id == "contact-group-outsiders").unwrap();
+    let top = &cg.entries[0];
+    assert_eq!(
+        (top.actor.as_str(), top.input),
+        ("CHN", accord_analysis::sensitivity::Input::Position)
+    );
+    assert!(top.p_effect > 0.5, "{top:?}");
+}
