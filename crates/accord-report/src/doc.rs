@@ -583,6 +583,9 @@ fn forecast_section(report: &Report) -> Section {
         s.push(Block::Note(format!("The table is widened: {w}.")));
     }
     s.push(Block::Table(forecast_table(report)));
+    if let Some(t) = deciding_inputs_table(report) {
+        s.push(Block::Table(t));
+    }
     let failures: Vec<String> = b
         .issues
         .iter()
@@ -600,6 +603,49 @@ fn forecast_section(report: &Report) -> Section {
         s.push(Block::Note(format!("Model failures: {}.", failures.join("; "))));
     }
     s
+}
+
+/// Per issue, the input whose range moves the forecast most (the first
+/// entry of the sensitivity analysis), as `accord forecast --sensitivity
+/// --top 1` prints it; `None` when the analysis did not run.
+fn deciding_inputs_table(report: &Report) -> Option<Table> {
+    let first = report.sensitivity.first()?;
+    let rows = report
+        .sensitivity
+        .iter()
+        .map(|s| match s.entries.first() {
+            Some(e) => vec![
+                Cell::link(s.id.clone(), issue_anchor(&s.id)),
+                Cell::text(format!("{} {}", e.actor, e.input.as_str())),
+                Cell::text(format!("{} → {}", f2(e.p.0), f2(e.p.1))),
+                Cell {
+                    strong: e.p_effect.abs() >= 0.1,
+                    ..Cell::text(signed(e.p_effect, 2))
+                },
+                Cell::text(format!("{} → {}", f1(e.median.0), f1(e.median.1))),
+            ],
+            None => vec![
+                Cell::link(s.id.clone(), issue_anchor(&s.id)),
+                Cell::text("no input has a range"),
+                Cell::text("—"),
+                Cell::text("—"),
+                Cell::text("—"),
+            ],
+        })
+        .collect();
+    Some(Table {
+        caption: format!(
+            "Which input decides: per issue, the actor's input that changes P(at or above the threshold) most when \
+             moved from the low to the high end of its range, the others drawn ({} samples, common random numbers; \
+             bold: |ΔP| ≥ 0.10). The tornado chart of each issue shows the next ones.",
+            first.samples
+        ),
+        header: ["issue", "input", "P low → high", "ΔP", "median low → high"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, true, true, true],
+        rows,
+    })
 }
 
 /// The forecast table, with the columns `accord forecast` prints.
