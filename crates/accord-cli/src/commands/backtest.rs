@@ -97,7 +97,7 @@ fn print_markdown(
     );
     println!("## Scores\n");
     println!(
-        "Brier score: mean of (P(yes) − outcome)², 0 is perfect, 0.25 is a coin flip. \"Nothing changes\" forecasts yes exactly when the 2010 status quo is already past the question's threshold.\n"
+        "Brier score: mean of (P(yes) − outcome)², 0 is perfect, 0.25 is a coin flip. \"Nothing changes\" forecasts yes exactly when the 2010 status quo is already at or above the question's threshold.\n"
     );
     println!("| model | questions | Brier | nothing changes | coin flip |\n|---|---|---|---|---|");
     for (label, b, _) in results {
