@@ -160,7 +160,7 @@ fn an_issue_is_a_given_when_its_status_quo_or_its_decisive_positions_are_set() {
     // … to the model's own value: not a given.
     assert!(
         givens(&format!(
-            "{head}[[issue]]\nid = \"us-status\"\nstatus_quo = 5\nbasis = \"test\"\n"
+            "{head}[[issue]]\nid = \"us-status\"\nstatus_quo = 25\nbasis = \"test\"\n"
         ))
         .is_empty()
     );
