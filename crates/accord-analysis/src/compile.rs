@@ -4,19 +4,28 @@
 //! 1. Statuses are read from the record on the decision date (the scenario's
 //!    `date`, else the model's), then the scenario's `[[membership]]` changes
 //!    are applied. Actors whose status votes (for the SCO: members) are the
-//!    voters; everyone with a stance bargains.
+//!    voters. The bargaining table (`docs/models/table.md`) is the actors
+//!    whose status bargains (the record's `bargain` of each status kind; for
+//!    the SCO only members), plus whatever the scenario's `[table]` adds.
+//!    Everyone else with a stance (observers, partners, outsiders) is shown
+//!    "not at the table" and has no weight: its stance is drawn but inactive.
 //! 2. `[[stance]]` changes override fields of existing stances or add new
 //!    ones; `remove_actor` takes an actor out of every issue (its draws are
 //!    kept so that the other draws stay common with the base).
 //! 3. Each issue becomes an [`UncertainIssue`] on one dimension: positions as
 //!    given (0–100), saliences divided by 100, capability = the actor's
-//!    indicator × the stance's factor. The procedure is one chamber of the
+//!    indicator (or 1 for every actor when the scenario chooses `equal`
+//!    capabilities) × the stance's factor. The procedure is one chamber of the
 //!    voters that have a stance on the issue: a member with no stake does not
 //!    block. Consensus and unanimity are the unanimity rule; simple majority
 //!    is counted by heads; qualified majority is not described by the record
 //!    and is refused with an error.
 //! 4. The model's `[[link]]`s become the engine's groups of linked issues
 //!    (connected components), which the exchange model negotiates together.
+//! 5. An issue is a *given* of the scenario ([`given_reason`]) when the
+//!    scenario sets its status quo, or sets the positions of actors holding
+//!    at least half of the issue's weight at the table: its forecast then
+//!    replays the scenario's input and is never reported as a finding.
 
 use std::collections::{HashMap, HashSet};
 
@@ -31,7 +40,7 @@ use accord_engine::{
 };
 use serde::Serialize;
 
-use crate::Scenario;
+use crate::{Scenario, scenario::CapabilityChoice};
 
 /// A problem with a scenario, located by field path (e.g. `stance[2].issue`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,8 +66,29 @@ pub struct CompiledIssue {
     pub threshold: f64,
     /// The yes/no question the threshold answers.
     pub question: String,
-    /// The actors taking part: (code, position, salience 0–100, votes).
+    /// The actors at the bargaining table: (code, position, salience 0–100, votes).
     pub actors: Vec<(String, f64, f64, bool)>,
+    /// Actors with a stance who are not at the table (no weight in the
+    /// bargain): (code, position, salience 0–100, their status or `none`).
+    pub outside: Vec<(String, f64, f64, String)>,
+    /// Why the issue is a given of the scenario (its status quo or its
+    /// decisive positions are set by the scenario), if it is.
+    pub given: Option<String>,
+}
+
+/// Who bargains, and with which capabilities.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// Statuses whose holders bargain, by the record's rules.
+    pub statuses: Vec<String>,
+    /// Actors at the table on the decision date (after the scenario's changes).
+    pub bargainers: Vec<String>,
+    /// How the scenario widened the table, if it did (shown in every output).
+    pub widened: Option<String>,
+    /// The capability measure and what it is.
+    pub capabilities: CapabilityChoice,
+    /// One line for headers: the table and the capability measure.
+    pub description: String,
 }
 
 /// A scenario ready to run.
@@ -72,6 +102,8 @@ pub struct Compiled {
     pub date: NaiveDate,
     /// Actors with a vote on that date (after the scenario's changes).
     pub voters: Vec<String>,
+    /// The bargaining table and the capability measure.
+    pub table: Table,
     /// The issues at their point values.
     pub issues: Vec<CompiledIssue>,
     /// What the Monte Carlo run draws from.
@@ -178,6 +210,56 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     };
     let mut voters: Vec<String> = status.keys().filter(|a| votes(a)).cloned().collect();
     voters.sort();
+
+    // The table: statuses that bargain by the record, widened by the scenario.
+    let mut table_statuses: Vec<Status> = org.statuses.iter().filter(|k| k.bargain).map(|k| k.kind).collect();
+    let mut seated: HashSet<String> = HashSet::new();
+    if let Some(t) = &scenario.table {
+        for (i, k) in t.statuses.iter().enumerate() {
+            match Status::ALL.iter().find(|s| s.as_str() == k) {
+                Some(&s) if org.status_kind(s).is_some() => {
+                    if !table_statuses.contains(&s) {
+                        table_statuses.push(s);
+                    }
+                }
+                _ => {
+                    let granted: Vec<&str> = org.statuses.iter().map(|s| s.kind.as_str()).collect();
+                    problem(
+                        format!("table.statuses[{i}]"),
+                        format!("`{k}` is not a status {org_id} grants ({})", granted.join(", ")),
+                    );
+                }
+            }
+        }
+        for (i, a) in t.actors.iter().enumerate() {
+            if index.actor(record, a).is_none() || !model.capabilities.iter().any(|k| k.actor.as_str() == a) {
+                problem(
+                    format!("table.actors[{i}]"),
+                    format!("`{a}` needs an actor in the record and a capability in the model"),
+                );
+            } else {
+                seated.insert(a.clone());
+            }
+        }
+        if t.basis.trim().is_empty() {
+            problem(
+                "table.basis".into(),
+                "a scenario that widens the bargaining table must say why (basis)".into(),
+            );
+        }
+    }
+    let status_of = |actor: &str| status.get(actor).map_or("none", |s| s.as_str());
+    let bargains = |actor: &str| {
+        votes(actor) || seated.contains(actor) || status.get(actor).is_some_and(|s| table_statuses.contains(s))
+    };
+    let mut bargainers: Vec<String> = model
+        .capabilities
+        .iter()
+        .map(|k| k.actor.to_string())
+        .filter(|a| bargains(a))
+        .collect();
+    bargainers.sort();
+    bargainers.dedup();
     let voting_rule = match org.decision_rule {
         OrgDecisionRule::Consensus | OrgDecisionRule::Unanimity => Some(VotingRule::Unanimity),
         OrgDecisionRule::SimpleMajority => Some(VotingRule::SimpleMajority),
@@ -329,7 +411,10 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         actor_index.insert(cap.actor.as_str(), actors.len());
         actors.push(UncertainActor {
             id: cap.actor.to_string(),
-            capability: bounds(cap.estimate, 1.0),
+            capability: match scenario.settings.capabilities {
+                CapabilityChoice::Cinc => bounds(cap.estimate, 1.0),
+                CapabilityChoice::Equal => Bounds::exact(1.0),
+            },
         });
     }
     let mut issues = Vec::new();
@@ -337,12 +422,22 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     for issue in &model.issues {
         let mut u_stances = Vec::new();
         let mut shown = Vec::new();
+        let mut outside = Vec::new();
         let mut chamber_voters = Vec::new();
         for s in stances.iter().filter(|s| s.issue == issue.id) {
             let Some(&a) = actor_index.get(s.actor.as_str()) else {
                 continue;
             };
-            let active = !removed.contains(s.actor.as_str());
+            let present = !removed.contains(s.actor.as_str());
+            let active = present && bargains(s.actor.as_str());
+            if present && !active {
+                outside.push((
+                    s.actor.to_string(),
+                    s.position.value,
+                    s.salience.value,
+                    status_of(s.actor.as_str()).to_owned(),
+                ));
+            }
             if active {
                 let votes = votes(s.actor.as_str());
                 if votes {
@@ -378,6 +473,22 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             threshold: issue.threshold,
             scale: (0.0, 100.0),
         });
+        let given = given_reason(scenario, issue.id.as_str(), issue.status_quo, &shown, |actor| {
+            let cap = match scenario.settings.capabilities {
+                CapabilityChoice::Cinc => model
+                    .capabilities
+                    .iter()
+                    .find(|k| k.actor.as_str() == actor)
+                    .map_or(0.0, |k| k.estimate.value),
+                CapabilityChoice::Equal => 1.0,
+            };
+            let factor = stances
+                .iter()
+                .find(|s| s.actor.as_str() == actor && s.issue == issue.id)
+                .and_then(|s| s.capability_factor)
+                .unwrap_or(1.0);
+            cap * factor
+        });
         compiled_issues.push(CompiledIssue {
             id: issue.id.to_string(),
             name: issue.name.clone(),
@@ -386,6 +497,8 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             threshold: issue.threshold,
             question: issue.question.clone(),
             actors: shown,
+            outside,
+            given,
         });
     }
     // Before the founding nobody votes; that problem is already reported.
@@ -395,11 +508,37 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         return Err(problems);
     }
     let s = &scenario.settings;
+    let mut statuses: Vec<String> = table_statuses.iter().map(|k| k.as_str().to_owned()).collect();
+    statuses.sort();
+    let widened = scenario.table.as_ref().map(|t| {
+        let mut added: Vec<String> = t.statuses.iter().map(|k| format!("all {k}s")).collect();
+        added.extend(t.actors.iter().cloned());
+        format!("the scenario seats {} at the table: {}", added.join(", "), t.basis)
+    });
+    let description = format!(
+        "bargaining table: {} ({}){}; capabilities: {}",
+        statuses.join(", "),
+        bargainers.join(", "),
+        if widened.is_some() {
+            ", widened by the scenario"
+        } else {
+            ""
+        },
+        s.capabilities.describe()
+    );
+    let table = Table {
+        statuses,
+        bargainers,
+        widened,
+        capabilities: s.capabilities,
+        description,
+    };
     Ok(Compiled {
         scenario: scenario.clone(),
         org: org_id.to_owned(),
         date,
         voters,
+        table,
         issues: compiled_issues,
         model: UncertainModel {
             actors,
@@ -564,4 +703,65 @@ fn nothing_to_forecast(
             ),
         );
     }
+}
+
+/// Share of an issue's weight at the table above which positions set by a
+/// scenario decide the issue: at least half of Σ capability × salience.
+pub const DECISIVE_SHARE: f64 = 0.5;
+
+/// Why an issue is a *given* of a scenario, or `None` if it is not.
+///
+/// An issue is a given when the scenario (a) sets its status quo to a value
+/// other than the model's, or (b) sets the positions (new point values, or
+/// new stances) of actors at the table who together hold at least
+/// [`DECISIVE_SHARE`] of the issue's weight — capability × salience at point
+/// values, among the actors at the table in the scenario. Salience-only or
+/// capability-only changes do not make an issue a given: they change how much
+/// an actor pushes, not where the scenario puts the outcome.
+///
+/// `table` lists the actors at the table (code, position, salience 0–100,
+/// votes); `capability(code)` is the actor's capability on this issue.
+pub fn given_reason(
+    scenario: &Scenario,
+    issue: &str,
+    model_status_quo: f64,
+    table: &[(String, f64, f64, bool)],
+    capability: impl Fn(&str) -> f64,
+) -> Option<String> {
+    if let Some(c) = scenario.issue.iter().find(|c| c.id == issue) {
+        if c.status_quo != model_status_quo {
+            return Some(format!(
+                "the scenario sets the status quo ({} → {})",
+                model_status_quo, c.status_quo
+            ));
+        }
+    }
+    let weight = |code: &str, salience: f64| capability(code) * salience;
+    let total: f64 = table.iter().map(|(code, _, sal, _)| weight(code, *sal)).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut set: Vec<&str> = scenario
+        .stance
+        .iter()
+        .filter(|c| c.issue == issue && c.position.is_some())
+        .map(|c| c.actor.as_str())
+        .filter(|a| table.iter().any(|(code, ..)| code == a))
+        .collect();
+    set.sort_unstable();
+    set.dedup();
+    let held: f64 = table
+        .iter()
+        .filter(|(code, ..)| set.contains(&code.as_str()))
+        .map(|(code, _, sal, _)| weight(code, *sal))
+        .sum();
+    let share = held / total;
+    (share >= DECISIVE_SHARE).then(|| {
+        format!(
+            "the scenario sets the positions of {}, who hold {:.0} % of the weight at the table (at least {:.0} % decides)",
+            set.join(", "),
+            100.0 * share,
+            100.0 * DECISIVE_SHARE
+        )
+    })
 }

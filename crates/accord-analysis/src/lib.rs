@@ -15,6 +15,7 @@ pub mod opportunities;
 pub mod packages;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 
 pub use compile::{Compiled, CompiledIssue, compile};
 pub use scenario::Scenario;

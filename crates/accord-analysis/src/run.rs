@@ -10,7 +10,7 @@ use accord_engine::{
 };
 use serde::Serialize;
 
-use crate::Compiled;
+use crate::{Compiled, compile::Table};
 
 /// The forecast of one scenario: every number traceable to (scenario, model
 /// settings, seed).
@@ -26,6 +26,8 @@ pub struct ForecastReport {
     pub date: String,
     /// Actors with a vote.
     pub voters: Vec<String>,
+    /// Who bargains and with which capability measure.
+    pub table: Table,
     /// The Monte Carlo run (settings, seed, samples done, partial, summaries).
     pub run: MonteCarloResult,
     /// Per issue: what it is, beside its summary.
@@ -54,7 +56,17 @@ pub struct IssueForecast {
     pub status_quo: f64,
     /// The yes/no question of the threshold.
     pub question: String,
-    /// The forecast distribution.
+    /// Whether the issue is a given of the scenario (its status quo or its
+    /// decisive positions are the scenario's input): never a finding.
+    pub given: bool,
+    /// Why, when it is a given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_reason: Option<String>,
+    /// Actors with a stance who are not at the bargaining table:
+    /// (code, position, salience, status).
+    pub not_at_table: Vec<(String, f64, f64, String)>,
+    /// The forecast distribution (`p_above`: P(outcome at or above the
+    /// threshold)).
     pub summary: IssueSummary,
     /// The calibrated forecasts (input uncertainty and model error) of every
     /// validated model and the stacked headline, when they were run
@@ -84,6 +96,9 @@ pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
             sphere: i.sphere,
             status_quo: i.status_quo,
             question: i.question.clone(),
+            given: i.given.is_some(),
+            given_reason: i.given.clone(),
+            not_at_table: i.outside.clone(),
             summary: s.clone(),
             predictive: None,
         })
@@ -94,6 +109,7 @@ pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
         org: c.org.clone(),
         date: c.date.to_string(),
         voters: c.voters.clone(),
+        table: c.table.clone(),
         run,
         issues,
         packages: crate::packages::packages(c),
@@ -118,6 +134,13 @@ pub struct Comparison {
 pub struct IssueShift {
     /// The issue's id.
     pub id: String,
+    /// Whether the issue is a given of B (B sets its status quo or its
+    /// decisive positions): its shift replays B's input, so it is never
+    /// listed among shifts, findings or headlines.
+    pub given: bool,
+    /// Why, when it is a given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_reason: Option<String>,
     /// Median under A and under B.
     pub median: (f64, f64),
     /// Mean of the paired shift B − A (same draws), with its standard error.
@@ -126,7 +149,7 @@ pub struct IssueShift {
     pub mean_shift_se: f64,
     /// 5 % and 95 % quantiles of the paired shift.
     pub shift_90: (f64, f64),
-    /// P(above threshold) under A and B.
+    /// P(outcome at or above the threshold) under A and B.
     pub p_above: (f64, f64),
     /// Paired difference of the probabilities, with its standard error.
     pub p_shift: f64,
@@ -231,7 +254,8 @@ where
         let xa = outcome_a(sample, index, i)?;
         let xb = outcome_b(index, j)?;
         let t = a.model.issues[i].threshold;
-        Ok(f64::from(u8::from(xb > t)) - f64::from(u8::from(xa > t)))
+        // At or above: a status quo exactly at the threshold has crossed it.
+        Ok(f64::from(u8::from(xb >= t)) - f64::from(u8::from(xa >= t)))
     })?;
     let issues = pairs
         .iter()
@@ -239,8 +263,11 @@ where
             let (sa, sb) = (&fa.run.issues[i], &fb.run.issues[j]);
             let d = &shift_run.issues[i];
             let p = &p_run.issues[i];
+            let given = b.issues[j].given.clone();
             IssueShift {
                 id: sa.id.clone(),
+                given: given.is_some(),
+                given_reason: given,
                 median: (sa.quantiles[2], sb.quantiles[2]),
                 mean_shift: d.mean,
                 mean_shift_se: d.std_error,

@@ -30,6 +30,48 @@ pub struct Scenario {
     /// Changes of an issue's status quo (e.g. a status already granted).
     #[serde(default)]
     pub issue: Vec<IssueChange>,
+    /// Who else bargains: the scenario widens the bargaining table beyond
+    /// the statuses the record lets bargain (`docs/models/table.md`).
+    #[serde(default)]
+    pub table: Option<TableChange>,
+}
+
+/// A scenario's widening of the bargaining table. Every output says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableChange {
+    /// Statuses whose holders bargain in this scenario besides those the
+    /// record lets bargain (e.g. `observer`, `dialogue_partner`).
+    #[serde(default)]
+    pub statuses: Vec<String>,
+    /// Actors seated at the table whatever their status (e.g. `USA`).
+    #[serde(default)]
+    pub actors: Vec<String>,
+    /// Why they bargain in this scenario (required).
+    pub basis: String,
+}
+
+/// Which measure gives the actors' capabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapabilityChoice {
+    /// The model's capabilities (`data/sco/model/capabilities.toml`: the
+    /// Correlates of War CINC of 2009, with the 2007–2010 range).
+    #[default]
+    Cinc,
+    /// Every actor the same capability (1): only salience and the
+    /// stance's capability factor weigh.
+    Equal,
+}
+
+impl CapabilityChoice {
+    /// One line saying what the measure is, for headers.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CapabilityChoice::Cinc => "CINC 2009 (Correlates of War NMC 6.0)",
+            CapabilityChoice::Equal => "equal (every actor 1)",
+        }
+    }
 }
 
 /// A change of an issue's status quo.
@@ -145,6 +187,9 @@ pub struct Settings {
     /// How ranges are drawn.
     #[serde(default)]
     pub distribution: DistributionChoice,
+    /// Which measure gives the actors' capabilities. Default `cinc`.
+    #[serde(default)]
+    pub capabilities: CapabilityChoice,
 }
 
 fn yes() -> bool {
@@ -170,6 +215,7 @@ impl Default for Settings {
             seed: default_seed(),
             samples: default_samples(),
             distribution: DistributionChoice::default(),
+            capabilities: CapabilityChoice::default(),
         }
     }
 }

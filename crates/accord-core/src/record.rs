@@ -299,6 +299,11 @@ pub struct StatusKind {
     pub speak: bool,
     /// Holders attend meetings.
     pub attend: bool,
+    /// Holders bargain on the organization's issues (have weight at the
+    /// bargaining table). Written `bargain` in the record; when left out it
+    /// follows `vote`: voters bargain, everyone else has no weight unless a
+    /// scenario widens the table (`docs/models/table.md`).
+    pub bargain: bool,
     /// When the status was created.
     pub since: PartialDate,
     /// When it was abolished or merged, if it was.

@@ -167,7 +167,8 @@ pub struct UncertainIssue {
     pub stances: Vec<UncertainStance>,
     /// Who decides (voter indices refer to the *active* stances, in order).
     pub procedure: Option<Procedure>,
-    /// The threshold whose crossing is reported (first dimension).
+    /// The threshold whose crossing (outcome at or above it) is reported
+    /// (first dimension).
     pub threshold: f64,
     /// The scale's ends (first dimension), for the histogram.
     pub scale: (f64, f64),
@@ -353,7 +354,8 @@ impl Accumulator {
         let delta = x - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (x - self.mean);
-        if x > issue.threshold {
+        // At or above: an outcome exactly at the threshold has crossed it.
+        if x >= issue.threshold {
             self.above += 1;
         }
         self.histogram[bin(x, issue.scale)] += 1;
@@ -413,7 +415,8 @@ pub struct IssueSummary {
     pub quantiles: [f64; 5],
     /// The threshold.
     pub threshold: f64,
-    /// Probability that the outcome exceeds the threshold.
+    /// Probability that the outcome is at or above the threshold (the
+    /// boundary counts as crossing it).
     pub p_above: f64,
     /// Its Monte Carlo standard error.
     pub p_above_se: f64,
@@ -735,6 +738,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_outcome_at_the_threshold_counts_as_reaching_it() {
+        // Every input exact at 30 = the threshold: the outcome is 30 in every
+        // sample, which is "at or above", so P = 1; just above the outcome, 0.
+        let mut m = model();
+        for st in &mut m.issues[0].stances {
+            st.position = vec![Bounds::exact(30.0)];
+        }
+        let r = run(&m, &settings(100, 1), &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!(r.issues[0].p_above, 1.0);
+        m.issues[0].threshold = 30.000_001;
+        let r = run(&m, &settings(100, 1), &AtomicBool::new(false), &|_| {}).unwrap();
+        assert_eq!(r.issues[0].p_above, 0.0);
     }
 
     #[test]

@@ -392,6 +392,7 @@ raw_entry!(
         vote: bool,
         speak: bool,
         attend: bool,
+        bargain: Option<bool>,
         since: S<String>,
         until: Option<S<String>>,
     }
@@ -1095,6 +1096,7 @@ impl Builder {
                     vote: s.vote,
                     speak: s.speak,
                     attend: s.attend,
+                    bargain: s.bargain.unwrap_or(s.vote),
                     since,
                     until,
                     provenance,

@@ -10,8 +10,8 @@ use accord_engine::{DecisionRule, Dynamics, ModelSettings};
 use crate::{
     compute::Runs,
     data::{
-        ActorInfo, DataFile, IssueInfo, Range, Report, ScalePoint, ScenarioResult, ScenarioSource, SourceEntry, Span,
-        StanceInfo, Timeline, TimelineRow,
+        ActorInfo, DataFile, IssueInfo, OutsideStance, Range, Report, ScalePoint, ScenarioResult, ScenarioSource,
+        SourceEntry, Span, StanceInfo, Timeline, TimelineRow,
     },
 };
 
@@ -130,6 +130,16 @@ pub fn assemble(
                 threshold: ci.threshold,
                 scale,
                 stances,
+                outside: ci
+                    .outside
+                    .iter()
+                    .map(|(actor, position, salience, status)| OutsideStance {
+                        actor: actor.clone(),
+                        position: *position,
+                        salience: *salience,
+                        status: status.clone(),
+                    })
+                    .collect(),
                 trajectory,
                 trajectory_error,
             }
@@ -173,6 +183,7 @@ pub fn assemble(
         scenario_samples: runs.scenario_samples,
         scenarios: scenario_results,
         timeline: timeline(record, &c.org),
+        sensitivity: runs.sensitivity,
         stopped: runs.stopped,
         notes,
         data_files: Vec::new(),

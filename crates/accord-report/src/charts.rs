@@ -4,7 +4,7 @@
 //! `<title>`/`<desc>` for screen readers and tooltips (`<title>` children)
 //! with the exact numbers, and uses only the reader's system fonts.
 
-use accord_analysis::run::IssueShift;
+use accord_analysis::{run::IssueShift, sensitivity::IssueSensitivity};
 use accord_engine::montecarlo::IssueSummary;
 
 use crate::{
@@ -618,14 +618,14 @@ pub fn scenario_chart(result: &ScenarioResult, issues: &[IssueInfo]) -> String {
         h,
         &format!("{} against the baseline", result.source.title),
         &format!(
-            "For each of {} issues: baseline and scenario medians with 5–95 % intervals, and P(above threshold) under both.",
+            "For each of {} issues: baseline and scenario medians with 5–95 % intervals, and P(at or above threshold) under both; issues marked given replay the scenario's input.",
             c.issues.len()
         ),
     );
     let head = TextStyle::PLAIN.size(10.0).bold().fill("#374151");
     svg.text(8.0, 14.0, "issue", head);
     svg.text(LEFT, 14.0, "median and 5–95 % interval on the 0–100 scale", head);
-    svg.text(LEFT + PLOT + 22.0, 14.0, "P(above threshold)", head);
+    svg.text(LEFT + PLOT + 22.0, 14.0, "P(at or above threshold)", head);
     svg.text(
         LEFT + PLOT + 22.0,
         28.0,
@@ -665,9 +665,12 @@ pub fn scenario_chart(result: &ScenarioResult, issues: &[IssueInfo]) -> String {
             .iter()
             .find(|i| i.id == s.id)
             .map_or(s.id.as_str(), |i| i.name.as_str());
-        let moved = moved(s);
+        let moved = moved(s) && !s.given;
         let tip = format!(
-            "{name}: median {} → {}; paired shift {} ± {} (90 % within {} … {}); P(above {}) {:.2} → {:.2}, Δ {:+.2} ± {:.3}",
+            "{}{name}: median {} → {}; paired shift {} ± {} (90 % within {} … {}); P(≥ {}) {:.2} → {:.2}, Δ {:+.2} ± {:.3}",
+            s.given_reason
+                .as_deref()
+                .map_or_else(String::new, |w| format!("GIVEN — {w}, so this replays the input. ")),
             f1(s.median.0),
             f1(s.median.1),
             format_args!("{:+.1}", s.mean_shift),
@@ -684,10 +687,11 @@ pub fn scenario_chart(result: &ScenarioResult, issues: &[IssueInfo]) -> String {
         if k % 2 == 1 {
             svg.rect(4.0, y - ROW / 2.0, W - 8.0, ROW, "#f6f7f9", None, None);
         }
-        let label = if s.id.chars().count() > 34 {
-            format!("{}…", s.id.chars().take(33).collect::<String>())
-        } else {
-            s.id.clone()
+        let label = match (s.given, s.id.chars().count()) {
+            (true, k) if k > 26 => format!("{}… (given)", s.id.chars().take(25).collect::<String>()),
+            (true, _) => format!("{} (given)", s.id),
+            (false, k) if k > 34 => format!("{}…", s.id.chars().take(33).collect::<String>()),
+            (false, _) => s.id.clone(),
         };
         svg.text(
             8.0,
@@ -759,7 +763,7 @@ pub fn scenario_chart(result: &ScenarioResult, issues: &[IssueInfo]) -> String {
     svg.text(
         446.0,
         ly,
-        "bold ΔP: more than 2 se from 0; faint rows: moved by less than 0.5",
+        "bold ΔP: more than 2 se from 0; faint rows: moved by less than 0.5, or given",
         legend,
     );
     svg.finish()
@@ -789,7 +793,7 @@ pub fn overview_chart(scenarios: &[ScenarioResult], issues: &[IssueInfo]) -> Str
     let max_shift = scenarios
         .iter()
         .filter_map(|s| s.comparison.as_ref())
-        .flat_map(|c| c.issues.iter().map(|i| i.mean_shift.abs()))
+        .flat_map(|c| c.issues.iter().filter(|i| !i.given).map(|i| i.mean_shift.abs()))
         .filter(|v| v.is_finite())
         .fold(10.0f64, f64::max);
     for (j, s) in scenarios.iter().enumerate() {
@@ -816,6 +820,30 @@ pub fn overview_chart(scenarios: &[ScenarioResult], issues: &[IssueInfo]) -> Str
                 .as_ref()
                 .and_then(|c| c.issues.iter().find(|x| x.id == issue.id));
             match shift {
+                Some(d) if d.given => {
+                    let tip = format!(
+                        "{} under {}: GIVEN — {}; shift {:+.1} (replays the input, not a finding)",
+                        issue.id,
+                        s.source.id,
+                        d.given_reason.as_deref().unwrap_or("set by the scenario"),
+                        d.mean_shift
+                    );
+                    svg.rect(
+                        cx + 1.0,
+                        y + 1.0,
+                        CELL_W - 2.0,
+                        CELL_H - 2.0,
+                        "#ffffff",
+                        Some("#9ca3af"),
+                        Some(&tip),
+                    );
+                    svg.text(
+                        cx + CELL_W / 2.0,
+                        y + CELL_H / 2.0 + 4.0,
+                        "given",
+                        TextStyle::PLAIN.size(10.0).anchor(Anchor::Middle).fill(MUTED),
+                    );
+                }
                 Some(d) if d.mean_shift.is_finite() => {
                     let t = (d.mean_shift.abs() / max_shift).min(1.0);
                     let fill = shade(
@@ -827,7 +855,7 @@ pub fn overview_chart(scenarios: &[ScenarioResult], issues: &[IssueInfo]) -> Str
                         t,
                     );
                     let tip = format!(
-                        "{} under {}: mean shift {:+.1} ± {:.2}; median {} → {}; P(above) {:.2} → {:.2} (Δ {:+.2} ± {:.3})",
+                        "{} under {}: mean shift {:+.1} ± {:.2}; median {} → {}; P(≥ threshold) {:.2} → {:.2} (Δ {:+.2} ± {:.3})",
                         issue.id,
                         s.source.id,
                         d.mean_shift,
@@ -873,7 +901,7 @@ pub fn overview_chart(scenarios: &[ScenarioResult], issues: &[IssueInfo]) -> Str
         230.0,
         ly,
         &format!(
-            "numbers: mean paired shift on the 0–100 scale (full colour at ±{})",
+            "numbers: mean paired shift on the 0–100 scale (full colour at ±{}); given: set by the scenario",
             n(max_shift)
         ),
         legend,
@@ -1327,5 +1355,135 @@ pub fn influence_chart(
         "share of the sphere's displacement: right = pushed the outcomes where they went, left = held them back",
         legend,
     );
+    svg.finish()
+}
+
+/// Which input decides an issue (tornado chart): for the `top` inputs with
+/// the largest effect, a bar from the result with the input at the low end
+/// of its range to the result at the high end, the others drawn — on the
+/// left P(outcome at or above the threshold) on 0–1, on the right the median
+/// on the issue's 0–100 scale; a line marks the forecast with every input
+/// drawn. Orange: the low end; blue: the high end.
+pub fn tornado_chart(issue: &IssueInfo, s: &IssueSensitivity, top: usize) -> String {
+    const W: f64 = 820.0;
+    const LEFT: f64 = 210.0;
+    const PANEL: f64 = 260.0;
+    const GAP: f64 = 50.0;
+    const ROW: f64 = 20.0;
+    const TOP: f64 = 44.0;
+    let rows: Vec<_> = s.entries.iter().take(top).collect();
+    let h = TOP + rows.len().max(1) as f64 * ROW + 40.0;
+    let mut svg = Svg::new(
+        W,
+        h,
+        &format!("Which input decides {}", issue.id),
+        &format!(
+            "The {} inputs of the actors at the table that move {} most, each from the low to the high end of its range with the others drawn ({} samples): P(at or above {}) and the median.",
+            rows.len(),
+            issue.id,
+            s.samples,
+            n(issue.threshold)
+        ),
+    );
+    let px = |p: f64| LEFT + p.clamp(0.0, 1.0) * PANEL;
+    let mx = |m: f64| LEFT + PANEL + GAP + m.clamp(0.0, 100.0) / 100.0 * PANEL;
+    let head = TextStyle::PLAIN.size(10.0).bold().fill("#374151");
+    svg.text(8.0, 14.0, "actor and input (range)", head);
+    svg.text(
+        LEFT,
+        14.0,
+        &format!("P(outcome at or above {})", n(issue.threshold)),
+        head,
+    );
+    svg.text(LEFT + PANEL + GAP, 14.0, "median outcome (0–100)", head);
+    let bottom = TOP + rows.len().max(1) as f64 * ROW;
+    for v in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        svg.line((px(v), TOP - 6.0), (px(v), bottom), GRID, 1.0, None);
+        let style = TextStyle::PLAIN.size(10.0).anchor(Anchor::Middle).fill(MUTED);
+        svg.text(px(v), TOP - 10.0, &format!("{v:.2}"), style);
+    }
+    for v in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        svg.line((mx(v), TOP - 6.0), (mx(v), bottom), GRID, 1.0, None);
+        let style = TextStyle::PLAIN.size(10.0).anchor(Anchor::Middle).fill(MUTED);
+        svg.text(mx(v), TOP - 10.0, &n(v), style);
+    }
+    svg.line(
+        (mx(issue.threshold), TOP - 6.0),
+        (mx(issue.threshold), bottom),
+        "#b91c1c",
+        1.0,
+        Some("3 2"),
+    );
+    if rows.is_empty() {
+        svg.text(
+            8.0,
+            TOP + 14.0,
+            "no input of an actor at the table has a range",
+            TextStyle::PLAIN.fill(MUTED),
+        );
+    }
+    for (k, e) in rows.iter().enumerate() {
+        let y = TOP + k as f64 * ROW + ROW / 2.0;
+        let unit = |x: f64| {
+            if e.input == accord_analysis::sensitivity::Input::Capability {
+                format!("{x:.3}")
+            } else {
+                n(x)
+            }
+        };
+        let tip = format!(
+            "{} {} from {} to {}: P {:.2} → {:.2} (Δ {:+.2}); median {} → {} (Δ {:+.1})",
+            e.actor,
+            e.input.as_str(),
+            unit(e.range.0),
+            unit(e.range.1),
+            e.p.0,
+            e.p.1,
+            e.p_effect,
+            f1(e.median.0),
+            f1(e.median.1),
+            e.median_effect
+        );
+        svg.open_group(Some(&tip), 1.0);
+        if k % 2 == 1 {
+            svg.rect(4.0, y - ROW / 2.0, W - 8.0, ROW, "#f6f7f9", None, None);
+        }
+        svg.text(
+            8.0,
+            y + 4.0,
+            &format!(
+                "{} {} ({}–{})",
+                e.actor,
+                e.input.as_str(),
+                unit(e.range.0),
+                unit(e.range.1)
+            ),
+            TextStyle::PLAIN,
+        );
+        for (base, lo, hi, x) in [
+            (s.base_p, e.p.0, e.p.1, &px as &dyn Fn(f64) -> f64),
+            (s.base_median, e.median.0, e.median.1, &mx as &dyn Fn(f64) -> f64),
+        ] {
+            if !(base.is_finite() && lo.is_finite() && hi.is_finite()) {
+                continue;
+            }
+            for (end, colour) in [(lo, DOWN), (hi, UP)] {
+                let (a, b) = (x(base).min(x(end)), x(base).max(x(end)));
+                svg.rect(a, y - 6.0, (b - a).max(1.0), 12.0, colour, None, None);
+            }
+            svg.line((x(base), y - 8.0), (x(base), y + 8.0), "#111827", 1.5, None);
+        }
+        svg.close_group();
+    }
+    let ly = h - 14.0;
+    let legend = TextStyle::PLAIN.size(10.0).fill("#374151");
+    svg.rect(8.0, ly - 10.0, 14.0, 12.0, DOWN, None, None);
+    svg.text(26.0, ly, "input at the low end of its range", legend);
+    svg.rect(220.0, ly - 10.0, 14.0, 12.0, UP, None, None);
+    svg.text(238.0, ly, "at the high end", legend);
+    svg.line((340.0, ly - 10.0), (340.0, ly + 2.0), "#111827", 1.5, None);
+    svg.text(346.0, ly, "every input drawn (the forecast)", legend);
+    svg.line((530.0, ly - 10.0), (530.0, ly + 2.0), "#b91c1c", 1.0, Some("3 2"));
+    svg.text(536.0, ly, "threshold", legend);
     svg.finish()
 }

@@ -40,6 +40,23 @@ pub struct Runs {
     pub trajectories: Vec<Result<Trajectory, String>>,
     /// Whether `cancel` stopped the runs.
     pub stopped: bool,
+    /// The baseline's sensitivity analysis (which input decides each issue),
+    /// on [`sensitivity_samples`] draws; empty when the runs were stopped.
+    pub sensitivity: Vec<accord_analysis::sensitivity::IssueSensitivity>,
+}
+
+/// Draws of the sensitivity analysis in the report: the comparisons' count
+/// without bargaining dynamics (a run is microseconds); with dynamics, each
+/// of the ~40 moved inputs of an issue costs a full run, so at most 100 draws
+/// keep `accord report` within its minute (the effects are paired on common
+/// draws, so 100 draws already order the inputs; the JSON of
+/// `accord forecast --sensitivity` uses the scenario's own count).
+pub fn sensitivity_samples(baseline: &Compiled, scenario_samples: u64) -> u64 {
+    let n = scenario_samples.min(baseline.settings.samples);
+    match baseline.settings.model.dynamics {
+        accord_engine::Dynamics::None => n,
+        _ => n.min(100),
+    }
 }
 
 /// The samples `run_all` draws in all (what a progress bar counts to).
@@ -226,7 +243,13 @@ pub fn run_all(
             })
         })
         .collect();
+    let sensitivity = if cancel.load(Ordering::Relaxed) || stopped_early {
+        Vec::new()
+    } else {
+        accord_analysis::sensitivity::sensitivity(a, sensitivity_samples(a, n).max(1), cancel)?
+    };
     Ok(Runs {
+        sensitivity,
         baseline: fa_full,
         comparisons,
         scenario_samples: n,

@@ -75,6 +75,20 @@ pub struct StanceInfo {
     pub votes: bool,
 }
 
+/// An actor with a stance on an issue who is not at the bargaining table
+/// (no weight in the bargain): its stance is shown, not counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutsideStance {
+    /// The actor's code.
+    pub actor: String,
+    /// Its position (point value).
+    pub position: f64,
+    /// Its salience (point value, 0–100).
+    pub salience: f64,
+    /// Its status on the decision date, or `none`.
+    pub status: String,
+}
+
 impl StanceInfo {
     /// Capability × salience at point values: the actor's weight in the bargain.
     pub fn weight(&self) -> f64 {
@@ -121,12 +135,14 @@ pub struct IssueInfo {
     pub status_quo: f64,
     /// Why the status quo is where it is.
     pub status_quo_basis: String,
-    /// The threshold of the yes/no question.
+    /// The threshold of the yes/no question (answered yes at or above it).
     pub threshold: f64,
     /// The scale's labelled points, lowest first.
     pub scale: Vec<ScalePoint>,
     /// The stances taking part in the baseline.
     pub stances: Vec<StanceInfo>,
+    /// Stances of actors not at the bargaining table (shown, no weight).
+    pub outside: Vec<OutsideStance>,
     /// The representative run, if the model could run it.
     pub trajectory: Option<Trajectory>,
     /// Why there is no representative run.
@@ -225,6 +241,8 @@ pub struct Report {
     /// The outside sources of the record and the model, which the report's
     /// citations name; the Sources section lists those it cites.
     pub sources: Vec<SourceEntry>,
+    /// Which input decides each baseline issue (empty when not run).
+    pub sensitivity: Vec<accord_analysis::sensitivity::IssueSensitivity>,
 }
 
 /// An outside source a citation in the report may name.

@@ -383,7 +383,9 @@ fn samples_note(done: u64, asked: u64, partial: bool) -> String {
 }
 
 /// The headline findings, one sentence each: the issues most likely to
-/// pass their thresholds in the baseline, and the largest scenario shifts.
+/// reach their thresholds (at or above) in the baseline, and the largest
+/// scenario shifts. An issue that is a *given* of its scenario (the scenario
+/// sets its status quo or its decisive positions) is never among them.
 /// (The terminal summary of `accord report` prints these.)
 pub fn headlines(report: &Report) -> Vec<String> {
     let mut out = Vec::new();
@@ -392,7 +394,9 @@ pub fn headlines(report: &Report) -> Vec<String> {
         .run
         .issues
         .iter()
-        .filter(|s| s.samples > 0 && s.p_above.is_finite())
+        .zip(&report.baseline.issues)
+        .filter(|(s, f)| s.samples > 0 && s.p_above.is_finite() && !f.given)
+        .map(|(s, _)| s)
         .collect();
     by_p.sort_by(|a, b| b.p_above.total_cmp(&a.p_above));
     let passing = by_p.iter().filter(|s| s.p_above > 0.5).count();
@@ -411,10 +415,10 @@ pub fn headlines(report: &Report) -> Vec<String> {
         })
         .collect();
     if surest.is_empty() {
-        out.push("Baseline: no issue is more likely than not to pass its threshold.".to_owned());
+        out.push("Baseline: no issue is more likely than not to reach its threshold (at or above).".to_owned());
     } else {
         out.push(format!(
-            "Baseline: {passing} of {} issues are more likely than not to pass their thresholds; the surest: {}.",
+            "Baseline: {passing} of {} issues are more likely than not to reach their thresholds (at or above); the surest: {}.",
             report.baseline.run.issues.len(),
             surest.join("; ")
         ));
@@ -435,7 +439,10 @@ pub fn headlines(report: &Report) -> Vec<String> {
         .filter_map(|s| s.comparison.as_ref().map(|c| (s, c)))
         .flat_map(|(s, c)| c.issues.iter().map(move |i| (s, i)))
         .filter(|(_, i)| {
-            i.mean_shift.is_finite() && i.mean_shift.abs() > 2.0 * i.mean_shift_se && i.mean_shift.abs() >= 1.0
+            !i.given
+                && i.mean_shift.is_finite()
+                && i.mean_shift.abs() > 2.0 * i.mean_shift_se
+                && i.mean_shift.abs() >= 1.0
         })
         .collect();
     shifts.sort_by(|a, b| b.1.mean_shift.abs().total_cmp(&a.1.mean_shift.abs()));
@@ -459,7 +466,10 @@ pub fn headlines(report: &Report) -> Vec<String> {
         if top.is_empty() {
             out.push("No scenario moves any outcome by a point or more.".to_owned());
         } else {
-            out.push(format!("Largest scenario shifts: {}.", top.join("; ")));
+            out.push(format!(
+                "Largest scenario shifts (issues a scenario sets are left out as its givens): {}.",
+                top.join("; ")
+            ));
         }
     }
     out
@@ -532,13 +542,16 @@ fn summary_section(report: &Report) -> Section {
          points are given with its charts; the status quo is where it stands on {date}. The model lets the actors \
          bargain ({model}) and forecasts where the {org} ends up. Inputs are uncertain (each position and salience is \
          a range), so every forecast is a distribution over {samples} Monte Carlo draws: the median and the 5–95 % \
-         interval, and the probability P that the outcome passes the issue's threshold, with its standard error \
-         (± se). Scenarios change the inputs; their effects are paired differences on the same draws, so even small \
-         shifts are measured, not noise.",
+         interval, and the probability P that the outcome is at or above the issue's threshold (a status quo at the \
+         threshold counts as reaching it), with its standard error (± se). Scenarios change the inputs; their effects \
+         are paired differences on the same draws, so even small shifts are measured, not noise. An issue whose \
+         status quo or decisive positions a scenario sets is a given of that scenario: it is marked as such and is \
+         never a finding. The {table}.",
         org = report.org,
         date = report.decision_date,
         model = report.model_description,
-        samples = report.baseline.run.samples_done
+        samples = report.baseline.run.samples_done,
+        table = report.baseline.table.description
     )));
     for note in &report.notes {
         s.push(Block::Note(note.clone()));
@@ -566,7 +579,19 @@ fn forecast_section(report: &Report) -> Section {
         },
         b.voters.join(" ")
     )));
+    s.push(Block::Paragraph(format!(
+        "On {}, the {}. Observers, partners and outsiders with a stance are shown beside each issue \
+         as not at the table; they have no weight in the bargain and act only through what they do to the members' \
+         positions (levers).",
+        b.date, b.table.description
+    )));
+    if let Some(w) = &b.table.widened {
+        s.push(Block::Note(format!("The table is widened: {w}.")));
+    }
     s.push(Block::Table(forecast_table(report)));
+    if let Some(t) = deciding_inputs_table(report) {
+        s.push(Block::Table(t));
+    }
     let failures: Vec<String> = b
         .issues
         .iter()
@@ -584,6 +609,49 @@ fn forecast_section(report: &Report) -> Section {
         s.push(Block::Note(format!("Model failures: {}.", failures.join("; "))));
     }
     s
+}
+
+/// Per issue, the input whose range moves the forecast most (the first
+/// entry of the sensitivity analysis), as `accord forecast --sensitivity
+/// --top 1` prints it; `None` when the analysis did not run.
+fn deciding_inputs_table(report: &Report) -> Option<Table> {
+    let first = report.sensitivity.first()?;
+    let rows = report
+        .sensitivity
+        .iter()
+        .map(|s| match s.entries.first() {
+            Some(e) => vec![
+                Cell::link(s.id.clone(), issue_anchor(&s.id)),
+                Cell::text(format!("{} {}", e.actor, e.input.as_str())),
+                Cell::text(format!("{} → {}", f2(e.p.0), f2(e.p.1))),
+                Cell {
+                    strong: e.p_effect.abs() >= 0.1,
+                    ..Cell::text(signed(e.p_effect, 2))
+                },
+                Cell::text(format!("{} → {}", f1(e.median.0), f1(e.median.1))),
+            ],
+            None => vec![
+                Cell::link(s.id.clone(), issue_anchor(&s.id)),
+                Cell::text("no input has a range"),
+                Cell::text("—"),
+                Cell::text("—"),
+                Cell::text("—"),
+            ],
+        })
+        .collect();
+    Some(Table {
+        caption: format!(
+            "Which input decides: per issue, the actor's input that changes P(at or above the threshold) most when \
+             moved from the low to the high end of its range, the others drawn ({} samples, common random numbers; \
+             bold: |ΔP| ≥ 0.10). The tornado chart of each issue shows the next ones.",
+            first.samples
+        ),
+        header: ["issue", "input", "P low → high", "ΔP", "median low → high"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, true, true, true],
+        rows,
+    })
 }
 
 /// The forecast table, with the columns `accord forecast` prints.
@@ -622,7 +690,7 @@ pub fn forecast_table(report: &Report) -> Table {
             "median",
             "5 %–95 %",
             "threshold",
-            "P(above) ± se",
+            "P(≥ threshold) ± se",
         ]
         .map(String::from)
         .to_vec(),
@@ -689,7 +757,7 @@ fn issue_section(report: &Report, issue: &IssueInfo) -> Section {
     if let Some(f) = summary.filter(|f| f.samples > 0) {
         let _ = write!(
             intro,
-            " Baseline forecast: median {} (5–95 %: {}–{}); P(outcome above {}) = {} ± {}.",
+            " Baseline forecast: median {} (5–95 %: {}–{}); P(outcome at or above {}) = {} ± {}.",
             f1(f.quantiles[2]),
             f1(f.quantiles[0]),
             f1(f.quantiles[4]),
@@ -740,6 +808,40 @@ fn issue_section(report: &Report, issue: &IssueInfo) -> Section {
         (None, None) => {}
     }
     s.push(Block::Charts(charts_row));
+    if !issue.outside.is_empty() {
+        let list: Vec<String> = issue
+            .outside
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} at {} (salience {:.0}; status: {})",
+                    o.actor,
+                    f1(o.position),
+                    o.salience,
+                    o.status.replace('_', " ")
+                )
+            })
+            .collect();
+        s.push(Block::Paragraph(format!(
+            "Not at the table (stances shown, no weight in the bargain): {}.",
+            list.join("; ")
+        )));
+    }
+    if let Some(sens) = report.sensitivity.iter().find(|x| x.id == issue.id) {
+        const TOP: usize = 8;
+        s.push(Block::Charts(vec![Chart {
+            name: format!("{}-tornado", issue_anchor(&issue.id)),
+            caption: format!(
+                "Which input decides {}: the {} input(s) with the largest effect, each moved across its range with the \
+                 others drawn ({} samples, seed {}, common random numbers; docs/models/sensitivity.md).",
+                issue.id,
+                sens.entries.len().min(TOP),
+                sens.samples,
+                report.baseline.run.settings.seed
+            ),
+            svg: charts::tornado_chart(issue, sens, TOP),
+        }]));
+    }
     if !issue.scale.is_empty() {
         s.push(Block::Definitions(
             issue
@@ -759,7 +861,9 @@ fn scenarios_section(report: &Report) -> Section {
         "Each scenario changes the baseline's inputs (statuses, stances, status quos) and is run on the same draws \
          as the baseline: the first {} samples of seed {}, as `accord compare` does. A shift is the scenario's \
          outcome minus the baseline's in the same draw, averaged (± its standard error); ΔP is the paired change \
-         in the probability of passing the threshold.",
+         in the probability of an outcome at or above the threshold. An issue whose status quo a scenario sets, or \
+         whose positions it sets for actors holding at least half of the weight at the table, is a given of that \
+         scenario: marked \u{201c}given\u{201d}, it replays the input and is never a finding.",
         report.scenario_samples, b.run.settings.seed
     )));
     let runs = report.scenarios.iter().filter(|s| s.comparison.is_some()).count();
@@ -797,6 +901,9 @@ fn scenario_section(report: &Report, r: &ScenarioResult) -> Section {
         ));
         return s;
     };
+    if let Some(w) = &c.b.table.widened {
+        s.push(Block::Note(format!("This scenario widens the bargaining table: {w}.")));
+    }
     let partial = c.a.run.partial || c.b.run.partial;
     if partial {
         s.push(Block::Note(format!(
@@ -816,10 +923,17 @@ fn scenario_section(report: &Report, r: &ScenarioResult) -> Section {
         .issues
         .iter()
         .map(|i| {
-            let significant = charts::p_significant(i);
-            let moved = i.mean_shift.abs() > 2.0 * i.mean_shift_se && i.mean_shift.abs() >= 0.05;
+            let significant = charts::p_significant(i) && !i.given;
+            let moved = !i.given && i.mean_shift.abs() > 2.0 * i.mean_shift_se && i.mean_shift.abs() >= 0.05;
             vec![
-                Cell::link(i.id.clone(), issue_anchor(&i.id)),
+                Cell::link(
+                    if i.given {
+                        format!("{} (given)", i.id)
+                    } else {
+                        i.id.clone()
+                    },
+                    issue_anchor(&i.id),
+                ),
                 Cell::text(format!("{} → {}", f1(i.median.0), f1(i.median.1))),
                 Cell {
                     strong: moved,
@@ -842,12 +956,23 @@ fn scenario_section(report: &Report, r: &ScenarioResult) -> Section {
             samples_note(c.b.run.samples_done, c.b.run.settings.samples, partial),
             c.a.run.settings.seed
         ),
-        header: ["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(above) A → B", "ΔP ± se"]
+        header: ["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(≥ threshold) A → B", "ΔP ± se"]
             .map(String::from)
             .to_vec(),
         numeric: vec![false, true, true, true, true, true],
         rows,
     }));
+    let givens: Vec<String> = c
+        .issues
+        .iter()
+        .filter_map(|i| i.given_reason.as_ref().map(|w| format!("{}: {w}", i.id)))
+        .collect();
+    if !givens.is_empty() {
+        s.push(Block::Note(format!(
+            "Givens of this scenario (their results replay its input and are not findings): {}.",
+            givens.join("; ")
+        )));
+    }
     s
 }
 

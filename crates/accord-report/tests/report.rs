@@ -59,6 +59,13 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
         org: "ORG".into(),
         date: "2010-06-01".into(),
         voters: vec!["AAA".into(), "BBB".into()],
+        table: accord_analysis::compile::Table {
+            statuses: vec!["member".into()],
+            bargainers: vec!["AAA".into(), "BBB".into()],
+            widened: None,
+            capabilities: accord_analysis::scenario::CapabilityChoice::Cinc,
+            description: "bargaining table: member (AAA, BBB); capabilities: CINC".into(),
+        },
         run: MonteCarloResult {
             settings,
             samples_done: 100,
@@ -73,6 +80,9 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
                 sphere: Sphere::Security,
                 status_quo: 20.0,
                 question: format!("Will {} pass?", s.id),
+                given: false,
+                given_reason: None,
+                not_at_table: vec![],
                 summary: s,
                 predictive: None,
             })
@@ -158,6 +168,12 @@ fn fixture() -> Report {
             },
         ],
         stances: stances(p),
+        outside: vec![accord_report::data::OutsideStance {
+            actor: "DDD".into(),
+            position: 15.0,
+            salience: 40.0,
+            status: "none".into(),
+        }],
         trajectory: trajectory.then(|| Trajectory {
             actors: vec!["AAA".into(), "BBB".into(), "CCC".into()],
             positions: vec![p.to_vec(), vec![p[0] + 5.0, p[1] - 5.0, p[2]], vec![40.0, 45.0, p[2]]],
@@ -181,6 +197,8 @@ fn fixture() -> Report {
         issues: vec![
             IssueShift {
                 id: "one".into(),
+                given: false,
+                given_reason: None,
                 median: (40.0, 50.0),
                 mean_shift: 10.0,
                 mean_shift_se: 0.5,
@@ -191,6 +209,8 @@ fn fixture() -> Report {
             },
             IssueShift {
                 id: "two".into(),
+                given: false,
+                given_reason: None,
                 median: (70.0, 70.0),
                 mean_shift: 0.0,
                 mean_shift_se: 0.0,
@@ -216,6 +236,23 @@ fn fixture() -> Report {
         actors: actors.clone(),
         baseline_source: source("base", "Baseline"),
         baseline: forecast_report("base", "Baseline", base_issues),
+        sensitivity: vec![accord_analysis::sensitivity::IssueSensitivity {
+            id: "one".into(),
+            threshold: 50.0,
+            samples: 100,
+            failures: 0,
+            base_p: 0.3,
+            base_median: 40.0,
+            entries: vec![accord_analysis::sensitivity::SensitivityEntry {
+                actor: "AAA".into(),
+                input: accord_analysis::sensitivity::Input::Position,
+                range: (20.0, 40.0),
+                p: (0.1, 0.6),
+                median: (35.0, 52.0),
+                p_effect: 0.5,
+                median_effect: 17.0,
+            }],
+        }],
         scenario_samples: 100,
         scenarios: vec![
             ScenarioResult {
@@ -396,8 +433,8 @@ fn every_chart_and_the_page_are_well_formed_xml() {
     let md = accord_report::render_markdown(&report, &Extensions::default());
     assert_eq!(
         md.charts.len(),
-        6,
-        "positions ×2, trajectory ×1 (one failed), overview, one comparison, timeline"
+        7,
+        "positions ×2, trajectory ×1 (one failed), tornado ×1, overview, one comparison, timeline"
     );
     for (path, svg) in &md.charts {
         let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -576,6 +613,48 @@ fn the_sco_report_has_every_issue_and_every_scenario() {
             .iter()
             .any(|r| r.actor == "IND" && r.spans.len() == 2)
     );
+}
+
+#[test]
+fn no_finding_headline_or_largest_shift_is_a_given() {
+    let (report, _) = sco_report(64);
+    let heads = accord_report::doc::headlines(&report).join("\n");
+    let mut givens = Vec::new();
+    for r in &report.scenarios {
+        let c = r.comparison.as_ref().expect("every scenario ran");
+        for i in c.issues.iter().filter(|i| i.given) {
+            assert!(i.given_reason.is_some(), "{} {}: a given says why", r.source.id, i.id);
+            let claim = format!("{} moves {} ", r.source.id, i.id);
+            assert!(!heads.contains(&claim), "headline replays a given: {claim}\n{heads}");
+            givens.push(format!("{}/{}", r.source.id, i.id));
+        }
+        // The scenario's forecast marks the same issues as givens.
+        for f in &c.b.issues {
+            let shift = c.issues.iter().find(|i| i.id == f.id).expect("issue compared");
+            assert_eq!(f.given, shift.given, "{} {}", r.source.id, f.id);
+        }
+    }
+    // The scenarios that set an issue's status quo (a status granted, a
+    // council created, settlements realised) have it as a given.
+    for expected in [
+        "iran-admitted/admit-iran",
+        "india-pakistan-admitted/admit-india-pakistan",
+        "us-observer/us-status",
+        "sco-nato-council/sco-nato-channel",
+        "national-currency-settlements/national-currency-settlements",
+        "national-currency-settlements/multilateral-project-base",
+    ] {
+        assert!(
+            givens.iter().any(|g| g == expected),
+            "{expected} is a given: {givens:?}"
+        );
+    }
+    // Every baseline issue has a tornado chart.
+    let md = accord_report::render_markdown(&report, &Extensions::default());
+    for i in &report.issues {
+        let name = format!("charts/issue-{}-tornado.svg", i.id);
+        assert!(md.charts.iter().any(|(p, _)| *p == name), "{name}");
+    }
 }
 
 #[test]

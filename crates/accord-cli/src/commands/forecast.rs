@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use accord_analysis::{Scenario, compile::Compiled, hazard, run};
+use accord_analysis::{Scenario, compile::Compiled, hazard, run, sensitivity};
 use clap::Args;
 
 use crate::output::{cancel_flag, print_json, progress_bar, table};
@@ -69,6 +69,14 @@ pub struct ForecastArgs {
     /// input uncertainty (faster; no model error, no ensemble).
     #[arg(long, conflicts_with = "model")]
     input_only: bool,
+    /// Also run the sensitivity analysis: each input of each actor at the
+    /// table moved across its range (docs/models/sensitivity.md). Adds the
+    /// JSON field `sensitivity`; the table shows the inputs that move P most.
+    #[arg(long)]
+    sensitivity: bool,
+    /// Inputs shown per issue in the sensitivity table (the JSON has all).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    top: usize,
     #[command(flatten)]
     run: RunArgs,
     /// Years ahead for "decided by" and "carried out by" (1–100).
@@ -115,13 +123,78 @@ pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
         attach_calibrated(&mut report, &c, args.model.as_deref())?;
     }
     let implementation = hazard::implementation(&report, &rates, horizon);
+    let sens = if args.sensitivity {
+        Some(sensitivity::sensitivity(&c, c.settings.samples, cancel_flag())?)
+    } else {
+        None
+    };
     if args.run.json {
-        return print_json(&with_implementation(&report, &rates, &implementation, horizon)?);
+        let mut v = with_implementation(&report, &rates, &implementation, horizon)?;
+        if let (Some(s), Some(o)) = (&sens, v.as_object_mut()) {
+            o.insert("sensitivity".into(), serde_json::to_value(s)?);
+        }
+        return print_json(&v);
     }
     print_forecast(&report);
     print_calibrated(&report);
     print_implementation(&implementation, &rates, horizon);
+    if let Some(s) = &sens {
+        print_sensitivity(s, args.top);
+    }
     Ok(())
+}
+
+fn print_sensitivity(s: &[sensitivity::IssueSensitivity], top: usize) {
+    println!(
+        "sensitivity: each input moved from the low to the high end of its range, the others drawn (same draws); \
+         ΔP = change in P(at or above the threshold)"
+    );
+    let mut t = table(&["issue", "input", "range", "P low → high", "ΔP", "median low → high"]);
+    for i in s {
+        if i.entries.is_empty() {
+            t.add_row(vec![
+                i.id.clone(),
+                "no input has a range".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for (n, e) in i.entries.iter().take(top).enumerate() {
+            t.add_row(vec![
+                if n == 0 { i.id.clone() } else { String::new() },
+                format!("{} {}", e.actor, e.input.as_str()),
+                format!("{}–{}", sig(e.range.0), sig(e.range.1)),
+                format!("{:.2} → {:.2}", e.p.0, e.p.1),
+                format!("{:+.2}", e.p_effect),
+                format!("{:.1} → {:.1}", e.median.0, e.median.1),
+            ]);
+        }
+    }
+    println!("{t}");
+}
+
+/// Three significant digits (capabilities are small fractions).
+fn sig(x: f64) -> String {
+    if x == 0.0 || x.abs() >= 1.0 {
+        format!("{x:.0}")
+    } else {
+        let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.digits$}")
+    }
+}
+
+/// The issue's id, marked when it is a given of the scenario.
+fn issue_label(id: &str, given: bool) -> String {
+    if given { format!("{id} (given)") } else { id.to_owned() }
+}
+
+/// The scenario's givens with their reasons, one line each.
+fn print_givens<'a>(givens: impl Iterator<Item = (&'a str, &'a str)>) {
+    for (id, why) in givens {
+        println!("given: {id}: {why} — its result replays the scenario's input and is not a finding");
+    }
 }
 
 /// Runs every validated model on the scenario's draws with its model error
@@ -312,6 +385,10 @@ fn print_forecast(r: &run::ForecastReport) {
         }
     );
     println!("voting: {}", r.voters.join(" "));
+    println!("{}", r.table.description);
+    if let Some(w) = &r.table.widened {
+        println!("table widened: {w}");
+    }
     let mut t = table(&[
         "issue",
         "status quo",
@@ -319,12 +396,12 @@ fn print_forecast(r: &run::ForecastReport) {
         "median",
         "5 %–95 %",
         "threshold",
-        "P(above) ± se",
+        "P(≥ threshold) ± se",
     ]);
     for i in &r.issues {
         let s = &i.summary;
         t.add_row(vec![
-            i.id.clone(),
+            issue_label(&i.id, i.given),
             format!("{:.0}", i.status_quo),
             format!("{:.1} ± {:.2}", s.mean, s.std_error),
             format!("{:.1}", s.quantiles[2]),
@@ -334,6 +411,11 @@ fn print_forecast(r: &run::ForecastReport) {
         ]);
     }
     println!("{t}");
+    print_givens(
+        r.issues
+            .iter()
+            .filter_map(|i| i.given_reason.as_deref().map(|w| (i.id.as_str(), w))),
+    );
     if let Some(p) = &r.packages {
         print_packages(p);
     }
@@ -408,17 +490,22 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             ""
         }
     );
+    println!("A: {}", cmp.a.table.description);
+    println!("B: {}", cmp.b.table.description);
+    if let Some(w) = &cmp.b.table.widened {
+        println!("B's table widened: {w}");
+    }
     let mut t = table(&[
         "issue",
         "median A → B",
         "paired shift ± se",
         "shift 5 %–95 %",
-        "P(above) A → B",
+        "P(≥ threshold) A → B",
         "ΔP ± se",
     ]);
     for s in &cmp.issues {
         t.add_row(vec![
-            s.id.clone(),
+            issue_label(&s.id, s.given),
             format!("{:.1} → {:.1}", s.median.0, s.median.1),
             format!("{:+.1} ± {:.2}", s.mean_shift, s.mean_shift_se),
             format!("{:+.1} … {:+.1}", s.shift_90.0, s.shift_90.1),
@@ -427,6 +514,11 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         ]);
     }
     println!("{t}");
+    print_givens(
+        cmp.issues
+            .iter()
+            .filter_map(|i| i.given_reason.as_deref().map(|w| (i.id.as_str(), w))),
+    );
     // Package deals of B (the scenario compared), when the model links issues.
     if let Some(p) = &cmp.b.packages {
         println!("B: {}", cmp.b.title);
