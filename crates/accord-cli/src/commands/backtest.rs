@@ -7,14 +7,21 @@ use accord_analysis::{
 };
 use clap::Args;
 
-use crate::output::{cancel_flag, progress_bar, table};
+use crate::{
+    commands::forecast::stopped_check,
+    limits,
+    output::{Progress, cancel_flag, table},
+};
 
 /// Arguments of `accord backtest`.
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
-    /// Monte Carlo samples per model.
-    #[arg(long, default_value_t = 1000)]
+    /// Monte Carlo samples per model (at least 1; at most 1,000,000 without --no-limit).
+    #[arg(long, default_value_t = 1000, value_parser = limits::positive_samples)]
     samples: u64,
+    /// Allow more samples than the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
     /// Print the Markdown document (`docs/backtest.md`) instead of tables.
     #[arg(long)]
     markdown: bool,
@@ -33,6 +40,7 @@ const MODELS: [(&str, DynamicsChoice, bool); 4] = [
 
 /// Runs `accord backtest`.
 pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
+    limits::check_samples("--samples", args.samples, limits::MAX_SAMPLES, args.no_limit)?;
     let (record, model) = accord_io::embedded::sco_record_and_model()
         .map_err(|_| anyhow::anyhow!("the embedded SCO data are invalid (run `accord check`)"))?;
     let (file, text) = accord_io::embedded::SCO_BACKTEST;
@@ -48,14 +56,16 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
         scenario.settings.procedural = procedural;
         scenario.settings.samples = args.samples;
         compiled = accord_analysis::compile(&record, &model, &scenario).map_err(|p| anyhow::anyhow!("{p:?}"))?;
-        let bar = progress_bar(args.samples, label);
+        let bar = Progress::new(args.samples, "samples", label);
         let report = forecast_scenario(&compiled, cancel_flag(), &|n| bar.set_position(n))?;
-        bar.finish_and_clear();
+        bar.finish();
+        // A backtest on some of the samples is not printed: Brier scores of a
+        // partial run would pass for the real ones.
+        stopped_check(report.run.partial, report.run.samples_done, args.samples)?;
         results.push((label, score(&report, &outcomes), compiled.settings.seed));
     }
     if args.markdown {
-        print_markdown(&results, &outcomes, args.samples, &model);
-        return Ok(());
+        return print_markdown(&results, &outcomes, args.samples, &model);
     }
     let mut t = table(&["model", "questions", "Brier", "nothing changes", "coin flip"]);
     for (label, b, _) in &results {
@@ -67,7 +77,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
             format!("{:.3}", b.brier_coin),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     let mut t = table(&["question", "happened", "P(yes) by model"]);
     for (i, row) in results[0].1.rows.iter().enumerate() {
         let ps: Vec<String> = results.iter().map(|(_, b, _)| format!("{:.2}", b.rows[i].p)).collect();
@@ -77,7 +87,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
             ps.join("  "),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     Ok(())
 }
 
@@ -86,22 +96,22 @@ fn print_markdown(
     outcomes: &[accord_analysis::backtest::Outcome],
     samples: u64,
     model: &accord_core::model::Model,
-) {
-    println!("# Backtest: the 2010 forecasts against what happened by 2025\n");
-    println!(
+) -> anyhow::Result<()> {
+    outln!("# Backtest: the 2010 forecasts against what happened by 2025\n");
+    outln!(
         "Produced by `cargo run --release -- backtest --markdown > docs/backtest.md` ({samples} Monte Carlo samples per model, seed {}). \
          The forecasts use only the model of {} (data/sco/model/), which knows nothing after that day; the outcomes come from \
          the record (data/sco/record/) through `data/sco/backtest.toml`, each with its source.\n",
         results.first().map_or(0, |r| r.2),
         model.meta.date
     );
-    println!("## Scores\n");
-    println!(
+    outln!("## Scores\n");
+    outln!(
         "Brier score: mean of (P(yes) − outcome)², 0 is perfect, 0.25 is a coin flip. \"Nothing changes\" forecasts yes exactly when the 2010 status quo is already past the question's threshold.\n"
     );
-    println!("| model | questions | Brier | nothing changes | coin flip |\n|---|---|---|---|---|");
+    outln!("| model | questions | Brier | nothing changes | coin flip |\n|---|---|---|---|---|");
     for (label, b, _) in results {
-        println!(
+        outln!(
             "| {label} | {} | {:.3} | {:.3} | {:.3} |",
             b.rows.len(),
             b.brier,
@@ -109,13 +119,13 @@ fn print_markdown(
             b.brier_coin
         );
     }
-    println!("\n## Question by question\n");
+    outln!("\n## Question by question\n");
     let header: Vec<String> = results
         .iter()
         .enumerate()
         .map(|(i, _)| format!("P(yes), model {}", i + 1))
         .collect();
-    println!(
+    outln!(
         "| question | happened | {} |\n|---|---|{}",
         header.join(" | "),
         "---|".repeat(results.len())
@@ -126,7 +136,7 @@ fn print_markdown(
             .find(|o| o.issue == row.issue)
             .expect("scored outcomes exist");
         let ps: Vec<String> = results.iter().map(|(_, b, _)| format!("{:.2}", b.rows[i].p)).collect();
-        println!(
+        outln!(
             "| **{}** — {} | {} ({}) | {} |",
             row.issue,
             row.question,
@@ -135,7 +145,7 @@ fn print_markdown(
             ps.join(" | ")
         );
     }
-    println!(
+    outln!(
         "\nModels: {}.\n",
         results
             .iter()
@@ -144,9 +154,9 @@ fn print_markdown(
             .collect::<Vec<_>>()
             .join("; ")
     );
-    println!("## What happened, with sources\n");
+    outln!("## What happened, with sources\n");
     for o in outcomes {
-        println!("- **{}** ({}): {} [{}]", o.issue, o.date, o.basis, o.sources.join(", "));
+        outln!("- **{}** ({}): {} [{}]", o.issue, o.date, o.basis, o.sources.join(", "));
     }
     let answered: Vec<&str> = outcomes.iter().map(|o| o.issue.as_str()).collect();
     let left: Vec<&str> = model
@@ -155,12 +165,12 @@ fn print_markdown(
         .map(|i| i.id.as_str())
         .filter(|i| !answered.contains(i))
         .collect();
-    println!(
+    outln!(
         "\nLeft out, because the record does not answer them clearly: {}.\n",
         left.join(", ")
     );
-    println!("## What this shows, and what it does not\n");
-    println!(
+    outln!("## What this shows, and what it does not\n");
+    outln!(
         "- It is {} questions from one organization, decided over fifteen years by events no 2010 model describes \
          (the Taliban's return, the war in Ukraine, Iran's turn east). A Brier score over so few questions has a \
          wide margin: one question changes it by up to 1/{}. It can show a gross failure, not a fine ranking of models.\n\
@@ -173,4 +183,5 @@ fn print_markdown(
         results[0].1.rows.len(),
         results[0].1.rows.len()
     );
+    Ok(())
 }
