@@ -84,3 +84,27 @@ fn a_comparison_does_not_depend_on_the_thread_count() {
     };
     assert_eq!(on(1), on(3));
 }
+
+#[test]
+fn under_the_exchange_model_a_comparison_holds_the_plain_forecasts() {
+    let (record, model) = accord_io::embedded::sco_record_and_model().expect("embedded data are valid");
+    let compiled: Vec<Compiled> = accord_io::embedded::SCO_SCENARIOS
+        .iter()
+        .take(2)
+        .map(|(path, text)| {
+            let mut scenario = accord_io::scenario::parse_scenario(path, text).expect("parses");
+            scenario.settings.dynamics = accord_analysis::scenario::DynamicsChoice::Exchange;
+            let mut c = accord_analysis::compile(&record, &model, &scenario).expect("compiles");
+            c.settings.samples = 40;
+            c
+        })
+        .collect();
+    let (a, b) = (&compiled[0], &compiled[1]);
+    let never = AtomicBool::new(false);
+    let cmp = compare(a, b, &never, &|_| {}).unwrap();
+    assert_eq!(cmp.a, forecast_scenario(a, &never, &|_| {}).unwrap());
+    let mut b_on_a = b.clone();
+    b_on_a.settings.seed = a.settings.seed;
+    b_on_a.settings.distribution = a.settings.distribution;
+    assert_eq!(cmp.b, forecast_scenario(&b_on_a, &never, &|_| {}).unwrap());
+}
