@@ -125,15 +125,6 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
         None => (DEU3_DEV_TSV.to_string(), DEU3_DEV_NAME.to_string()),
     };
     let data = read_deu(&data_text, &data_name, &weights)?;
-    // Cross-validation groups issues by proposal: each fold needs one.
-    anyhow::ensure!(
-        args.folds <= data.proposals(),
-        "--folds {} is more than the {} proposals of {}: give from 2 to {}",
-        args.folds,
-        data.proposals(),
-        data.file,
-        data.proposals()
-    );
     let settings = PlanSettings {
         seed: args.seed,
         resamples: args.resamples,
@@ -149,6 +140,15 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
             plan.without_outcome.len()
         );
     }
+    // Cross-validation groups issues by proposal: each fold needs one.
+    anyhow::ensure!(
+        args.folds <= data.proposals(),
+        "--folds {} is more than the {} proposals of {}: give from 2 to {}",
+        args.folds,
+        data.proposals(),
+        data.file,
+        data.proposals()
+    );
     let predictions = predict_all(&plan.cases, &plan.candidates, plan.config.seed);
     let report = score(&plan.cases, &plan.candidates, &predictions, &plan.config);
     let (calibration, missing) = calibrate_plan(&plan, &predictions, &data_name, args.folds, args.seed)?;
