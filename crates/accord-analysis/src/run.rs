@@ -1,12 +1,28 @@
 //! Running compiled scenarios: the forecast of one, and the comparison of two
 //! with common random numbers.
+//!
+//! A comparison ([`compare_on`], behind [`compare`] and the report's
+//! scenario comparisons) is one Monte Carlo pass: for every sample it runs
+//! A's model and B's model once per issue and summarises, side by side, A's
+//! outcomes, B's outcomes, the paired shifts B − A and the differences of
+//! their threshold indicators. It costs what two forecasts cost, plus the
+//! summaries; a caller that already ran A with [`forecast_keeping`] (the
+//! report, which compares every scenario with one baseline) passes A's kept
+//! outcomes and runs only B.
 
-use std::sync::atomic::AtomicBool;
+use std::{
+    cell::RefCell,
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+};
 
 use accord_core::Sphere;
 use accord_engine::{
     EngineError,
-    montecarlo::{self, IssueSummary, MonteCarloResult, sample_seed},
+    montecarlo::{self, IssueSummary, MonteCarloResult, MonteCarloSettings, Sample, UncertainModel, sample_seed},
 };
 use serde::Serialize;
 
@@ -157,73 +173,135 @@ pub struct IssueShift {
     pub p_shift_se: f64,
 }
 
-/// Compares two compiled scenarios on their common issues (matched by id).
+/// One model's outcome per (sample, issue), kept by [`forecast_keeping`]
+/// for later comparisons. Eight bytes a cell; the rare failures and
+/// non-finite outcomes are kept beside, with their error.
+#[derive(Debug)]
+pub struct KeptOutcomes {
+    issues: usize,
+    samples: u64,
+    cells: Vec<AtomicU64>,
+    odd: Mutex<HashMap<(u64, usize), Result<f64, EngineError>>>,
+}
+
+/// Cell value of a sample not run (a NaN no computation produces).
+const NOT_RUN: u64 = u64::MAX;
+/// Cell value of an outcome kept in `odd` (another such NaN).
+const ODD: u64 = u64::MAX - 1;
+
+impl KeptOutcomes {
+    /// Room for `samples` samples of `issues` issues.
+    pub fn new(samples: u64, issues: usize) -> Self {
+        let cells = usize::try_from(samples)
+            .ok()
+            .and_then(|s| s.checked_mul(issues))
+            .unwrap_or(0);
+        KeptOutcomes {
+            issues,
+            samples,
+            cells: (0..cells).map(|_| AtomicU64::new(NOT_RUN)).collect(),
+            odd: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn slot(&self, index: u64, issue: usize) -> Option<&AtomicU64> {
+        if index >= self.samples || issue >= self.issues {
+            return None;
+        }
+        self.cells.get(usize::try_from(index).ok()? * self.issues + issue)
+    }
+
+    fn put(&self, index: u64, issue: usize, r: &Result<f64, EngineError>) {
+        let Some(cell) = self.slot(index, issue) else { return };
+        match r {
+            Ok(x) if x.is_finite() => cell.store(x.to_bits(), Ordering::Relaxed),
+            other => {
+                if let Ok(mut odd) = self.odd.lock() {
+                    odd.insert((index, issue), other.clone());
+                }
+                cell.store(ODD, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The outcome of `issue` in sample `index`, as the model returned it.
+    pub fn get(&self, index: u64, issue: usize) -> Result<f64, EngineError> {
+        let not_run = || EngineError::NotApplicable(format!("sample {index} was not run"));
+        match self.slot(index, issue).map(|c| c.load(Ordering::Relaxed)) {
+            None | Some(NOT_RUN) => Err(not_run()),
+            Some(ODD) => self
+                .odd
+                .lock()
+                .ok()
+                .and_then(|odd| odd.get(&(index, issue)).cloned())
+                .unwrap_or_else(|| Err(not_run())),
+            Some(bits) => Ok(f64::from_bits(bits)),
+        }
+    }
+}
+
+/// Runs `c` with `settings` (whose seed and distribution may be another
+/// scenario's) like [`forecast_scenario`] — the same numbers — keeping every
+/// outcome in `kept` (made for at least `settings.samples` samples).
+/// `cancel` is polled between batches: a stopped run covers the first
+/// `samples_done` samples, and is marked partial.
+pub fn forecast_keeping(
+    c: &Compiled,
+    settings: &MonteCarloSettings,
+    kept: &KeptOutcomes,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<MonteCarloResult, EngineError> {
+    montecarlo::run_with(&c.model, settings, cancel, progress, |sample, index, i| {
+        // Under the exchange model an issue's link group is negotiated together.
+        let r = montecarlo::issue_outcome(&c.model, sample, i, &settings.model, sample_seed(settings.seed, index));
+        kept.put(index, i, &r);
+        r
+    })
+}
+
+/// Compares two compiled scenarios on their common issues (matched by id):
+/// B runs with A's seed, sample count and distribution. One pass over the
+/// samples (see the module's documentation).
 pub fn compare(
     a: &Compiled,
     b: &Compiled,
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, EngineError> {
-    let mut b = b.clone();
-    b.settings.seed = a.settings.seed;
-    b.settings.samples = a.settings.samples;
-    b.settings.distribution = a.settings.distribution;
-    let fa = forecast_scenario(a, cancel, progress)?;
-    let fb = forecast_scenario(&b, cancel, progress)?;
-    // An issue's outcome; under the exchange model its link group is
-    // negotiated together (`montecarlo::issue_outcome`).
-    let outcome = |c: &Compiled, sample: &montecarlo::Sample, index: u64, i: usize| {
-        montecarlo::issue_outcome(
-            &c.model,
-            sample,
-            i,
-            &c.settings.model,
-            sample_seed(c.settings.seed, index),
-        )
-    };
-    paired_shifts(
-        a,
-        &b,
-        fa,
-        fb,
-        &a.settings,
-        cancel,
-        progress,
-        |sample, index, i| outcome(a, sample, index, i),
-        |index, j| {
-            outcome(
-                &b,
-                &b.model.draw(b.settings.seed, index, b.settings.distribution),
-                index,
-                j,
-            )
-        },
-    )
+    compare_on(a, b, &a.settings, OutcomesOfA::Run, cancel, progress)
 }
 
-/// The paired part of a comparison: for every issue A shares with B, the
-/// shift B − A and the difference of the threshold indicators, sample by
-/// sample on A's draws (`settings`), summarised by Monte Carlo. `outcome_a`
-/// gives A's outcome of issue `i` in a drawn sample; `outcome_b` B's outcome
-/// of its issue `j` at a sample index (callers that kept outcomes read them;
-/// others draw and run).
-#[allow(clippy::too_many_arguments)]
-pub fn paired_shifts<FA, FB>(
+/// Where a comparison takes A's outcomes from.
+#[derive(Debug, Clone, Copy)]
+pub enum OutcomesOfA<'k> {
+    /// Run A's model on each sample.
+    Run,
+    /// Read them from a forecast of A with the same seed and distribution
+    /// over at least as many samples ([`forecast_keeping`]).
+    Kept(&'k KeptOutcomes),
+}
+
+/// Scenario B against scenario A on the samples of `settings` (A's model
+/// settings, with the seed, count and distribution of the comparison): A's
+/// and B's summaries, and per issue they share the paired shift B − A and
+/// the paired difference of the threshold indicators, all summarised on the
+/// same samples by [`montecarlo::run_with`]. `progress` counts samples.
+/// When `cancel` stops it, every summary covers the same first samples and
+/// both forecasts are marked partial.
+pub fn compare_on(
     a: &Compiled,
     b: &Compiled,
-    fa: ForecastReport,
-    fb: ForecastReport,
-    settings: &montecarlo::MonteCarloSettings,
+    settings: &MonteCarloSettings,
+    outcomes_of_a: OutcomesOfA<'_>,
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
-    outcome_a: FA,
-    outcome_b: FB,
-) -> Result<Comparison, EngineError>
-where
-    FA: Fn(&montecarlo::Sample, u64, usize) -> Result<f64, EngineError> + Sync,
-    FB: Fn(u64, usize) -> Result<f64, EngineError> + Sync,
-{
-    // Issue i of A ↔ its namesake in B.
+) -> Result<Comparison, EngineError> {
+    let settings_b = MonteCarloSettings {
+        model: b.settings.model.clone(),
+        ..settings.clone()
+    };
+    // Issue i of A ↔ its namesake j in B.
     let pairs: Vec<(usize, usize)> = a
         .model
         .issues
@@ -231,38 +309,106 @@ where
         .enumerate()
         .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
         .collect();
-    let partner = |i: usize| {
-        pairs
-            .iter()
-            .find(|(ia, _)| *ia == i)
-            .map(|&(_, j)| j)
-            .ok_or_else(|| EngineError::NotApplicable("issue missing from B".into()))
+    let (na, nb, np) = (a.model.issues.len(), b.model.issues.len(), pairs.len());
+
+    // One model holding four blocks of issues: A's, B's, the shifts and the
+    // indicator differences. Only A's issues carry stances, and only when A
+    // is run here, so that its draws are A's own (draws are keyed by issue
+    // id); the other blocks draw nothing. Shifts live on [−100, 100],
+    // indicator differences on {−1, 0, 1}.
+    let strip = |i: &montecarlo::UncertainIssue| montecarlo::UncertainIssue {
+        id: i.id.clone(),
+        dimensions: i.dimensions,
+        status_quo: None,
+        stances: Vec::new(),
+        procedure: None,
+        threshold: i.threshold,
+        scale: i.scale,
     };
-    // Shifts live on [−100, 100]; indicator differences on {−1, 0, 1}. The
-    // changed scale and threshold do not change the draws (keyed by issue id).
-    let mut shifted = a.model.clone();
-    shifted.issues.iter_mut().for_each(|i| {
-        i.scale = (-100.0, 100.0);
-        i.threshold = 0.0;
-    });
-    let shift_run = montecarlo::run_with(&shifted, settings, cancel, progress, |sample, index, i| {
-        let j = partner(i)?;
-        Ok(outcome_b(index, j)? - outcome_a(sample, index, i)?)
+    let run_a = matches!(outcomes_of_a, OutcomesOfA::Run);
+    let mut issues: Vec<montecarlo::UncertainIssue> = if run_a {
+        a.model.issues.clone()
+    } else {
+        a.model.issues.iter().map(strip).collect()
+    };
+    issues.extend(b.model.issues.iter().map(strip));
+    for (scale, threshold) in [((-100.0, 100.0), 0.0), ((-1.0, 1.0), 0.0)] {
+        issues.extend(pairs.iter().map(|&(i, _)| montecarlo::UncertainIssue {
+            scale,
+            threshold,
+            ..strip(&a.model.issues[i])
+        }));
+    }
+    // No links: the outcome closure negotiates A's and B's link groups
+    // with their own models.
+    let joint = UncertainModel {
+        actors: if run_a { a.model.actors.clone() } else { Vec::new() },
+        issues,
+        links: Vec::new(),
+    };
+
+    let run_id = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
+    let outcome_a = |sample: &Sample, index: u64, i: usize| {
+        cached(Side::A, run_id, index, i, na, nb, || match outcomes_of_a {
+            // The joint sample's first issues are A's own draws (and under
+            // the exchange model A's link groups index only those).
+            OutcomesOfA::Run => {
+                montecarlo::issue_outcome(&a.model, sample, i, &settings.model, sample_seed(settings.seed, index))
+            }
+            OutcomesOfA::Kept(kept) => kept.get(index, i),
+        })
+    };
+    let outcome_b = |index: u64, j: usize| {
+        cached(Side::B, run_id, index, j, na, nb, || {
+            let drawn = b_sample(run_id, index, na, nb, || {
+                b.model.draw(settings.seed, index, settings.distribution)
+            });
+            montecarlo::issue_outcome(
+                &b.model,
+                &drawn,
+                j,
+                &settings_b.model,
+                sample_seed(settings.seed, index),
+            )
+        })
+    };
+    let run = montecarlo::run_with(&joint, settings, cancel, progress, |sample, index, k| {
+        if k < na {
+            outcome_a(sample, index, k)
+        } else if k < na + nb {
+            outcome_b(index, k - na)
+        } else {
+            let p = (k - na - nb) % np;
+            let (i, j) = pairs[p];
+            let (xa, xb) = (outcome_a(sample, index, i)?, outcome_b(index, j)?);
+            if k < na + nb + np {
+                Ok(xb - xa)
+            } else {
+                let t = a.model.issues[i].threshold;
+                // At or above: a status quo exactly at the threshold has crossed it.
+                Ok(f64::from(u8::from(xb >= t)) - f64::from(u8::from(xa >= t)))
+            }
+        }
     })?;
-    let p_run = montecarlo::run_with(&a.model, settings, cancel, progress, |sample, index, i| {
-        let j = partner(i)?;
-        let xa = outcome_a(sample, index, i)?;
-        let xb = outcome_b(index, j)?;
-        let t = a.model.issues[i].threshold;
-        // At or above: a status quo exactly at the threshold has crossed it.
-        Ok(f64::from(u8::from(xb >= t)) - f64::from(u8::from(xa >= t)))
-    })?;
+
+    let mut summaries = run.issues.into_iter();
+    let mut part = |settings: &MonteCarloSettings, n: usize| MonteCarloResult {
+        settings: settings.clone(),
+        samples_done: run.samples_done,
+        partial: run.partial,
+        issues: summaries.by_ref().take(n).collect(),
+    };
+    let fa = report_of(a, part(settings, na));
+    let mut b_run = b.clone();
+    b_run.settings = settings_b.clone();
+    let fb = report_of(&b_run, part(&settings_b, nb));
+    let shifts = part(settings, np).issues;
+    let p_diffs = part(settings, np).issues;
     let issues = pairs
         .iter()
-        .map(|&(i, j)| {
+        .zip(shifts.iter().zip(&p_diffs))
+        .map(|(&(i, j), (d, p))| {
             let (sa, sb) = (&fa.run.issues[i], &fb.run.issues[j]);
-            let d = &shift_run.issues[i];
-            let p = &p_run.issues[i];
             let given = b.issues[j].given.clone();
             IssueShift {
                 id: sa.id.clone(),
@@ -279,4 +425,89 @@ where
         })
         .collect();
     Ok(Comparison { a: fa, b: fb, issues })
+}
+
+/// Distinguishes the comparisons running at once (their caches).
+static NEXT_RUN: AtomicU64 = AtomicU64::new(0);
+
+/// Which scenario an outcome belongs to.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    A,
+    B,
+}
+
+/// The outcomes of the sample a thread is working on: `montecarlo::run_with`
+/// evaluates one sample's issues in turn on one thread, so A's and B's
+/// outcomes, computed for their own blocks, are found here by the paired
+/// blocks. Anything missing (another sample interleaved on the thread) is
+/// recomputed, so the cache changes the cost, never the numbers.
+struct SampleCache {
+    key: (u64, u64),
+    a: Vec<Option<Result<f64, EngineError>>>,
+    b: Vec<Option<Result<f64, EngineError>>>,
+    b_sample: Option<std::sync::Arc<Sample>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<SampleCache>> = const { RefCell::new(None) };
+}
+
+fn with_cache<R>(run_id: u64, index: u64, na: usize, nb: usize, f: impl FnOnce(&mut SampleCache) -> R) -> R {
+    CACHE.with_borrow_mut(|c| {
+        let cache = match c {
+            Some(cache) if cache.key == (run_id, index) => cache,
+            _ => c.insert(SampleCache {
+                key: (run_id, index),
+                a: vec![None; na],
+                b: vec![None; nb],
+                b_sample: None,
+            }),
+        };
+        f(cache)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cached(
+    side: Side,
+    run_id: u64,
+    index: u64,
+    i: usize,
+    na: usize,
+    nb: usize,
+    compute: impl FnOnce() -> Result<f64, EngineError>,
+) -> Result<f64, EngineError> {
+    let hit = with_cache(run_id, index, na, nb, |c| {
+        let slots = match side {
+            Side::A => &c.a,
+            Side::B => &c.b,
+        };
+        slots.get(i).cloned().flatten()
+    });
+    if let Some(r) = hit {
+        return r;
+    }
+    // Computed outside the borrow: the model may run code that uses the cache.
+    let r = compute();
+    with_cache(run_id, index, na, nb, |c| {
+        let slots = match side {
+            Side::A => &mut c.a,
+            Side::B => &mut c.b,
+        };
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(r.clone());
+        }
+    });
+    r
+}
+
+/// B's drawn sample, drawn once per sample and thread.
+fn b_sample(run_id: u64, index: u64, na: usize, nb: usize, draw: impl FnOnce() -> Sample) -> std::sync::Arc<Sample> {
+    if let Some(s) = with_cache(run_id, index, na, nb, |c| c.b_sample.clone()) {
+        return s;
+    }
+    let drawn = std::sync::Arc::new(draw());
+    with_cache(run_id, index, na, nb, |c| c.b_sample = Some(drawn.clone()));
+    drawn
 }

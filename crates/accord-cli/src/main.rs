@@ -1,8 +1,12 @@
 //! `accord`: the command-line front end. A thin layer over the libraries:
 //! it parses arguments, calls them, and prints.
 
-mod commands;
+#[macro_use]
 mod output;
+mod commands;
+mod data;
+mod limits;
+mod report_folder;
 
 use clap::{Parser, Subcommand};
 
@@ -54,7 +58,32 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, the version, or a usage error; printing them may fail too.
+        Err(e) => {
+            return match e.print() {
+                Ok(()) => std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(output::EXIT_ERROR)),
+                Err(w) => {
+                    output::note(format_args!("error: {}", output::WriteError(w)));
+                    std::process::ExitCode::from(output::EXIT_ERROR)
+                }
+            };
+        }
+    };
+    // Commands that stop cleanly on Ctrl-C take it over from the start, so
+    // that an early Ctrl-C, too, ends them with exit code 130 and their
+    // files untouched; the others end at once as the signal's default.
+    if matches!(
+        cli.command,
+        Command::Report(_)
+            | Command::Forecast(_)
+            | Command::Compare(_)
+            | Command::Opportunities(_)
+            | Command::Backtest(_)
+    ) {
+        output::cancel_flag();
+    }
     let result = match cli.command {
         Command::Report(args) => commands::report::run(args),
         Command::Forecast(args) => commands::forecast::forecast(args),
@@ -70,12 +99,35 @@ fn main() -> std::process::ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Token(args) => commands::token::run(args),
         Command::Serve(args) => commands::serve::run(args),
-    };
+    }
+    .and_then(|()| Ok(output::flush_stdout()?));
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
-            std::process::ExitCode::from(2)
+            output::note(format_args!("error: {}", describe(&err)));
+            if err.downcast_ref::<output::Interrupted>().is_some() {
+                std::process::ExitCode::from(output::EXIT_INTERRUPTED)
+            } else {
+                std::process::ExitCode::from(output::EXIT_ERROR)
+            }
         }
     }
+}
+
+/// The error and its causes on one line, each said once: a cause whose text
+/// the message before it already contains (an OS error that a "cannot read
+/// FILE: …" message quotes) is not repeated.
+fn describe(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }

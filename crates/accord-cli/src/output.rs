@@ -1,11 +1,90 @@
 //! Printing helpers shared by the commands: tables for people, JSON for
-//! machines, and parsers for the values users type.
+//! machines, parsers for the values users type, progress on standard error,
+//! and the errors that choose the exit code.
+//!
+//! Everything a command prints on standard output goes through [`out!`] and
+//! [`outln!`] (or [`print_json`]): they return an error instead of panicking
+//! when the output cannot be written (a full disk, `/dev/full`, a closed
+//! file), so every command ends with a clear message and a non-zero exit.
 
-use std::io::Write;
+use std::{
+    fmt,
+    io::{IsTerminal, Write},
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use chrono::NaiveDate;
 use comfy_table::{Table, TableStyle, presets::UTF8_HORIZONTAL_ONLY};
 use serde::Serialize;
+
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Exit code of every other failure: bad input, a refused parameter, an
+/// output that could not be written, a problem found by `accord check`.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Writes formatted text to standard output; `?`-propagates a write error.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))?
+    };
+}
+
+/// Writes a line to standard output; `?`-propagates a write error.
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))?
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// Standard output could not be written.
+#[derive(Debug)]
+pub struct WriteError(pub std::io::Error);
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot write to standard output: {}", self.0)
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// A run stopped by Ctrl-C; `main` exits with [`EXIT_INTERRUPTED`].
+#[derive(Debug)]
+pub struct Interrupted(pub String);
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "interrupted: {}", self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// Writes to standard output (the target of [`out!`] and [`outln!`]).
+pub fn write_stdout(args: fmt::Arguments<'_>) -> Result<(), WriteError> {
+    std::io::stdout().lock().write_fmt(args).map_err(WriteError)
+}
+
+/// Flushes standard output, so that a write error of the last, buffered
+/// bytes is reported too.
+pub fn flush_stdout() -> Result<(), WriteError> {
+    std::io::stdout().lock().flush().map_err(WriteError)
+}
+
+/// Writes a line to standard error, ignoring failure (there is nowhere left
+/// to report it).
+pub fn note(args: fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{args}");
+}
 
 /// A table with a header row, in the house style.
 pub fn table(header: &[&str]) -> Table {
@@ -19,8 +98,11 @@ pub fn table(header: &[&str]) -> Table {
 /// Prints a value as pretty JSON on standard output.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    let write = |out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+        writeln!(out)
+    };
+    write(&mut out).map_err(WriteError)?;
     Ok(())
 }
 
@@ -34,8 +116,34 @@ pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
 pub fn parse_choice<T: Copy>(s: &str, all: &[T], name: fn(T) -> &'static str) -> Result<T, String> {
     all.iter().copied().find(|&v| name(v) == s).ok_or_else(|| {
         let names: Vec<_> = all.iter().map(|&v| name(v)).collect();
-        format!("`{s}` is not one of: {}", names.join(", "))
+        let hint = did_you_mean(s, names.iter().copied()).map_or(String::new(), |m| format!(" (did you mean `{m}`?)"));
+        format!("`{s}` is not one of: {}{hint}", names.join(", "))
     })
+}
+
+/// The known name closest to `typed`, when it is close enough to be a
+/// misspelling (Jaro–Winkler similarity ≥ 0.8, or the same letters in
+/// another case).
+pub fn did_you_mean<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typed_lower = typed.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| {
+            let score = if k.to_lowercase() == typed_lower {
+                2.0
+            } else {
+                strsim::jaro_winkler(&typed_lower, &k.to_lowercase())
+            };
+            (k, score)
+        })
+        .filter(|&(k, score)| score >= 0.8 && k != typed)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k)
+}
+
+/// " (did you mean `X`?)" or nothing.
+pub fn suggestion<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(typed, known).map_or(String::new(), |m| format!(" (did you mean `{m}`?)"))
 }
 
 /// Today's date (the default for "at DATE" queries).
@@ -43,29 +151,124 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// The flag Ctrl-C sets: long runs poll it and stop with partial results.
-pub fn cancel_flag() -> &'static std::sync::atomic::AtomicBool {
-    static FLAG: std::sync::OnceLock<&'static std::sync::atomic::AtomicBool> = std::sync::OnceLock::new();
+/// The flag Ctrl-C sets: long runs poll it and stop with partial results,
+/// and the command then exits with [`EXIT_INTERRUPTED`].
+pub fn cancel_flag() -> &'static AtomicBool {
+    static FLAG: std::sync::OnceLock<&'static AtomicBool> = std::sync::OnceLock::new();
     FLAG.get_or_init(|| {
-        let flag: &'static std::sync::atomic::AtomicBool =
-            Box::leak(Box::new(std::sync::atomic::AtomicBool::new(false)));
+        let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         // If a handler cannot be installed, Ctrl-C simply ends the process.
-        let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
         flag
     })
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal.
-pub fn progress_bar(total: u64, what: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
+/// Whether Ctrl-C was pressed.
+pub fn cancelled() -> bool {
+    cancel_flag().load(Ordering::Relaxed)
+}
+
+/// How often a plain progress line is printed when standard error is not a
+/// terminal.
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+/// Progress of a long run on standard error: a bar on a terminal; otherwise
+/// (a log file, a pipe) a plain line every few seconds with the count, the
+/// time spent and an estimate of the time left. Nothing goes to standard
+/// output, so piping results never mixes them with progress.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: Mutex<Plain>,
+    total: u64,
+    unit: &'static str,
+}
+
+struct Plain {
+    what: String,
+    started: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    /// A progress display counting to `total` `unit`s (e.g. "samples").
+    pub fn new(total: u64, unit: &'static str, what: &str) -> Self {
+        let now = Instant::now();
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            let template = format!("{{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{eta}} left)");
+            let style = indicatif::ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            bar.set_style(style);
+            bar.set_message(what.to_owned());
+            bar
+        });
+        Progress {
+            bar,
+            plain: Mutex::new(Plain {
+                what: what.to_owned(),
+                started: now,
+                last: now,
+            }),
+            total,
+            unit,
+        }
     }
-    let bar = indicatif::ProgressBar::new(total);
-    let style = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} samples ({eta} left)")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    bar.set_style(style);
-    bar.set_message(what.to_owned());
-    bar
+
+    /// Sets what is being done (shown before the count).
+    pub fn set_message(&self, what: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(what.to_owned());
+        }
+        if let Ok(mut p) = self.plain.lock() {
+            what.clone_into(&mut p.what);
+        }
+    }
+
+    /// Sets the count done so far.
+    pub fn set_position(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+            return;
+        }
+        let Ok(mut p) = self.plain.lock() else { return };
+        let now = Instant::now();
+        if now.duration_since(p.last) < PLAIN_EVERY || done >= self.total {
+            return;
+        }
+        p.last = now;
+        let spent = now.duration_since(p.started).as_secs_f64();
+        let left = if done > 0 {
+            format!(
+                ", about {} left",
+                human_seconds(spent * (self.total - done) as f64 / done as f64)
+            )
+        } else {
+            String::new()
+        };
+        note(format_args!(
+            "{}: {done}/{} {} in {}{left}",
+            p.what,
+            self.total,
+            self.unit,
+            human_seconds(spent)
+        ));
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// "4 s", "3 min 20 s", "2 h 05 min".
+pub fn human_seconds(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+    }
 }

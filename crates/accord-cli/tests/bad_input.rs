@@ -11,14 +11,19 @@
 //! args = ["ktab", "run", "{files}/ktab/billion-dims.csv"]
 //! exit = 2                                 # expected exit code
 //! contains = ["line 1", "dimensions"]      # in stderr (or stdout), case-insensitive
+//! lacks = ["panicked"]                     # optional: words that must not appear
+//! once = ["os error 2"]                    # optional: words that must appear exactly once
 //! stdout = "dev-full"                      # optional: "pipe" (default) or "dev-full"
 //! timeout_secs = 60                        # optional: a case that runs longer fails
 //! [case.write]                             # optional: files written into {tmp} first
 //! "data/meta.toml" = "..."
+//! [case.copy]                              # optional: folders copied into {tmp} first
+//! "data/record" = "{data}/sco/record"
 //! ```
 //!
 //! Placeholders in `args`: `{files}` is `tests/bad-input/files`, `{tmp}` a
-//! fresh, empty folder for the case, `{data}` the repository's `data/` folder.
+//! fresh, empty folder for the case, `{data}` the repository's `data/` folder,
+//! `{repo}` the repository's root.
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -45,11 +50,32 @@ struct Case {
     #[serde(default)]
     contains: Vec<String>,
     #[serde(default)]
+    lacks: Vec<String>,
+    #[serde(default)]
+    once: Vec<String>,
+    #[serde(default)]
     stdout: StdoutTo,
     #[serde(default = "default_timeout")]
     timeout_secs: u64,
     #[serde(default)]
     write: BTreeMap<String, String>,
+    #[serde(default)]
+    copy: BTreeMap<String, String>,
+}
+
+/// Copies a folder's files (recursively) to `to`.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq, Eq)]
@@ -90,6 +116,18 @@ fn run_case(case: &Case) -> Result<(), String> {
     let tmp = std::env::temp_dir().join(format!("accord-bad-input-{}-{}", std::process::id(), case.name));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let files = suite_dir().join("files");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let data = repo.join("data");
+    let expand = |a: &str| {
+        a.replace("{files}", &files.to_string_lossy())
+            .replace("{tmp}", &tmp.to_string_lossy())
+            .replace("{data}", &data.to_string_lossy())
+            .replace("{repo}", &repo.to_string_lossy())
+    };
+    for (rel, from) in &case.copy {
+        copy_dir(Path::new(&expand(from)), &tmp.join(rel)).map_err(|e| format!("cannot copy {from}: {e}"))?;
+    }
     for (rel, contents) in &case.write {
         let path = tmp.join(rel);
         if let Some(parent) = path.parent() {
@@ -97,17 +135,8 @@ fn run_case(case: &Case) -> Result<(), String> {
         }
         std::fs::write(&path, contents).map_err(|e| e.to_string())?;
     }
-    let files = suite_dir().join("files");
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let args: Vec<String> = case
-        .args
-        .iter()
-        .map(|a| {
-            a.replace("{files}", &files.to_string_lossy())
-                .replace("{tmp}", &tmp.to_string_lossy())
-                .replace("{data}", &data.to_string_lossy())
-        })
-        .collect();
+
+    let args: Vec<String> = case.args.iter().map(|a| expand(a)).collect();
     let stdout = match case.stdout {
         StdoutTo::Pipe => Stdio::piped(),
         StdoutTo::DevFull => Stdio::from(
@@ -166,6 +195,17 @@ fn run_case(case: &Case) -> Result<(), String> {
     for word in &case.contains {
         if !all.contains(&word.to_lowercase()) {
             errs.push(format!("message lacks `{word}`"));
+        }
+    }
+    for word in &case.lacks {
+        if all.contains(&word.to_lowercase()) {
+            errs.push(format!("message has `{word}`, which it must not"));
+        }
+    }
+    for word in &case.once {
+        let n = all.matches(&word.to_lowercase()).count();
+        if n != 1 {
+            errs.push(format!("message has `{word}` {n} times, not once"));
         }
     }
     if errs.is_empty() {

@@ -1,28 +1,20 @@
 //! Running what a report shows: the baseline forecast, every scenario
 //! against it, and the representative (point-value) run of each issue.
 //!
-//! A scenario comparison is the same computation as
-//! [`accord_analysis::run::compare`] — same draws, same summaries, equal
-//! numbers (a test pins it) — arranged so that each model is run once per
-//! sample: the baseline's outcomes are kept from its forecast and reused by
-//! every comparison, and each scenario's outcomes are kept from its forecast
-//! for the paired shifts, which [`accord_analysis::run::paired_shifts`]
-//! computes for both. `compare` runs A three times and B three times;
-//! over eight scenarios this is the difference between minutes and seconds.
+//! A scenario comparison is [`accord_analysis::run::compare_on`] — the
+//! function behind `accord compare`, so the numbers are equal (a test pins
+//! it) — given the baseline's outcomes, kept from its forecast by
+//! [`accord_analysis::run::forecast_keeping`]: the baseline's model runs once
+//! per sample for the whole report, each scenario's once per sample of its
+//! comparison.
 
-use std::sync::{
-    OnceLock,
-    atomic::{AtomicBool, AtomicU64, Ordering},
-};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use accord_analysis::{
     Compiled,
-    run::{Comparison, ForecastReport, paired_shifts, report_of},
+    run::{Comparison, ForecastReport, KeptOutcomes, OutcomesOfA, compare_on, forecast_keeping, report_of},
 };
-use accord_engine::{
-    EngineError, StopReason, forecast,
-    montecarlo::{self, MonteCarloResult, MonteCarloSettings, sample_seed},
-};
+use accord_engine::{EngineError, StopReason, forecast, montecarlo::MonteCarloSettings};
 
 use crate::data::Trajectory;
 
@@ -64,79 +56,6 @@ pub fn total_samples(baseline: &Compiled, scenarios: usize, scenario_samples: u6
     baseline.settings.samples + scenarios as u64 * scenario_samples.min(baseline.settings.samples)
 }
 
-/// One model's outcomes per (sample, issue), kept for reuse.
-struct Outcomes {
-    issues: usize,
-    cells: Vec<OnceLock<Result<f64, String>>>,
-}
-
-impl Outcomes {
-    fn new(samples: u64, issues: usize) -> Self {
-        Outcomes {
-            issues,
-            cells: (0..samples as usize * issues).map(|_| OnceLock::new()).collect(),
-        }
-    }
-
-    fn put(&self, index: u64, issue: usize, r: &Result<f64, EngineError>) {
-        let kept = r.as_ref().map(|x| *x).map_err(|e| e.to_string());
-        let _ = self.cells[index as usize * self.issues + issue].set(kept);
-    }
-
-    fn get(&self, index: u64, issue: usize) -> Result<f64, EngineError> {
-        match self
-            .cells
-            .get(index as usize * self.issues + issue)
-            .and_then(OnceLock::get)
-        {
-            Some(Ok(x)) => Ok(*x),
-            Some(Err(e)) => Err(EngineError::NotApplicable(e.clone())),
-            None => Err(EngineError::NotApplicable(format!("sample {index} was not run"))),
-        }
-    }
-}
-
-const STOPPED: &str = "stopped by the user";
-
-/// Runs `c` with `settings` (whose seed and distribution may be another
-/// scenario's), keeping every outcome. Progress is reported per sample, and
-/// `cancel` is obeyed within a batch: the samples not yet begun are skipped
-/// and the run is marked partial (its summaries cover the samples done).
-fn forecast_kept(
-    c: &Compiled,
-    settings: &MonteCarloSettings,
-    kept: &Outcomes,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<MonteCarloResult, EngineError> {
-    let issues = c.model.issues.len();
-    let done = AtomicU64::new(0);
-    let skipped: Vec<AtomicU64> = (0..issues).map(|_| AtomicU64::new(0)).collect();
-    let mut run = montecarlo::run_with(&c.model, settings, cancel, &|_| {}, |sample, index, i| {
-        if cancel.load(Ordering::Relaxed) {
-            skipped[i].fetch_add(1, Ordering::Relaxed);
-            return Err(EngineError::NotApplicable(STOPPED.into()));
-        }
-        let r = montecarlo::issue_outcome(&c.model, sample, i, &settings.model, sample_seed(settings.seed, index));
-        kept.put(index, i, &r);
-        if i + 1 == issues {
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-        }
-        r
-    })?;
-    if skipped.iter().any(|k| k.load(Ordering::Relaxed) > 0) {
-        run.partial = true;
-        for (s, k) in run.issues.iter_mut().zip(&skipped) {
-            s.failures -= k.load(Ordering::Relaxed).min(s.failures);
-            if s.failures == 0 {
-                s.error = None;
-            }
-        }
-        run.samples_done = run.issues.iter().map(|s| s.samples + s.failures).max().unwrap_or(0);
-    }
-    Ok(run)
-}
-
 /// Runs the baseline with its own settings, then every scenario against it
 /// on the first `scenario_samples` samples of the baseline's stream (at most
 /// the baseline's count), with the baseline's seed and distribution — as
@@ -154,20 +73,17 @@ pub fn run_all(
 ) -> Result<Runs, EngineError> {
     let a = baseline;
     let n = scenario_samples.min(a.settings.samples);
-    let kept_a = Outcomes::new(a.settings.samples, a.model.issues.len());
+    let kept_a = KeptOutcomes::new(a.settings.samples, a.model.issues.len());
     let offset = AtomicU64::new(0);
     let stage = |name: &str, done: u64| progress(name, offset.load(Ordering::Relaxed) + done);
-    let run_a = forecast_kept(a, &a.settings, &kept_a, cancel, &|d| stage(&a.scenario.scenario.id, d))?;
+    let run_a = forecast_keeping(a, &a.settings, &kept_a, cancel, &|d| stage(&a.scenario.scenario.id, d))?;
     offset.fetch_add(a.settings.samples, Ordering::Relaxed);
     let stopped_early = run_a.partial;
-    let a_done = run_a.samples_done;
-    let fa_full = report_of(a, run_a);
-    // A's summary on the comparisons' samples, from the kept outcomes.
-    let never = AtomicBool::new(false);
     let a_n = MonteCarloSettings {
-        samples: n.min(a_done),
+        samples: n.min(run_a.samples_done),
         ..a.settings.clone()
     };
+    let fa_full = report_of(a, run_a);
 
     let mut comparisons = Vec::with_capacity(scenarios.len());
     for b in scenarios {
@@ -175,39 +91,11 @@ pub fn run_all(
             comparisons.push(None);
             continue;
         }
-        let settings_b = MonteCarloSettings {
-            samples: a_n.samples,
-            seed: a.settings.seed,
-            distribution: a.settings.distribution,
-            model: b.settings.model.clone(),
-        };
-        let kept_b = Outcomes::new(settings_b.samples, b.model.issues.len());
-        let run_b = forecast_kept(b, &settings_b, &kept_b, cancel, &|d| stage(&b.scenario.scenario.id, d))?;
+        let id = &b.scenario.scenario.id;
+        let paired = compare_on(a, b, &a_n, OutcomesOfA::Kept(&kept_a), cancel, &|d| stage(id, d))?;
         offset.fetch_add(n, Ordering::Relaxed);
-        if run_b.partial {
-            // A comparison on an arbitrary subset of the draws is not reported.
-            comparisons.push(None);
-            continue;
-        }
-        // The paired passes read kept outcomes only.
-        let quiet = |_: u64| {};
-        let run_a_n = montecarlo::run_with(&a.model, &a_n, &never, &quiet, |_, index, i| kept_a.get(index, i))?;
-        let mut b_for_report = b.clone();
-        b_for_report.settings = settings_b;
-        let fa = report_of(a, run_a_n);
-        let fb = report_of(&b_for_report, run_b);
-        let paired = paired_shifts(
-            a,
-            b,
-            fa,
-            fb,
-            &a_n,
-            &never,
-            &quiet,
-            |_, index, i| kept_a.get(index, i),
-            |index, j| kept_b.get(index, j),
-        )?;
-        comparisons.push(Some(paired));
+        // A comparison stopped before the end is not reported.
+        comparisons.push((!paired.b.run.partial).then_some(paired));
     }
 
     let point = a.model.point();

@@ -8,14 +8,21 @@ use accord_analysis::{
 };
 use clap::Args;
 
-use crate::output::{cancel_flag, print_json, progress_bar, table};
+use crate::{
+    commands::forecast::stopped_check,
+    limits,
+    output::{Progress, cancel_flag, print_json, table},
+};
 
 /// Arguments of `accord backtest`.
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
-    /// Monte Carlo samples per model.
-    #[arg(long, default_value_t = 1000)]
+    /// Monte Carlo samples per model (at least 1; at most 1,000,000 without --no-limit).
+    #[arg(long, default_value_t = 1000, value_parser = limits::positive_samples)]
     samples: u64,
+    /// Allow more samples than the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
     /// Print the Markdown document (`docs/backtest.md`) instead of tables.
     #[arg(long, conflicts_with = "json")]
     markdown: bool,
@@ -76,9 +83,12 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
         scenario.settings.samples = samples;
         let compiled = accord_analysis::compile(&record, &model, &scenario).map_err(|p| anyhow::anyhow!("{p:?}"))?;
         seed = compiled.settings.seed;
-        let bar = progress_bar(if show_progress { samples } else { 0 }, label);
+        let bar = Progress::new(if show_progress { samples } else { 0 }, "samples", label);
         let report = forecast_scenario(&compiled, cancel_flag(), &|n| bar.set_position(n))?;
-        bar.finish_and_clear();
+        bar.finish();
+        // A backtest on some of the samples is not printed: Brier scores of a
+        // partial run would pass for the real ones.
+        stopped_check(report.run.partial, report.run.samples_done, samples)?;
         let p = outcomes
             .outcome
             .iter()
@@ -103,9 +113,10 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
     // The headline: the baseline as shipped, with every validated model and its error.
     let mut compiled = super::forecast::compile_text(&record, &model, name, base)?;
     compiled.settings.samples = samples;
-    let bar = progress_bar(if show_progress { samples } else { 0 }, "baseline");
+    let bar = Progress::new(if show_progress { samples } else { 0 }, "samples", "baseline");
     let mut report = forecast_scenario(&compiled, cancel_flag(), &|n| bar.set_position(n))?;
-    bar.finish_and_clear();
+    bar.finish();
+    stopped_check(report.run.partial, report.run.samples_done, samples)?;
     super::forecast::attach_calibrated(&mut report, &compiled, None)?;
     let p = outcomes
         .outcome
@@ -140,16 +151,17 @@ fn diff((d, lo, hi): (f64, f64, f64)) -> String {
 
 /// Runs `accord backtest`.
 pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
+    limits::check_samples("--samples", args.samples, limits::MAX_SAMPLES, args.no_limit)?;
     let c = compute(args.samples, !args.json)?;
     if args.json {
         return print_json(&c.backtest);
     }
     if args.markdown {
-        print!("{}", markdown(&c));
+        out!("{}", markdown(&c));
         return Ok(());
     }
     let b = &c.backtest;
-    println!(
+    outln!(
         "Backtest: {} questions scored, {} issues left out. Lower is better for both scores; \
          [95 % bootstrap interval over questions].",
         b.questions.len(),
@@ -180,8 +192,8 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
             String::new(),
         ]);
     }
-    println!("{t}");
-    println!("{}", b.conclusion);
+    outln!("{t}");
+    outln!("{}", b.conclusion);
     let mut t = table(&["question", "happened", "P(yes) by model (1–4)", "nothing changes"]);
     for q in &b.questions {
         let ps: Vec<String> = b.models.iter().map(|m| format!("{:.2}", q.p[&m.name])).collect();
@@ -192,10 +204,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
             format!("{:.0}", q.baseline_p["nothing_changes"]),
         ]);
     }
-    println!("{t}");
-    println!("Left out (not scored), with the reasons in data/sco/backtest.toml:");
+    outln!("{t}");
+    outln!("Left out (not scored), with the reasons in data/sco/backtest.toml:");
     for l in &b.left_out {
-        println!("- {}: {}", l.issue, l.reason);
+        outln!("- {}: {}", l.issue, l.reason);
     }
     Ok(())
 }

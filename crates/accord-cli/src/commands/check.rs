@@ -18,23 +18,24 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     let result = match &args.dir {
         None => accord_io::embedded::sco_record_and_model()
-            .map(Some)
+            .map(|(r, m)| (r, Some(m)))
             .map_err(LoadError::Invalid),
-        Some(dir) if dir.join("model").is_dir() => accord_io::record::load_data_dir(dir).map(Some),
         Some(dir) => {
-            let sub = dir.join("record");
-            let record_dir = if sub.is_dir() { sub } else { dir.clone() };
-            accord_io::record::load_record_dir(&record_dir).map(|r| {
-                print_counts(&r);
-                print_warnings(&r, None);
-                None
-            })
+            let folder = crate::data::DataFolder::resolve(dir)?;
+            match &folder.model {
+                Some(_) => accord_io::record::load_data_dir(&folder.dir).map(|(r, m)| (r, Some(m))),
+                None => accord_io::record::load_record_dir(&folder.record).map(|r| (r, None)),
+            }
         }
     };
     match result {
-        Ok(Some((record, model))) => {
-            print_counts(&record);
-            println!(
+        Ok((record, None)) => {
+            print_counts(&record)?;
+            print_warnings(&record, None)
+        }
+        Ok((record, Some(model))) => {
+            print_counts(&record)?;
+            outln!(
                 "ok: model `{}` — {} issues, {} capabilities, {} stances, {} links ({} groups of linked issues)",
                 model.meta.title,
                 model.issues.len(),
@@ -43,13 +44,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
                 model.links.len(),
                 model.link_groups().len()
             );
-            print_warnings(&record, Some(&model));
-            Ok(())
+            print_warnings(&record, Some(&model))
         }
-        Ok(None) => Ok(()),
         Err(LoadError::Invalid(diags)) => {
             for d in &diags {
-                println!("{d}");
+                outln!("{d}");
             }
             anyhow::bail!("{} problem(s) found", diags.len())
         }
@@ -57,8 +56,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
     }
 }
 
-fn print_counts(record: &accord_core::Record) {
-    println!(
+fn print_counts(record: &accord_core::Record) -> anyhow::Result<()> {
+    outln!(
         "ok: record — {} sources, {} actors, {} organizations, {} memberships, {} bodies, {} instruments, {} events",
         record.sources.len(),
         record.actors.len(),
@@ -68,14 +67,15 @@ fn print_counts(record: &accord_core::Record) {
         record.instruments.len(),
         record.events.len()
     );
+    Ok(())
 }
 
 /// Prints the entries a forecast depends on that rest on a single source
 /// (warnings: they do not fail the check).
-fn print_warnings(record: &accord_core::Record, model: Option<&accord_core::model::Model>) {
+fn print_warnings(record: &accord_core::Record, model: Option<&accord_core::model::Model>) -> anyhow::Result<()> {
     let warnings = accord_core::check::single_source_warnings(record, model);
     for w in &warnings {
-        println!(
+        outln!(
             "warning: [[{}]] #{}: {}",
             w.locus.kind.table(),
             w.locus.index + 1,
@@ -83,10 +83,11 @@ fn print_warnings(record: &accord_core::Record, model: Option<&accord_core::mode
         );
     }
     if !warnings.is_empty() {
-        println!(
+        outln!(
             "{} entr{} a forecast depends on rest on fewer than two confirming sources",
             warnings.len(),
             if warnings.len() == 1 { "y" } else { "ies" }
         );
     }
+    Ok(())
 }

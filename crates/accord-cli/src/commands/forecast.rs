@@ -6,32 +6,57 @@ use std::path::{Path, PathBuf};
 use accord_analysis::{Scenario, compile::Compiled, hazard, run, sensitivity};
 use clap::Args;
 
-use crate::output::{cancel_flag, print_json, progress_bar, table};
+use crate::{
+    data::diagnostics,
+    limits,
+    output::{Interrupted, Progress, cancel_flag, cancelled, print_json, table},
+};
 
-/// Loads the record and model (embedded, or from `data`), then a scenario
-/// (embedded baseline when `file` is `None`), and compiles it.
+/// Loads the record and model (embedded, or from `data`, a data folder as
+/// `accord check` takes it), then a scenario (embedded baseline when `file`
+/// is `None`), and compiles it.
 pub fn load_scenario(data: Option<&Path>, file: Option<&Path>) -> anyhow::Result<Compiled> {
-    let (record, model) = load_data(data)?;
+    let (record, model) = crate::data::record_and_model(data)?;
     let (name, text) = match file {
         None => {
             let (name, text) = accord_io::embedded::SCO_SCENARIOS[0];
             (name.to_owned(), text.to_owned())
         }
-        Some(path) => {
-            let text = accord_io::text::read_text_file(path)?;
-            (path.display().to_string(), text)
-        }
+        Some(path) => (path.display().to_string(), read_scenario_file(path)?),
     };
     compile_text(&record, &model, &name, &text)
 }
 
-/// Loads the record and model: embedded, or from the folder `data`.
-pub fn load_data(data: Option<&Path>) -> anyhow::Result<(accord_core::Record, accord_core::model::Model)> {
-    Ok(match data {
-        None => accord_io::embedded::sco_record_and_model()
-            .map_err(|d| diagnostics("the embedded SCO data are invalid", &d))?,
-        Some(dir) => accord_io::record::load_data_dir(dir)?,
-    })
+/// Reads a scenario file; when it does not exist, names the scenario files
+/// beside it, suggesting the closest.
+pub fn read_scenario_file(path: &Path) -> anyhow::Result<String> {
+    // Read through the bounded reader (size limit, UTF-8 located by line and column).
+    match std::fs::metadata(path) {
+        Ok(_) => Ok(accord_io::text::read_text_file(path)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut known: Vec<String> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+            known.sort();
+            let typed = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let hint = crate::output::did_you_mean(&typed, known.iter().map(String::as_str))
+                .map(|m| format!(" — did you mean {}?", dir.join(m).display()))
+                .unwrap_or_default();
+            anyhow::bail!("cannot read {}: no such file{hint}", path.display())
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    }
 }
 
 /// Parses and compiles a scenario's text, locating every problem in it.
@@ -49,11 +74,6 @@ pub fn compile_text(
             &accord_io::scenario::locate_problems(name, text, &problems),
         )
     })
-}
-
-fn diagnostics(what: &str, diags: &[accord_io::record::Diagnostic]) -> anyhow::Error {
-    let lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-    anyhow::anyhow!("{what}:\n{}", lines.join("\n"))
 }
 
 /// Arguments of `accord forecast`.
@@ -87,18 +107,26 @@ pub struct ForecastArgs {
 /// The options every Monte Carlo command shares.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Number of Monte Carlo samples (default: the scenario's).
-    #[arg(long)]
+    /// Number of Monte Carlo samples, at least 1 (default: the scenario's;
+    /// at most 1,000,000 without --no-limit).
+    #[arg(long, value_parser = limits::positive_samples)]
     samples: Option<u64>,
     /// Seed of the draws (default: the scenario's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Read record and model from this data folder instead of the embedded SCO data.
+    /// Read record and model from this data folder (holding record/ and
+    /// model/, as `accord check` takes it) instead of the embedded SCO data.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Allow more samples than the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
+    /// Print the wall-clock time of the Monte Carlo run to stderr.
+    #[arg(long)]
+    timing: bool,
 }
 
 /// Runs `accord forecast`.
@@ -107,19 +135,30 @@ pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
         let valid: Vec<&str> = accord_analysis::ensemble::members().iter().map(|m| m.name).collect();
         anyhow::ensure!(
             valid.contains(&name.as_str()),
-            "--model {name:?} is not a validated model; valid: {}",
+            "--model {name:?} is not a validated model{}; valid: {}",
+            crate::output::suggestion(name, valid.iter().copied()),
             valid.join(", ")
         );
     }
     let horizon = hazard::Horizon::new(args.horizon).map_err(|e| anyhow::anyhow!("--horizon: {e}"))?;
     let mut c = load_scenario(args.run.data.as_deref(), args.scenario.as_deref())?;
-    override_run(&mut c, args.run.samples, args.run.seed);
-    let (record, model) = load_data(args.run.data.as_deref())?;
+    override_run(
+        &mut c,
+        args.run.samples,
+        args.run.seed,
+        args.run.no_limit,
+        limits::MAX_SAMPLES,
+    )?;
+    let (record, model) = crate::data::record_and_model(args.run.data.as_deref())?;
     let rates = hazard::rates_for(&record, &model);
-    let bar = progress_bar(c.settings.samples, &c.scenario.scenario.id);
+    let bar = Progress::new(c.settings.samples, "samples", &c.scenario.scenario.id);
+    let started = std::time::Instant::now();
     let mut report = run::forecast_scenario(&c, cancel_flag(), &|done| bar.set_position(done))?;
-    bar.finish_and_clear();
-    if !args.input_only {
+    bar.finish();
+    if args.run.timing {
+        timing("forecast", report.run.samples_done, started);
+    }
+    if !args.input_only && !report.run.partial {
         attach_calibrated(&mut report, &c, args.model.as_deref())?;
     }
     let implementation = hazard::implementation(&report, &rates, horizon);
@@ -133,19 +172,34 @@ pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
         if let (Some(s), Some(o)) = (&sens, v.as_object_mut()) {
             o.insert("sensitivity".into(), serde_json::to_value(s)?);
         }
-        return print_json(&v);
+        print_json(&v)?;
+    } else {
+        print_forecast(&report)?;
+        print_calibrated(&report)?;
+        print_implementation(&implementation, &rates, horizon)?;
+        if let Some(s) = &sens {
+            print_sensitivity(s, args.top)?;
+        }
     }
-    print_forecast(&report);
-    print_calibrated(&report);
-    print_implementation(&implementation, &rates, horizon);
-    if let Some(s) = &sens {
-        print_sensitivity(s, args.top);
-    }
-    Ok(())
+    stopped_check(report.run.partial, report.run.samples_done, report.run.settings.samples)
 }
 
-fn print_sensitivity(s: &[sensitivity::IssueSensitivity], top: usize) {
-    println!(
+/// Prints the wall-clock time of a run (`--timing`) to standard error.
+fn timing(what: &str, samples: u64, started: std::time::Instant) {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(threads);
+    crate::output::note(format_args!(
+        "{what}: {samples} samples in {:.3} s on {threads} threads (running the models only, not reading the files)",
+        started.elapsed().as_secs_f64()
+    ));
+}
+
+fn print_sensitivity(s: &[sensitivity::IssueSensitivity], top: usize) -> anyhow::Result<()> {
+    outln!(
         "sensitivity: each input moved from the low to the high end of its range, the others drawn (same draws); \
          ΔP = change in P(at or above the threshold)"
     );
@@ -172,7 +226,8 @@ fn print_sensitivity(s: &[sensitivity::IssueSensitivity], top: usize) {
             ]);
         }
     }
-    println!("{t}");
+    outln!("{t}");
+    Ok(())
 }
 
 /// Three significant digits (capabilities are small fractions).
@@ -191,10 +246,11 @@ fn issue_label(id: &str, given: bool) -> String {
 }
 
 /// The scenario's givens with their reasons, one line each.
-fn print_givens<'a>(givens: impl Iterator<Item = (&'a str, &'a str)>) {
+fn print_givens<'a>(givens: impl Iterator<Item = (&'a str, &'a str)>) -> anyhow::Result<()> {
     for (id, why) in givens {
-        println!("given: {id}: {why} — its result replays the scenario's input and is not a finding");
+        outln!("given: {id}: {why} — its result replays the scenario's input and is not a finding");
     }
+    Ok(())
 }
 
 /// Runs every validated model on the scenario's draws with its model error
@@ -205,9 +261,9 @@ pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: O
     let file =
         accord_io::calibration::embedded().map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
     let n = accord_analysis::ensemble::members().len() as u64;
-    let bar = progress_bar(c.settings.samples, &format!("{n} models"));
+    let bar = Progress::new(c.settings.samples, "samples", &format!("{n} models"));
     let e = predictive_forecasts(c, &file.model, only, cancel_flag(), &|done| bar.set_position(done))?;
-    bar.finish_and_clear();
+    bar.finish();
     let used = CalibrationUsed {
         file: accord_io::calibration::DEU_CALIBRATION_NAME.to_string(),
         data_fingerprint: file.provenance.data_fingerprint.clone(),
@@ -221,25 +277,25 @@ pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: O
 }
 
 /// The headline and every model beside it, with where they disagree.
-fn print_calibrated(r: &run::ForecastReport) {
-    let Some(used) = &r.calibration else { return };
+fn print_calibrated(r: &run::ForecastReport) -> anyhow::Result<()> {
+    let Some(used) = &r.calibration else { return Ok(()) };
     let weights: Vec<String> = used.weights.iter().map(|(m, w)| format!("{m} {w:.2}")).collect();
-    println!();
+    outln!();
     match &used.only {
-        Some(m) => println!("headline: the {m} model alone (--model), with its error learned on DEU"),
-        None => println!(
+        Some(m) => outln!("headline: the {m} model alone (--model), with its error learned on DEU"),
+        None => outln!(
             "headline: stacked ensemble ({}), weights and model error learned on DEU ({}){}",
             weights.join(", "),
             used.file,
             if used.partial { " — PARTIAL" } else { "" }
         ),
-    }
-    println!(
+    };
+    outln!(
         "predictive = input uncertainty ({} draws) + model error; P is of the outcome at or above the threshold",
         used.samples
     );
     let Some(first) = r.issues.iter().find_map(|i| i.predictive.as_ref()) else {
-        return;
+        return Ok(());
     };
     let mut header = vec![
         "issue".to_string(),
@@ -291,10 +347,11 @@ fn print_calibrated(r: &run::ForecastReport) {
         ));
         t.add_row(row);
     }
-    println!("{t}");
+    outln!("{t}");
     for n in notes {
-        println!("note: {n}");
+        outln!("note: {n}");
     }
+    Ok(())
 }
 
 /// The forecast's JSON with, per issue, `implementation` (P(decided by) and
@@ -322,14 +379,19 @@ fn with_implementation(
     Ok(v)
 }
 
-fn print_implementation(imp: &[hazard::IssueImplementation], rates: &hazard::Rates, horizon: hazard::Horizon) {
+fn print_implementation(
+    imp: &[hazard::IssueImplementation],
+    rates: &hazard::Rates,
+    horizon: hazard::Horizon,
+) -> anyhow::Result<()> {
     let h = horizon.years();
     let mid = (h / 2).max(1);
     let at = |i: &hazard::IssueImplementation, t: u32| i.years.get(t as usize - 1).copied();
     let year_of = |t: u32| rates.cutoff.format("%Y").to_string().parse::<i32>().unwrap_or(0) + t as i32;
-    println!(
+    outln!(
         "decided / carried out by year (rates of {} before {}, docs/models/implementation.md):",
-        rates.org, rates.cutoff
+        rates.org,
+        rates.cutoff
     );
     let mut t = table(&[
         "issue",
@@ -356,22 +418,49 @@ fn print_implementation(imp: &[hazard::IssueImplementation], rates: &hazard::Rat
             i.carried_out_given_decided.map_or("–".into(), |g| format!("{g:.2}")),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
+    Ok(())
 }
 
-/// Applies `--samples` and `--seed`.
-pub fn override_run(c: &mut Compiled, samples: Option<u64>, seed: Option<u64>) {
+/// After printing partial results: fails with [`Interrupted`] when Ctrl-C
+/// stopped the run.
+pub fn stopped_check(partial: bool, done: u64, asked: u64) -> anyhow::Result<()> {
+    if partial || cancelled() {
+        return Err(Interrupted(format!(
+            "stopped by Ctrl-C after {done} of {asked} samples; what is printed above covers those samples only"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Applies `--samples` and `--seed`, then checks the sample count (from the
+/// flag or the scenario) against `limit`: at least 1, at most `limit` unless
+/// `no_limit`.
+pub fn override_run(
+    c: &mut Compiled,
+    samples: Option<u64>,
+    seed: Option<u64>,
+    no_limit: bool,
+    limit: u64,
+) -> anyhow::Result<()> {
     if let Some(n) = samples {
         c.settings.samples = n;
     }
     if let Some(s) = seed {
         c.settings.seed = s;
     }
+    let from = if samples.is_some() {
+        "--samples".to_owned()
+    } else {
+        format!("`samples` of scenario `{}`", c.scenario.scenario.id)
+    };
+    limits::check_samples(&from, c.settings.samples, limit, no_limit)
 }
 
-fn print_forecast(r: &run::ForecastReport) {
-    println!("{} — {} on {}", r.title, r.org, r.date);
-    println!(
+fn print_forecast(r: &run::ForecastReport) -> anyhow::Result<()> {
+    outln!("{} — {} on {}", r.title, r.org, r.date);
+    outln!(
         "model: {} | {} samples of {} (seed {}, {:?} draws){}",
         describe_model(&r.run.settings.model),
         r.run.samples_done,
@@ -384,10 +473,10 @@ fn print_forecast(r: &run::ForecastReport) {
             ""
         }
     );
-    println!("voting: {}", r.voters.join(" "));
-    println!("{}", r.table.description);
+    outln!("voting: {}", r.voters.join(" "));
+    outln!("{}", r.table.description);
     if let Some(w) = &r.table.widened {
-        println!("table widened: {w}");
+        outln!("table widened: {w}");
     }
     let mut t = table(&[
         "issue",
@@ -410,23 +499,24 @@ fn print_forecast(r: &run::ForecastReport) {
             format!("{:.2} ± {:.3}", s.p_above, s.p_above_se),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     print_givens(
         r.issues
             .iter()
             .filter_map(|i| i.given_reason.as_deref().map(|w| (i.id.as_str(), w))),
-    );
+    )?;
     if let Some(p) = &r.packages {
-        print_packages(p);
+        print_packages(p)?;
     }
     for i in r.issues.iter().filter(|i| i.summary.failures > 0) {
-        println!(
+        outln!(
             "note: {} failed in {} samples: {}",
             i.id,
             i.summary.failures,
             i.summary.error.as_deref().unwrap_or("unknown error")
         );
     }
+    Ok(())
 }
 
 /// The model settings in a few words.
@@ -465,22 +555,32 @@ pub struct CompareArgs {
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let mut a = load_scenario(args.run.data.as_deref(), Some(&args.a))?;
     let b = load_scenario(args.run.data.as_deref(), Some(&args.b))?;
-    override_run(&mut a, args.run.samples, args.run.seed);
-    let bar = progress_bar(a.settings.samples * 4, "comparing");
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let last = std::sync::atomic::AtomicU64::new(0);
-    let cmp = run::compare(&a, &b, cancel_flag(), &|n| {
-        // Four passes report 0..samples each; show their sum.
-        let prev = last.swap(n, std::sync::atomic::Ordering::Relaxed);
-        let step = if n >= prev { n - prev } else { n };
-        bar.set_position(done.fetch_add(step, std::sync::atomic::Ordering::Relaxed) + step);
-    })?;
-    bar.finish_and_clear();
-    if args.run.json {
-        return print_json(&cmp);
+    override_run(
+        &mut a,
+        args.run.samples,
+        args.run.seed,
+        args.run.no_limit,
+        limits::MAX_SAMPLES,
+    )?;
+    // One pass over the samples: the count is the samples of the comparison.
+    let bar = Progress::new(a.settings.samples, "samples", "comparing");
+    let started = std::time::Instant::now();
+    let cmp = run::compare(&a, &b, cancel_flag(), &|n| bar.set_position(n))?;
+    bar.finish();
+    if args.run.timing {
+        timing("compare", cmp.a.run.samples_done, started);
     }
-    println!("{}  →  {}", cmp.a.title, cmp.b.title);
-    println!(
+    if args.run.json {
+        print_json(&cmp)?;
+    } else {
+        print_comparison(&cmp)?;
+    }
+    stopped_check(cmp.a.run.partial, cmp.a.run.samples_done, cmp.a.run.settings.samples)
+}
+
+fn print_comparison(cmp: &run::Comparison) -> anyhow::Result<()> {
+    outln!("{}  →  {}", cmp.a.title, cmp.b.title);
+    outln!(
         "{} samples, seed {}, common random numbers{}",
         cmp.a.run.samples_done,
         cmp.a.run.settings.seed,
@@ -513,26 +613,27 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             format!("{:+.2} ± {:.3}", s.p_shift, s.p_shift_se),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     print_givens(
         cmp.issues
             .iter()
             .filter_map(|i| i.given_reason.as_deref().map(|w| (i.id.as_str(), w))),
-    );
+    )?;
     // Package deals of B (the scenario compared), when the model links issues.
     if let Some(p) = &cmp.b.packages {
-        println!("B: {}", cmp.b.title);
-        print_packages(p);
+        outln!("B: {}", cmp.b.title);
+        print_packages(p)?;
     }
     Ok(())
 }
 
 /// The package deals: exchanges across linked issues at the point values,
 /// and what they change against the one-issue-at-a-time outcome.
-pub fn print_packages(p: &accord_analysis::packages::PackageReport) {
-    println!(
+pub fn print_packages(p: &accord_analysis::packages::PackageReport) -> anyhow::Result<()> {
+    outln!(
         "package deals (exchange model, {:?} rate, {} round(s), point values):",
-        p.settings.rate, p.settings.rounds
+        p.settings.rate,
+        p.settings.rounds
     );
     let mut t = table(&["#", "actor", "moves on", "from → to", "outcome moves", "gain"]);
     let mut n = 0;
@@ -552,9 +653,9 @@ pub fn print_packages(p: &accord_analysis::packages::PackageReport) {
         }
     }
     if n == 0 {
-        println!("no exchange is profitable to both sides on the linked issues");
+        outln!("no exchange is profitable to both sides on the linked issues");
     } else {
-        println!("{t}");
+        outln!("{t}");
     }
     let mut c = table(&["linked issue", "one at a time", "with exchanges", "change"]);
     for ch in &p.changes {
@@ -565,5 +666,6 @@ pub fn print_packages(p: &accord_analysis::packages::PackageReport) {
         };
         c.add_row(vec![ch.id.clone(), f(ch.alone), f(ch.with_exchanges), d]);
     }
-    println!("{c}");
+    outln!("{c}");
+    Ok(())
 }

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use accord_analysis::influence::{InfluenceReport, influence};
 use clap::{Args, ValueEnum};
 
-use crate::output::{print_json, table};
+use crate::{
+    limits,
+    output::{print_json, table},
+};
 
 /// Arguments of `accord influence`.
 #[derive(Debug, Args)]
@@ -18,14 +21,19 @@ pub struct InfluenceArgs {
     by: By,
     /// Sample this many permutations instead of the automatic choice (exact
     /// for the compromise model up to 20 actors; sampled with dynamics).
-    #[arg(long)]
+    /// At least 1; at most 100,000 without --no-limit.
+    #[arg(long, value_parser = limits::at_least_one_u64)]
     permutations: Option<u64>,
-    /// Read record and model from this data folder.
+    /// Read record and model from this data folder (holding record/ and
+    /// model/, as `accord check` takes it).
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Allow more permutations than the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -34,7 +42,7 @@ enum By {
     Issue,
 }
 
-/// Computes the influence report of a scenario (also used by `accord report`).
+/// Computes the influence report of a scenario.
 pub fn compute(
     data: Option<&std::path::Path>,
     scenario: Option<&std::path::Path>,
@@ -46,11 +54,14 @@ pub fn compute(
 
 /// Runs `accord influence`.
 pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
+    if let Some(p) = args.permutations {
+        limits::check("--permutations", p, limits::MAX_PERMUTATIONS, args.no_limit)?;
+    }
     let report = compute(args.data.as_deref(), args.scenario.as_deref(), args.permutations)?;
     if args.json {
         return print_json(&report);
     }
-    println!(
+    outln!(
         "Influence in `{}`: each actor's Shapley share of the outcomes' displacement from the status quo",
         report.scenario
     );
@@ -77,7 +88,7 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
                         .join(", "),
                 ]);
             }
-            println!("{t}");
+            outln!("{t}");
         }
         By::Issue => {
             let mut t = table(&[
@@ -106,10 +117,10 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
                         .join(", "),
                 ]);
             }
-            println!("{t}");
+            outln!("{t}");
         }
     }
-    println!(
+    outln!(
         "\nVoting power of the voting members ({}):",
         report.power.first().map_or(String::new(), |p| p.voters.join(" "))
     );
@@ -127,8 +138,8 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
             format!("{:.3}", p.passage),
         ]);
     }
-    println!("{t}");
-    println!(
+    outln!("{t}");
+    outln!(
         "Under consensus every member holds a veto; the body can act on only one coalition in {:.0}.",
         1.0 / report.power[0].passage
     );

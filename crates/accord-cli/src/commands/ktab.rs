@@ -54,12 +54,17 @@ pub struct RunArgs {
     /// prngSeed, else 0).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Maximum number of iterations (KTAB: 100).
-    #[arg(long)]
+    /// Maximum number of iterations, at least 1 (KTAB: 100; at most 10,000
+    /// without --no-limit).
+    #[arg(long, value_parser = crate::limits::at_least_one)]
     pub max_iterations: Option<usize>,
-    /// Stop when a step moves less than this fraction of the first (KTAB: 0.02).
-    #[arg(long)]
+    /// Stop when a step moves less than this fraction of the first: a number
+    /// from 0 to 1 (KTAB: 0.02).
+    #[arg(long, value_parser = parse_ratio)]
     pub min_delta_ratio: Option<f64>,
+    /// Allow more iterations than the limit (see docs/reliability.md).
+    #[arg(long)]
+    pub no_limit: bool,
     /// Victory probability model: Linear, Square, Quartic, Octic, Binary.
     #[arg(long, value_parser = parse_enum::<VictoryProbModel>)]
     pub victory_prob_model: Option<VictoryProbModel>,
@@ -126,6 +131,17 @@ fn parse_enum<T: KtabName>(s: &str) -> Result<T, String> {
     T::parse(s).ok_or_else(|| format!("unknown value `{s}`; valid: {}", T::names()))
 }
 
+/// Parses `--min-delta-ratio`: a finite number in [0, 1].
+fn parse_ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(_) => Err(format!(
+            "{s} is outside 0 to 1: the ratio compares a step with the first step"
+        )),
+        Err(_) => Err(format!("`{s}` is not a number (from 0 to 1)")),
+    }
+}
+
 /// Runs `accord ktab`.
 pub fn run(args: KtabArgs) -> anyhow::Result<()> {
     match args.command {
@@ -169,6 +185,16 @@ fn stop_text(stop: &StopReason) -> &'static str {
 fn run_smp(a: RunArgs) -> anyhow::Result<()> {
     let scenario = read_file(&a.file)?;
     let settings = settings_of(&a, &scenario);
+    let from = if a.max_iterations.is_some() {
+        "--max-iterations"
+    } else {
+        "the scenario's maximum number of iterations"
+    };
+    // The history keeps every position of every iteration: the cap on
+    // iterations shrinks for large scenarios so that it stays in memory.
+    let positions = (scenario.issue.stances.len() * scenario.issue.dimensions).max(1) as u64;
+    let limit = (crate::limits::MAX_HISTORY_POSITIONS / positions).clamp(1, crate::limits::MAX_ITERATIONS as u64);
+    crate::limits::check(from, settings.max_iterations as u64, limit, a.no_limit)?;
     let seed = a.seed.or(scenario.seed).unwrap_or(0);
     let result =
         smp::run(&scenario.issue, &settings, seed).with_context(|| format!("running SMP on {}", a.file.display()))?;
@@ -245,6 +271,6 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
             writeln!(out, "  {p:>8.4}")?;
         }
     }
-    print!("{out}");
+    out!("{out}");
     Ok(())
 }

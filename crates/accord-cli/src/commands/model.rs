@@ -57,15 +57,10 @@ enum What {
     Stances,
 }
 
-/// Loads the embedded SCO record and model, or a data folder.
+/// Loads the embedded SCO record and model, or a data folder (as `accord
+/// check` takes it).
 fn load(data: Option<&std::path::Path>) -> anyhow::Result<(Record, Model)> {
-    match data {
-        Some(dir) => Ok(accord_io::record::load_data_dir(dir)?),
-        None => accord_io::embedded::sco_record_and_model().map_err(|diags| {
-            let lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-            anyhow::anyhow!("the embedded SCO data are invalid:\n{}", lines.join("\n"))
-        }),
-    }
+    crate::data::record_and_model(data)
 }
 
 /// Runs `accord model`.
@@ -87,12 +82,14 @@ pub fn run(args: ModelArgs) -> anyhow::Result<()> {
         && !model.capabilities.iter().any(|c| c.actor.as_str() == a)
     {
         let known: Vec<_> = model.capabilities.iter().map(|c| c.actor.as_str()).collect();
-        anyhow::bail!("`{a}` is not an actor of the model: it has {}", known.join(", "));
+        let hint = crate::output::suggestion(a, known.iter().copied());
+        anyhow::bail!("`{a}` is not an actor of the model{hint}: it has {}", known.join(", "));
     }
     if let Some(i) = &issue
         && !model.issues.iter().any(|x| x.id.as_str() == i)
     {
-        anyhow::bail!("`{i}` is not an issue of the model (try `accord model list issues`)");
+        let hint = crate::output::suggestion(i, model.issues.iter().map(|x| x.id.as_str()));
+        anyhow::bail!("`{i}` is not an issue of the model{hint} (try `accord model list issues`)");
     }
     match what {
         What::Issues => issues(&model, args.json),
@@ -118,7 +115,7 @@ fn issues(model: &Model, json: bool) -> anyhow::Result<()> {
             i.name.clone(),
         ]);
     }
-    println!("{} — {} issues\n{t}", model.meta.title, model.issues.len());
+    outln!("{} — {} issues\n{t}", model.meta.title, model.issues.len());
     Ok(())
 }
 
@@ -188,7 +185,7 @@ fn actors(record: &Record, model: &Model, json: bool) -> anyhow::Result<()> {
             count(Evidence::Inference),
         ]);
     }
-    println!(
+    outln!(
         "{} — {} actors, statuses on {}\n{t}",
         model.meta.title,
         rows.len(),
@@ -230,7 +227,7 @@ fn levers(model: &Model, actor: Option<&str>, json: bool) -> anyhow::Result<()> 
             l.name.clone(),
         ]);
     }
-    println!("{} levers\n{t}", chosen.len());
+    outln!("{} levers\n{t}", chosen.len());
     Ok(())
 }
 
@@ -266,7 +263,7 @@ fn stances(
     }
     let counts = by_provenance(chosen.iter().map(|s| s.evidence));
     let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    println!("{t}\n{} stances: {}", chosen.len(), summary.join(", "));
+    outln!("{t}\n{} stances: {}", chosen.len(), summary.join(", "));
     Ok(())
 }
 

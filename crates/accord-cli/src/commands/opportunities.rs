@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use accord_analysis::opportunities::{Loss, SearchReport, SearchSettings, package_levers, search};
 use clap::{Args, ValueEnum};
 
-use crate::output::{cancel_flag, print_json, progress_bar, table};
+use crate::{
+    commands::forecast::stopped_check,
+    limits,
+    output::{Progress, cancel_flag, print_json, suggestion, table},
+};
 
 /// Arguments of `accord opportunities`.
 #[derive(Debug, Args)]
@@ -16,14 +20,15 @@ pub struct OpportunitiesArgs {
     focal: String,
     /// A scenario file (default: the embedded baseline).
     scenario: Option<PathBuf>,
-    /// Largest number of levers combined.
-    #[arg(long, default_value_t = 3)]
+    /// Largest number of levers combined (at least 1).
+    #[arg(long, default_value_t = 3, value_parser = limits::at_least_one)]
     max_levers: usize,
-    /// Combinations kept per size when the search is a beam search.
-    #[arg(long, default_value_t = 10)]
+    /// Combinations kept per size when the search is a beam search (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = limits::at_least_one)]
     beam_width: usize,
-    /// Monte Carlo samples per candidate (default: the scenario's).
-    #[arg(long)]
+    /// Monte Carlo samples per candidate, at least 1 (default: the
+    /// scenario's; at most 20,000 without --no-limit).
+    #[arg(long, value_parser = limits::positive_samples)]
     samples: Option<u64>,
     /// Seed (default: the scenario's).
     #[arg(long)]
@@ -31,12 +36,16 @@ pub struct OpportunitiesArgs {
     /// Loss function of the utility.
     #[arg(long, value_enum, default_value_t = LossArg::Linear)]
     loss: LossArg,
-    /// Read record and model from this data folder.
+    /// Read record and model from this data folder (holding record/ and
+    /// model/, as `accord check` takes it).
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Allow more samples than the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -45,31 +54,54 @@ enum LossArg {
     Quadratic,
 }
 
-/// Runs the search for one actor (also used by `accord report`).
-pub fn run_search(
-    data: Option<&std::path::Path>,
-    scenario: Option<&std::path::Path>,
-    settings: &SearchSettings,
-    samples: Option<u64>,
-    seed: Option<u64>,
-) -> anyhow::Result<SearchReport> {
-    let mut compiled = super::forecast::load_scenario(data, scenario)?;
-    super::forecast::override_run(&mut compiled, samples, seed);
-    let model = match data {
+/// Runs the search for one actor.
+fn run_search(args: &OpportunitiesArgs, settings: &SearchSettings) -> anyhow::Result<SearchReport> {
+    let (record, model) = crate::data::record_and_model(args.data.as_deref())?;
+    let (name, text) = match &args.scenario {
         None => {
-            accord_io::embedded::sco_record_and_model()
-                .map_err(|_| anyhow::anyhow!("embedded data invalid"))?
-                .1
+            let (name, text) = accord_io::embedded::SCO_SCENARIOS[0];
+            (name.to_owned(), text.to_owned())
         }
-        Some(dir) => accord_io::record::load_data_dir(dir)?.1,
+        Some(path) => (path.display().to_string(), super::forecast::read_scenario_file(path)?),
     };
-    let bar = progress_bar(compiled.settings.samples, &format!("levers of {}", settings.focal));
+    let mut compiled = super::forecast::compile_text(&record, &model, &name, &text)?;
+    super::forecast::override_run(
+        &mut compiled,
+        args.samples,
+        args.seed,
+        args.no_limit,
+        limits::MAX_SEARCH_SAMPLES,
+    )?;
+    if !model.levers.iter().any(|l| l.actor.as_str() == settings.focal) {
+        let mut with_levers: Vec<&str> = model.levers.iter().map(|l| l.actor.as_str()).collect();
+        with_levers.dedup();
+        let known = record.actors.iter().any(|a| a.id.as_str() == settings.focal);
+        let hint = suggestion(&settings.focal, with_levers.iter().copied());
+        anyhow::bail!(
+            "--for {}: {}{hint}; actors with levers: {}",
+            settings.focal,
+            if known {
+                "this actor has no lever in the model"
+            } else {
+                "no such actor in the record"
+            },
+            with_levers.join(", ")
+        );
+    }
+    let bar = Progress::new(
+        compiled.settings.samples,
+        "samples",
+        &format!("levers of {}", settings.focal),
+    );
     // The model's levers, and the packages the actor can offer across linked issues.
     let mut levers = model.levers.clone();
     levers.extend(package_levers(&compiled, &model.links, &settings.focal));
-    let report = search(&compiled, &levers, settings, cancel_flag(), &|n| bar.set_position(n))?;
-    bar.finish_and_clear();
-    Ok(report)
+    let report = search(&compiled, &levers, settings, cancel_flag(), &|n| bar.set_position(n));
+    bar.finish();
+    if crate::output::cancelled() && report.is_err() {
+        stopped_check(true, 0, compiled.settings.samples)?;
+    }
+    Ok(report?)
 }
 
 /// Runs `accord opportunities`.
@@ -83,17 +115,23 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
             LossArg::Quadratic => Loss::Quadratic,
         },
     };
-    let report = run_search(
-        args.data.as_deref(),
-        args.scenario.as_deref(),
-        &settings,
-        args.samples,
-        args.seed,
-    )?;
+    let report = run_search(&args, &settings)?;
     if args.json {
-        return print_json(&report);
+        print_json(&report)?;
+    } else {
+        print_report(&report)?;
     }
-    println!(
+    if report.partial || crate::output::cancelled() {
+        return Err(crate::output::Interrupted(
+            "stopped by Ctrl-C; the ranking above covers only the samples done before it (marked PARTIAL)".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn print_report(report: &SearchReport) -> anyhow::Result<()> {
+    outln!(
         "Opportunities for {} in `{}` — {} ({} combinations, {} model runs), {} samples per candidate, seed {}{}",
         report.settings.focal,
         report.scenario,
@@ -104,7 +142,7 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
         report.run.seed,
         if report.partial { " — PARTIAL" } else { "" }
     );
-    println!(
+    outln!(
         "ΔU: change of {}'s expected utility (0 = no change; the whole scale is its total salience/100)",
         report.settings.focal
     );
@@ -133,11 +171,11 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
             rival_delta,
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     if let Some(best) = report.combinations.first().or(report.singles.first()) {
-        println!("Best: {} — why:", best.levers.join(" + "));
+        outln!("Best: {} — why:", best.levers.join(" + "));
         for s in &best.shifts {
-            println!("  {s}");
+            outln!("  {s}");
         }
         let gainers: Vec<String> = best
             .others
@@ -152,11 +190,12 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
             .take(3)
             .map(|o| format!("{} {:+.4}", o.actor, o.delta_utility))
             .collect();
-        println!(
+        outln!(
             "  others gaining most: {}; losing most: {}",
             gainers.join(", "),
             losers.join(", ")
         );
     }
+
     Ok(())
 }

@@ -10,12 +10,14 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
-use crate::output::{parse_choice, parse_day, print_json, table, today};
+use crate::output::{parse_choice, parse_day, print_json, suggestion, table, today};
 
 /// Arguments of `accord record`.
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// Read the record from this folder instead of the embedded SCO record.
+    /// Read the record from this data folder instead of the embedded SCO
+    /// record: a folder holding record/ (such as data/sco), or a record
+    /// folder itself, as `accord check` takes it.
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Print JSON instead of a table.
@@ -89,15 +91,9 @@ enum Query {
     },
 }
 
-/// Loads the embedded SCO record or a folder.
+/// Loads the embedded SCO record or the record of a data folder.
 pub fn load(data: Option<&std::path::Path>) -> anyhow::Result<Record> {
-    match data {
-        Some(dir) => Ok(accord_io::record::load_record_dir(dir)?),
-        None => accord_io::embedded::sco_record().map_err(|diags| {
-            let lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-            anyhow::anyhow!("the embedded SCO record is invalid:\n{}", lines.join("\n"))
-        }),
-    }
+    crate::data::record(data)
 }
 
 /// Runs `accord record`.
@@ -136,7 +132,11 @@ fn known_org(record: &Record, org: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let known: Vec<_> = record.organizations.iter().map(|o| o.id.as_str()).collect();
-    anyhow::bail!("unknown organization `{org}`: the record tracks {}", known.join(", "))
+    let hint = suggestion(org, known.iter().copied());
+    anyhow::bail!(
+        "unknown organization `{org}`{hint}: the record tracks {}",
+        known.join(", ")
+    )
 }
 
 fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
@@ -155,22 +155,23 @@ fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Resu
             if r.votes { "yes" } else { "no" },
         ]);
     }
-    println!("{org} on {at}\n{t}");
+    outln!("{org} on {at}\n{t}");
     for s in accord_core::Status::ALL {
         let n = rows.iter().filter(|r| r.status == s).count();
         if n > 0 {
-            print!("{n} {}  ", s.as_str());
+            out!("{n} {}  ", s.as_str());
         }
     }
-    println!();
+    outln!();
     Ok(())
 }
 
 fn timeline(record: &Record, actor: &str, json: bool) -> anyhow::Result<()> {
     let index = record.index();
-    let a = index
-        .actor(record, actor)
-        .with_context(|| format!("unknown actor `{actor}` (try `accord record search`)"))?;
+    let a = index.actor(record, actor).with_context(|| {
+        let hint = suggestion(actor, record.actors.iter().map(|a| a.id.as_str()));
+        format!("unknown actor `{actor}`{hint} (try `accord record search`)")
+    })?;
     let rows = query::timeline(record, actor);
     if json {
         return print_json(&rows);
@@ -185,7 +186,7 @@ fn timeline(record: &Record, actor: &str, json: bool) -> anyhow::Result<()> {
             cites(&m.provenance),
         ]);
     }
-    println!("{} ({})\n{t}", a.name.en, a.id);
+    outln!("{} ({})\n{t}", a.name.en, a.id);
     Ok(())
 }
 
@@ -206,7 +207,7 @@ fn bodies(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Resu
             r.since.to_string(),
         ]);
     }
-    println!("Bodies of {org} on {at}\n{t}");
+    outln!("Bodies of {org} on {at}\n{t}");
     Ok(())
 }
 
@@ -236,7 +237,7 @@ fn instruments(record: &Record, filter: &InstrumentFilter, json: bool) -> anyhow
             date(InstrumentStatus::InForce),
         ]);
     }
-    println!("{t}\n{} entries", rows.len());
+    outln!("{t}\n{} entries", rows.len());
     Ok(())
 }
 
@@ -268,7 +269,7 @@ fn gap(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<
             r.rejected.to_string(),
         ]);
     }
-    println!("{org}: declared versus carried out, as of {at} (instruments; an entry may stand for several)\n{t}");
+    outln!("{org}: declared versus carried out, as of {at} (instruments; an entry may stand for several)\n{t}");
     Ok(())
 }
 
@@ -278,9 +279,18 @@ fn cites(p: &Provenance) -> String {
 
 fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
     let index = record.index();
-    let entry = index
-        .entry(record, id)
-        .with_context(|| format!("no entry `{id}` (try `accord record search {id}`)"))?;
+    let entry = index.entry(record, id).with_context(|| {
+        let ids = record
+            .actors
+            .iter()
+            .map(|a| a.id.as_str())
+            .chain(record.bodies.iter().map(|b| b.id.as_str()))
+            .chain(record.instruments.iter().map(|i| i.id.as_str()))
+            .chain(record.events.iter().map(|e| e.id.as_str()))
+            .chain(record.sources.iter().map(|s| s.id.as_str()));
+        let hint = suggestion(id, ids);
+        format!("no entry `{id}`{hint} (try `accord record search {id}`)")
+    })?;
     if json {
         return print_json(&entry);
     }
@@ -288,12 +298,12 @@ fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
     let mut value = serde_json::to_value(entry)?;
     // An event's attendance reads better as one line per attendee.
     let attendance = value.as_object_mut().and_then(|m| m.remove("attendance"));
-    print_value(&value, 0);
+    print_value(&value, 0)?;
     if let (EntryRef::Event(e), Some(_)) = (entry, &attendance) {
-        println!("attendance:");
+        outln!("attendance:");
         for a in &e.attendance {
             let name = index.actor(record, a.actor.as_str()).map_or("", |x| x.name.en.as_str());
-            println!(
+            outln!(
                 "  {:<6} {:<28} {:<17} [{}]{}",
                 a.actor.as_str(),
                 name,
@@ -312,18 +322,18 @@ fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
         }
     }
     if !provenance_sources.is_empty() {
-        println!("\ncitations:");
+        outln!("\ncitations:");
         for c in provenance_sources {
-            println!("  {}", describe_citation(record, &index, &c));
+            outln!("  {}", describe_citation(record, &index, &c));
         }
     }
     if let EntryRef::Actor(a) = entry {
         let memberships = query::timeline(record, a.id.as_str());
         if !memberships.is_empty() {
-            println!("\nstatuses:");
+            outln!("\nstatuses:");
             for m in memberships {
                 let to = m.to.map_or("".into(), |d| d.to_string());
-                println!(
+                outln!(
                     "  {} {} {} – {}  [{}]",
                     m.org,
                     m.status.as_str(),
@@ -337,20 +347,22 @@ fn show(record: &Record, id: &str, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_value(v: &serde_json::Value, depth: usize) {
+fn print_value(v: &serde_json::Value, depth: usize) -> anyhow::Result<()> {
     let pad = "  ".repeat(depth);
     match v {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
                 match v {
                     serde_json::Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
-                        println!("{pad}{k}: {}", items.iter().map(scalar).collect::<Vec<_>>().join(", "))
+                        outln!("{pad}{k}: {}", items.iter().map(scalar).collect::<Vec<_>>().join(", "));
                     }
                     serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
-                        println!("{pad}{k}:");
-                        print_value(v, depth + 1);
+                        outln!("{pad}{k}:");
+                        print_value(v, depth + 1)?;
                     }
-                    _ => println!("{pad}{k}: {}", scalar(v)),
+                    _ => {
+                        outln!("{pad}{k}: {}", scalar(v));
+                    }
                 }
             }
         }
@@ -358,15 +370,20 @@ fn print_value(v: &serde_json::Value, depth: usize) {
             for item in items {
                 match item {
                     serde_json::Value::Object(_) => {
-                        println!("{pad}-");
-                        print_value(item, depth + 1);
+                        outln!("{pad}-");
+                        print_value(item, depth + 1)?;
                     }
-                    _ => println!("{pad}- {}", scalar(item)),
+                    _ => {
+                        outln!("{pad}- {}", scalar(item));
+                    }
                 }
             }
         }
-        _ => println!("{pad}{}", scalar(v)),
+        _ => {
+            outln!("{pad}{}", scalar(v));
+        }
     }
+    Ok(())
 }
 
 fn scalar(v: &serde_json::Value) -> String {
@@ -443,6 +460,6 @@ fn search(record: &Record, text: &str, json: bool) -> anyhow::Result<()> {
         };
         t.add_row(vec![id, kind.to_owned(), name]);
     }
-    println!("{t}\n{} found", hits.len());
+    outln!("{t}\n{} found", hits.len());
     Ok(())
 }

@@ -21,12 +21,13 @@ use accord_report::{
     build::{self, ScenarioInput},
     compute,
 };
-use anyhow::Context;
 use clap::Args;
 
 use crate::{
     commands::forecast::{compile_text, override_run},
-    output::{cancel_flag, progress_bar},
+    limits,
+    output::{Interrupted, Progress, cancel_flag, cancelled},
+    report_folder::Staging,
 };
 
 /// Samples of each scenario comparison, unless `--samples` says otherwise,
@@ -62,20 +63,30 @@ fn default_scenario_samples(baseline: &accord_analysis::Compiled) -> u64 {
 /// Arguments of `accord report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Folder to write report.html, report.md and charts/ into (created if missing).
+    /// Folder to write report.html, report.md and charts/ into: a new folder (created), an empty one, or one an earlier `accord report` wrote (replaced whole). Any other folder is refused: its files are never touched.
     #[arg(long, value_name = "DIR", default_value = "accord-report")]
     out: PathBuf,
-    /// Monte Carlo samples of every run [default: the baseline's own (2000); 1000 for each scenario comparison when the model has bargaining dynamics; 500 per lever-search candidate].
-    #[arg(long)]
+    /// Monte Carlo samples of every run, at least 1 [default: the baseline's own (2000); 1000 for each scenario comparison when the model has bargaining dynamics; 500 per lever-search candidate; at most 20,000 without --no-limit].
+    #[arg(long, value_parser = limits::positive_samples)]
     samples: Option<u64>,
     /// Seed of the draws [default: the baseline's].
     #[arg(long)]
     seed: Option<u64>,
+    /// Allow more samples than the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
 }
 
 /// Runs `accord report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    // The lever searches run every sample for each of about 1,800
+    // combinations: the search's cap bounds --samples.
+    if let Some(n) = args.samples {
+        limits::check_samples("--samples", n, limits::MAX_SEARCH_SAMPLES, args.no_limit)?;
+    }
+    // Before any computation: may the folder be written, and replaced?
+    let mut staging = Staging::prepare(&args.out)?;
     let (record, model) = accord_io::embedded::sco_record_and_model().map_err(|d| {
         let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("the embedded SCO data are invalid:\n{}", lines.join("\n"))
@@ -87,25 +98,26 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let Some((baseline, scenarios)) = compiled.split_first_mut() else {
         anyhow::bail!("no embedded scenario");
     };
-    override_run(baseline, args.samples, args.seed);
+    override_run(baseline, args.samples, args.seed, args.no_limit, limits::MAX_SAMPLES)?;
     let scenario_samples = args
         .samples
         .unwrap_or_else(|| default_scenario_samples(baseline))
         .min(baseline.settings.samples);
 
     let total = compute::total_samples(baseline, scenarios.len(), scenario_samples);
-    let bar = progress_bar(total, "baseline");
+    let bar = Progress::new(total, "samples", "baseline");
     let stage = Mutex::new(String::new());
     let runs = compute::run_all(baseline, scenarios, scenario_samples, cancel_flag(), &|name, done| {
         if let Ok(mut s) = stage.lock()
             && *s != name
         {
             name.clone_into(&mut s);
-            bar.set_message(name.to_owned());
+            bar.set_message(name);
         }
         bar.set_position(done);
     })?;
-    bar.finish_and_clear();
+    bar.finish();
+    not_interrupted(&args.out)?;
 
     let inputs: Vec<ScenarioInput<'_>> = accord_io::embedded::SCO_SCENARIOS
         .iter()
@@ -155,18 +167,22 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         implementation: Some(implementation_section(&report, &record, &model)),
         backtest: backtest_section(args.samples, report.stopped),
     };
+    not_interrupted(&args.out)?;
     let html = accord_report::render_html(&report, &ext);
     let md = accord_report::render_markdown(&report, &ext);
-    write_report(&args.out, &html, &md)?;
+    for (rel, svg) in &md.charts {
+        staging.write(rel, svg.as_bytes())?;
+    }
+    staging.write("report.md", md.markdown.as_bytes())?;
+    staging.write("report.html", html.as_bytes())?;
+    not_interrupted(&args.out)?;
+    staging.commit()?;
 
-    println!("{} — {} on {}", report.title, report.org, report.decision_date);
+    outln!("{} — {} on {}", report.title, report.org, report.decision_date);
     for line in accord_report::summary_lines(&report) {
-        println!("• {line}");
+        outln!("• {line}");
     }
-    if report.stopped {
-        println!("STOPPED: the report is partial (marked as such inside).");
-    }
-    println!(
+    outln!(
         "{} issues, {} of {} scenarios, in {:.1} s. Report: {}",
         report.issues.len(),
         report.scenarios.iter().filter(|s| s.comparison.is_some()).count(),
@@ -174,7 +190,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         args.out.join("report.html").display()
     );
-    println!(
+    outln!(
         "Markdown: {} (charts in {})",
         args.out.join("report.md").display(),
         args.out.join("charts").display()
@@ -274,11 +290,11 @@ fn searches(
                     beam_width: 10,
                     loss: Loss::Linear,
                 };
-                let bar = progress_bar(c.settings.samples, &format!("levers of {focal}"));
+                let bar = Progress::new(c.settings.samples, "samples", &format!("levers of {focal}"));
                 let mut levers = model.levers.clone();
                 levers.extend(accord_analysis::opportunities::package_levers(&c, &model.links, focal));
                 let r = search(&c, &levers, &settings, cancel_flag(), &|n| bar.set_position(n));
-                bar.finish_and_clear();
+                bar.finish();
                 r.map_err(|e| e.to_string())
             };
             accord_report::opportunities::ActorSearch {
@@ -310,24 +326,15 @@ fn influences(compiled: &[accord_analysis::Compiled]) -> Vec<accord_report::infl
         .collect()
 }
 
-/// Writes report.html, report.md and the charts; stale charts of an earlier
-/// report in the same folder are removed first.
-fn write_report(out: &Path, html: &str, md: &accord_report::MarkdownReport) -> anyhow::Result<()> {
-    let charts = out.join(accord_report::markdown::CHARTS_DIR);
-    std::fs::create_dir_all(&charts).with_context(|| format!("cannot create {}", charts.display()))?;
-    for entry in std::fs::read_dir(&charts).with_context(|| format!("cannot read {}", charts.display()))? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "svg") {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-        }
+/// Fails with [`Interrupted`] after Ctrl-C: a partial report is never
+/// written, and the folder keeps what it held.
+fn not_interrupted(out: &Path) -> anyhow::Result<()> {
+    if cancelled() {
+        return Err(Interrupted(format!(
+            "stopped by Ctrl-C; no report was written and {} is as it was",
+            out.display()
+        ))
+        .into());
     }
-    for (rel, svg) in &md.charts {
-        let path = out.join(rel);
-        std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let md_path = out.join("report.md");
-    std::fs::write(&md_path, &md.markdown).with_context(|| format!("cannot write {}", md_path.display()))?;
-    let html_path = out.join("report.html");
-    std::fs::write(&html_path, html).with_context(|| format!("cannot write {}", html_path.display()))?;
     Ok(())
 }

@@ -64,15 +64,21 @@ pub struct DeuArgs {
     /// Seed of the models, the bootstrap and the folds.
     #[arg(long, default_value_t = PlanSettings::default().seed)]
     pub seed: u64,
-    /// Bootstrap resamples (of proposals) for the MAE interval.
-    #[arg(long, default_value_t = PlanSettings::default().resamples)]
+    /// Bootstrap resamples (of proposals) for the MAE interval (at least 1;
+    /// at most 100,000 without --no-limit).
+    #[arg(long, default_value_t = PlanSettings::default().resamples, value_parser = crate::limits::at_least_one)]
     pub resamples: usize,
-    /// Folds of the cross-validation over proposals.
+    /// Folds of the cross-validation over proposals: from 2 to the number of
+    /// proposals.
     #[arg(long, default_value_t = PlanSettings::default().folds)]
     pub folds: usize,
-    /// Repetitions of the cross-validation with different fold assignments.
-    #[arg(long, default_value_t = PlanSettings::default().repeats)]
+    /// Repetitions of the cross-validation with different fold assignments
+    /// (at least 1; at most 1,000 without --no-limit).
+    #[arg(long, default_value_t = PlanSettings::default().repeats, value_parser = crate::limits::at_least_one)]
     pub repeats: usize,
+    /// Allow more resamples and repeats than the limits (see docs/reliability.md).
+    #[arg(long)]
+    pub no_limit: bool,
     /// Print the learned model error and stacking weights as the TOML data
     /// file the forecasts read (`data/calibration/deu.toml`).
     #[arg(long, conflicts_with_all = ["json", "markdown"])]
@@ -89,6 +95,18 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<()> {
 fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.folds >= 2, "--folds must be at least 2, got {}", args.folds);
     anyhow::ensure!(args.repeats >= 1, "--repeats must be at least 1, got {}", args.repeats);
+    crate::limits::check(
+        "--resamples",
+        args.resamples as u64,
+        crate::limits::MAX_RESAMPLES as u64,
+        args.no_limit,
+    )?;
+    crate::limits::check(
+        "--repeats",
+        args.repeats as u64,
+        crate::limits::MAX_REPEATS as u64,
+        args.no_limit,
+    )?;
     let start = Instant::now();
     let (weights_text, weights_name) = match &args.weights {
         Some(p) => (accord_io::text::read_text_file(p)?, p.display().to_string()),
@@ -115,6 +133,15 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
             plan.without_outcome.len()
         );
     }
+    // Cross-validation groups issues by proposal: each fold needs one.
+    anyhow::ensure!(
+        args.folds <= data.proposals(),
+        "--folds {} is more than the {} proposals of {}: give from 2 to {}",
+        args.folds,
+        data.proposals(),
+        data.file,
+        data.proposals()
+    );
     let predictions = predict_all(&plan.cases, &plan.candidates, plan.config.seed);
     let report = score(&plan.cases, &plan.candidates, &predictions, &plan.config);
     let (calibration, missing) = calibrate_plan(&plan, &predictions, &data_name, args.folds, args.seed)?;
@@ -133,7 +160,7 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
     } else {
         text_report(&data, &plan, &report) + &text_calibration(&calibration, &missing)
     };
-    print!("{output}");
+    out!("{output}");
     if args.timing {
         eprintln!(
             "validation: {} candidates × {} issues (reading, every run, bootstrap, cross-validation) in {:.3} s on {} threads",
