@@ -171,3 +171,41 @@ mod tests {
         }
     }
 }
+
+/// Why the calibrated forecasts could not be attached.
+#[derive(Debug, thiserror::Error)]
+pub enum AttachError {
+    /// The embedded calibration file does not read.
+    #[error("the embedded calibration is invalid:\n{0}")]
+    Invalid(Diagnostic),
+    /// The ensemble could not run.
+    #[error(transparent)]
+    Ensemble(#[from] accord_analysis::ensemble::EnsembleError),
+}
+
+/// Runs every validated model on a compiled scenario's draws with its model
+/// error learned on DEU (the embedded `data/calibration/deu.toml`) and puts
+/// the headline (`only`: one model instead of the stacked ensemble) and the
+/// per-model forecasts into `report`. The CLI's `forecast` and the server's
+/// forecast runs both call it, so both print the same JSON.
+pub fn attach_calibrated(
+    report: &mut accord_analysis::run::ForecastReport,
+    c: &accord_analysis::Compiled,
+    only: Option<&str>,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), AttachError> {
+    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_forecasts};
+    let file = embedded().map_err(AttachError::Invalid)?;
+    let e = predictive_forecasts(c, &file.model, only, cancel, progress)?;
+    let used = CalibrationUsed {
+        file: DEU_CALIBRATION_NAME.to_string(),
+        data_fingerprint: file.provenance.data_fingerprint.clone(),
+        weights: e.models.iter().map(|m| (m.name.clone(), m.weight)).collect(),
+        only: only.map(str::to_string),
+        partial: e.partial,
+        samples: e.samples,
+    };
+    attach(report, &e, used);
+    Ok(())
+}

@@ -202,8 +202,22 @@ pub fn execute(
     let json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| e.to_string());
     match kind {
         RunKind::Forecast => {
-            let r = accord_analysis::run::forecast_scenario(&a, cancel, &report).map_err(|e| e.to_string())?;
-            json(serde_json::to_value(r))
+            // The same steps and JSON as `accord forecast --json`: the input-only
+            // run, the calibrated models and headline, then the hazard model.
+            let mut r = accord_analysis::run::forecast_scenario(&a, cancel, &report).map_err(|e| e.to_string())?;
+            if !r.run.partial {
+                accord_io::calibration::attach_calibrated(&mut r, &a, None, cancel, &report)
+                    .map_err(|e| e.to_string())?;
+            }
+            let rates = accord_analysis::hazard::rates_for(&data.record, &data.model);
+            let horizon = accord_analysis::hazard::Horizon::default();
+            let implementation = accord_analysis::hazard::implementation(&r, &rates, horizon);
+            json(accord_analysis::hazard::forecast_json(
+                &r,
+                &rates,
+                &implementation,
+                horizon,
+            ))
         }
         RunKind::Compare => {
             let b_source = settings.b.as_ref().ok_or("a compare run needs \"b\"")?;

@@ -168,7 +168,7 @@ pub fn forecast(args: ForecastArgs) -> anyhow::Result<()> {
         None
     };
     if args.run.json {
-        let mut v = with_implementation(&report, &rates, &implementation, horizon)?;
+        let mut v = hazard::forecast_json(&report, &rates, &implementation, horizon)?;
         if let (Some(s), Some(o)) = (&sens, v.as_object_mut()) {
             o.insert("sensitivity".into(), serde_json::to_value(s)?);
         }
@@ -257,22 +257,10 @@ fn print_givens<'a>(givens: impl Iterator<Item = (&'a str, &'a str)>) -> anyhow:
 /// learned on DEU (`data/calibration/deu.toml`, embedded) and puts the
 /// headline and the per-model forecasts into the report.
 pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: Option<&str>) -> anyhow::Result<()> {
-    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_forecasts};
-    let file =
-        accord_io::calibration::embedded().map_err(|d| anyhow::anyhow!("the embedded calibration is invalid:\n{d}"))?;
     let n = accord_analysis::ensemble::members().len() as u64;
     let bar = Progress::new(c.settings.samples, "samples", &format!("{n} models"));
-    let e = predictive_forecasts(c, &file.model, only, cancel_flag(), &|done| bar.set_position(done))?;
+    accord_io::calibration::attach_calibrated(report, c, only, cancel_flag(), &|done| bar.set_position(done))?;
     bar.finish();
-    let used = CalibrationUsed {
-        file: accord_io::calibration::DEU_CALIBRATION_NAME.to_string(),
-        data_fingerprint: file.provenance.data_fingerprint.clone(),
-        weights: e.models.iter().map(|m| (m.name.clone(), m.weight)).collect(),
-        only: only.map(str::to_string),
-        partial: e.partial,
-        samples: e.samples,
-    };
-    attach(report, &e, used);
     Ok(())
 }
 
@@ -352,31 +340,6 @@ fn print_calibrated(r: &run::ForecastReport) -> anyhow::Result<()> {
         outln!("note: {n}");
     }
     Ok(())
-}
-
-/// The forecast's JSON with, per issue, `implementation` (P(decided by) and
-/// P(carried out by) each year, the gap) and, at the top, the rates used.
-fn with_implementation(
-    report: &run::ForecastReport,
-    rates: &hazard::Rates,
-    implementation: &[hazard::IssueImplementation],
-    horizon: hazard::Horizon,
-) -> anyhow::Result<serde_json::Value> {
-    let mut v = serde_json::to_value(report)?;
-    if let Some(issues) = v.get_mut("issues").and_then(|i| i.as_array_mut()) {
-        for (issue, imp) in issues.iter_mut().zip(implementation) {
-            if let Some(o) = issue.as_object_mut() {
-                o.insert("implementation".into(), serde_json::to_value(imp)?);
-            }
-        }
-    }
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "implementation".into(),
-            serde_json::json!({ "horizon": horizon, "rates": rates, "method": "docs/models/implementation.md" }),
-        );
-    }
-    Ok(v)
 }
 
 fn print_implementation(
