@@ -532,6 +532,32 @@ pub fn implementation(report: &ForecastReport, rates: &Rates, horizon: Horizon) 
         .collect()
 }
 
+/// A forecast's JSON with, per issue, `implementation` (P(decided by) and
+/// P(carried out by) each year, the gap) and, at the top, the rates used:
+/// what `accord forecast --json` prints and a server forecast run returns.
+pub fn forecast_json(
+    report: &ForecastReport,
+    rates: &Rates,
+    implementation: &[IssueImplementation],
+    horizon: Horizon,
+) -> serde_json::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(report)?;
+    if let Some(issues) = v.get_mut("issues").and_then(|i| i.as_array_mut()) {
+        for (issue, imp) in issues.iter_mut().zip(implementation) {
+            if let Some(o) = issue.as_object_mut() {
+                o.insert("implementation".into(), serde_json::to_value(imp)?);
+            }
+        }
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "implementation".into(),
+            serde_json::json!({ "horizon": horizon, "rates": rates, "method": "docs/models/implementation.md" }),
+        );
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -783,30 +809,4 @@ mod tests {
         let ys = timeline(0.6, 0.2, 0.1, true, 2010, h);
         assert!(ys.iter().all(|y| y.decided == 0.6 && y.carried_out == 0.6));
     }
-}
-
-/// A forecast's JSON with, per issue, `implementation` (P(decided by) and
-/// P(carried out by) each year, the gap) and, at the top, the rates used:
-/// what `accord forecast --json` prints and a server forecast run returns.
-pub fn forecast_json(
-    report: &ForecastReport,
-    rates: &Rates,
-    implementation: &[IssueImplementation],
-    horizon: Horizon,
-) -> serde_json::Result<serde_json::Value> {
-    let mut v = serde_json::to_value(report)?;
-    if let Some(issues) = v.get_mut("issues").and_then(|i| i.as_array_mut()) {
-        for (issue, imp) in issues.iter_mut().zip(implementation) {
-            if let Some(o) = issue.as_object_mut() {
-                o.insert("implementation".into(), serde_json::to_value(imp)?);
-            }
-        }
-    }
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "implementation".into(),
-            serde_json::json!({ "horizon": horizon, "rates": rates, "method": "docs/models/implementation.md" }),
-        );
-    }
-    Ok(v)
 }
