@@ -473,7 +473,9 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             threshold: issue.threshold,
             scale: (0.0, 100.0),
         });
-        let given = given_reason(scenario, issue.id.as_str(), issue.status_quo, &shown, |actor| {
+        // Under consensus every voting member holds a veto: moving one moves the outcome.
+        let veto = scenario.settings.procedural && matches!(voting_rule, Some(VotingRule::Unanimity));
+        let given = given_reason(scenario, issue.id.as_str(), issue.status_quo, &shown, veto, |actor| {
             let cap = match scenario.settings.capabilities {
                 CapabilityChoice::Cinc => model
                     .capabilities
@@ -717,7 +719,10 @@ pub const DECISIVE_SHARE: f64 = 0.5;
 /// [`DECISIVE_SHARE`] of the issue's weight — capability × salience at point
 /// values, among the actors at the table in the scenario. Salience-only or
 /// capability-only changes do not make an issue a given: they change how much
-/// an actor pushes, not where the scenario puts the outcome.
+/// an actor pushes, not where the scenario puts the outcome. (c) When the
+/// issue is decided by consensus (`veto`), every voting member holds a veto,
+/// so a scenario that sets the position of any voting member sets the bound
+/// the outcome must respect: the issue is a given too.
 ///
 /// `table` lists the actors at the table (code, position, salience 0–100,
 /// votes); `capability(code)` is the actor's capability on this issue.
@@ -726,6 +731,7 @@ pub fn given_reason(
     issue: &str,
     model_status_quo: f64,
     table: &[(String, f64, f64, bool)],
+    veto: bool,
     capability: impl Fn(&str) -> f64,
 ) -> Option<String> {
     if let Some(c) = scenario.issue.iter().find(|c| c.id == issue) {
@@ -756,6 +762,19 @@ pub fn given_reason(
         .map(|(code, _, sal, _)| weight(code, *sal))
         .sum();
     let share = held / total;
+    if veto {
+        let vetoes: Vec<&str> = table
+            .iter()
+            .filter(|(code, _, _, votes)| *votes && set.contains(&code.as_str()))
+            .map(|(code, ..)| code.as_str())
+            .collect();
+        if !vetoes.is_empty() && share < DECISIVE_SHARE {
+            return Some(format!(
+                "the scenario sets the position of {}, who holds a veto under consensus",
+                vetoes.join(", ")
+            ));
+        }
+    }
     (share >= DECISIVE_SHARE).then(|| {
         format!(
             "the scenario sets the positions of {}, who hold {:.0} % of the weight at the table (at least {:.0} % decides)",

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use accord_engine::montecarlo::{Distribution, IssueSummary};
+use accord_engine::montecarlo::Distribution;
 use serde::Serialize;
 
 use crate::{
@@ -389,36 +389,57 @@ fn samples_note(done: u64, asked: u64, partial: bool) -> String {
 /// (The terminal summary of `accord report` prints these.)
 pub fn headlines(report: &Report) -> Vec<String> {
     let mut out = Vec::new();
-    let mut by_p: Vec<&IssueSummary> = report
+    // The calibrated headline (every validated model with its error learned on
+    // DEU) where the report carries it; else the scenario model's input-only P.
+    struct Line<'a> {
+        id: &'a str,
+        p: f64,
+        se: f64,
+        median: f64,
+    }
+    let calibrated = report.baseline.issues.iter().any(|f| f.predictive.is_some());
+    let mut by_p: Vec<Line> = report
         .baseline
         .run
         .issues
         .iter()
         .zip(&report.baseline.issues)
         .filter(|(s, f)| s.samples > 0 && s.p_above.is_finite() && !f.given)
-        .map(|(s, _)| s)
-        .collect();
-    by_p.sort_by(|a, b| b.p_above.total_cmp(&a.p_above));
-    let passing = by_p.iter().filter(|s| s.p_above > 0.5).count();
-    let surest: Vec<String> = by_p
-        .iter()
-        .filter(|s| s.p_above > 0.5)
-        .take(3)
-        .map(|s| {
-            format!(
-                "{} (P = {:.2} ± {:.3}, median {})",
-                s.id,
-                s.p_above,
-                s.p_above_se,
-                f1(s.quantiles[2])
-            )
+        .map(|(s, f)| match &f.predictive {
+            Some(x) => Line {
+                id: &s.id,
+                p: x.headline.p_at_or_above,
+                se: x.headline.p_se,
+                median: x.headline.quantiles[2],
+            },
+            None => Line {
+                id: &s.id,
+                p: s.p_above,
+                se: s.p_above_se,
+                median: s.quantiles[2],
+            },
         })
         .collect();
+    by_p.sort_by(|a, b| b.p.total_cmp(&a.p));
+    let what = if calibrated {
+        "by the calibrated headline (every validated model with its error learned on EU decisions)"
+    } else {
+        "by the scenario's model (input uncertainty only)"
+    };
+    let passing = by_p.iter().filter(|s| s.p > 0.5).count();
+    let surest: Vec<String> = by_p
+        .iter()
+        .filter(|s| s.p > 0.5)
+        .take(3)
+        .map(|s| format!("{} (P = {:.2} ± {:.3}, median {})", s.id, s.p, s.se, f1(s.median)))
+        .collect();
     if surest.is_empty() {
-        out.push("Baseline: no issue is more likely than not to reach its threshold (at or above).".to_owned());
+        out.push(format!(
+            "Baseline, {what}: no issue is more likely than not to reach its threshold (at or above)."
+        ));
     } else {
         out.push(format!(
-            "Baseline: {passing} of {} issues are more likely than not to reach their thresholds (at or above); the surest: {}.",
+            "Baseline, {what}: {passing} of {} issues are more likely than not to reach their thresholds (at or above); the surest: {}.",
             report.baseline.run.issues.len(),
             surest.join("; ")
         ));
@@ -427,8 +448,8 @@ pub fn headlines(report: &Report) -> Vec<String> {
         .iter()
         .rev()
         .take(3)
-        .filter(|s| s.p_above < 0.5)
-        .map(|s| format!("{} (P = {:.2}, median {})", s.id, s.p_above, f1(s.quantiles[2])))
+        .filter(|s| s.p < 0.5)
+        .map(|s| format!("{} (P = {:.2}, median {})", s.id, s.p, f1(s.median)))
         .collect();
     if !unlikely.is_empty() {
         out.push(format!("Least likely: {}.", unlikely.join("; ")));
