@@ -171,10 +171,18 @@ fn an_issue_is_a_given_when_its_status_quo_or_its_decisive_positions_are_set() {
     ));
     assert_eq!(g.len(), 1, "{g:?}");
     assert!(g[0].1.contains("CHN") && g[0].1.contains("weight"), "{}", g[0].1);
-    // Kyrgyzstan's position alone does not; nor does China's salience.
+    // Under consensus Kyrgyzstan holds a veto: setting its position sets the
+    // bound the outcome must respect, so the issue is a given too …
+    let g = givens(&format!(
+        "{head}[[stance]]\nactor = \"KGZ\"\nissue = \"sco-university\"\nposition = 90\nbasis = \"test\"\n"
+    ));
+    assert_eq!(g.len(), 1, "{g:?}");
+    assert!(g[0].1.contains("KGZ") && g[0].1.contains("veto"), "{}", g[0].1);
+    // … but without the consensus rule its position alone does not decide;
+    // nor does China's salience.
     assert!(
         givens(&format!(
-            "{head}[[stance]]\nactor = \"KGZ\"\nissue = \"sco-university\"\nposition = 90\nbasis = \"test\"\n"
+            "{head}[settings]\nprocedural = false\n[[stance]]\nactor = \"KGZ\"\nissue = \"sco-university\"\nposition = 90\nbasis = \"test\"\n"
         ))
         .is_empty()
     );
