@@ -553,10 +553,10 @@ fn print_comparison(cmp: &run::Comparison) -> anyhow::Result<()> {
             ""
         }
     );
-    println!("A: {}", cmp.a.table.description);
-    println!("B: {}", cmp.b.table.description);
+    outln!("A: {}", cmp.a.table.description);
+    outln!("B: {}", cmp.b.table.description);
     if let Some(w) = &cmp.b.table.widened {
-        println!("B's table widened: {w}");
+        outln!("B's table widened: {w}");
     }
     let mut t = table(&[
         "issue",

@@ -59,7 +59,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let local = listener.local_addr()?;
         // The first line says where to connect (tests read it to find port 0's choice).
-        println!(
+        outln!(
             "accord serve: listening on http://{local}/ (store {})",
             args.db.display()
         );

@@ -58,7 +58,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     match args.action {
         Action::Create { name, db } => {
             let secret = open(&db)?.create_token(&name)?;
-            println!("{secret}");
+            outln!("{secret}");
             eprintln!(
                 "token {name:?} created in {}; it is shown only now: send it as \
                  `Authorization: Bearer TOKEN`",
@@ -93,7 +93,7 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
                     tok.revoked_at.clone().unwrap_or_else(|| "—".into()),
                 ]);
             }
-            println!("{t}");
+            outln!("{t}");
         }
     }
     Ok(())
