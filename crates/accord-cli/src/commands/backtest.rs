@@ -70,6 +70,17 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
     let outcomes = accord_io::scenario::parse_outcomes(file, text, &record, &model)
         .map_err(|d| anyhow::anyhow!("{}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")))?;
     let rates = hazard::rates_for(&record, &model);
+    // P(yes) of every question from one forecast.
+    let probabilities = |report: &accord_analysis::run::ForecastReport| {
+        outcomes
+            .outcome
+            .iter()
+            .map(|o| {
+                backtest::probability(report, &rates, o)
+                    .ok_or_else(|| anyhow::anyhow!("the forecast has no issue `{}`", o.issue))
+            })
+            .collect::<anyhow::Result<Vec<f64>>>()
+    };
     let (name, base) = accord_io::embedded::SCO_SCENARIOS[0];
     let mut sets = Vec::new();
     let mut nothing_changes = Vec::new();
@@ -89,14 +100,7 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
         // A backtest on some of the samples is not printed: Brier scores of a
         // partial run would pass for the real ones.
         stopped_check(report.run.partial, report.run.samples_done, samples)?;
-        let p = outcomes
-            .outcome
-            .iter()
-            .map(|o| {
-                backtest::probability(&report, &rates, o)
-                    .ok_or_else(|| anyhow::anyhow!("the forecast has no issue `{}`", o.issue))
-            })
-            .collect::<anyhow::Result<Vec<f64>>>()?;
+        let p = probabilities(&report)?;
         if k == 0 {
             nothing_changes = outcomes
                 .outcome
@@ -118,14 +122,7 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
     bar.finish();
     stopped_check(report.run.partial, report.run.samples_done, samples)?;
     super::forecast::attach_calibrated(&mut report, &compiled, None)?;
-    let p = outcomes
-        .outcome
-        .iter()
-        .map(|o| {
-            backtest::probability(&report, &rates, o)
-                .ok_or_else(|| anyhow::anyhow!("the forecast has no issue `{}`", o.issue))
-        })
-        .collect::<anyhow::Result<Vec<f64>>>()?;
+    let p = probabilities(&report)?;
     sets.push(ProbabilitySet {
         name: HEADLINE.to_owned(),
         headline: true,
