@@ -211,6 +211,19 @@ pub struct Backtest {
     pub conclusion: String,
 }
 
+impl Backtest {
+    /// The models numbered as the question-by-question tables show them:
+    /// "1 = name; 2 = name; …".
+    pub fn model_legend(&self) -> String {
+        self.models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| format!("{} = {}", i + 1, m.name))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// What can go wrong when scoring.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BacktestError {

@@ -192,15 +192,7 @@ pub fn section(run: &BacktestRun) -> Section {
     header.extend((1..=b.models.len()).map(|i| format!("model {i}")));
     header.push("nothing changes".into());
     s.push(Block::Table(Table {
-        caption: format!(
-            "P(yes) question by question. Models: {}.",
-            b.models
-                .iter()
-                .enumerate()
-                .map(|(i, m)| format!("{} = {}", i + 1, m.name))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+        caption: format!("P(yes) question by question. Models: {}.", b.model_legend()),
         numeric: std::iter::repeat_n(false, 2)
             .chain(std::iter::repeat_n(true, b.models.len() + 1))
             .collect(),

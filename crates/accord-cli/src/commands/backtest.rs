@@ -322,16 +322,7 @@ pub fn markdown(c: &Computed) -> String {
             q.baseline_p["nothing_changes"]
         );
     }
-    let _ = writeln!(
-        s,
-        "\nModels: {}.\n",
-        b.models
-            .iter()
-            .enumerate()
-            .map(|(i, m)| format!("{} = {}", i + 1, m.name))
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    let _ = writeln!(s, "\nModels: {}.\n", b.model_legend());
     let _ = writeln!(s, "## Which questions, and why\n");
     let _ = writeln!(
         s,
