@@ -13,6 +13,7 @@
 //! Limits ([`Limits`]) bound request bodies, samples per run, runs at once
 //! and waiting, and time.
 
+pub mod assets;
 mod error;
 mod jobs;
 mod routes;
