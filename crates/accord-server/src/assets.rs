@@ -34,6 +34,8 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     asset!("lib/table.js", JS),
     asset!("lib/chart.js", JS),
     asset!("lib/csv.js", JS),
+    asset!("lib/runs.js", JS),
+    asset!("lib/forecast.js", JS),
     asset!("pages/organization.js", JS),
     asset!("pages/issues.js", JS),
     asset!("pages/workbench.js", JS),

@@ -67,7 +67,9 @@ function xAxis(root, x, domain, y0, y1, label, fmt = (v) => String(Math.round(v)
 function rowLabels(root, rows, y, yLabel) {
   const g = svg('g', { class: 'axis' });
   rows.forEach((r, i) => {
-    g.append(svg('text', { x: LEFT - 8, y: y(i) + 4, 'text-anchor': 'end', class: r.faint ? 'faint' : null, text: r.label }));
+    // Long names are shortened to fit; the tooltip keeps them whole.
+    const short = r.label.length > 30 ? `${r.label.slice(0, 29)}…` : r.label;
+    g.append(svg('text', { x: LEFT - 8, y: y(i) + 4, 'text-anchor': 'end', class: r.faint ? 'faint' : null, text: short, title: short === r.label ? null : r.label }));
   });
   if (yLabel) g.append(svg('text', { x: 4, y: 14, class: 'axis-label', text: yLabel }));
   root.append(g);
@@ -129,7 +131,7 @@ export function boxChart({ rows, domain = [0, 100], xLabel, refs, label }) {
     const [a, b, m, c, d] = r.q;
     const g = svg('g', { class: `row box${r.faint ? ' faint' : ''} ${r.cls || ''}`, title: r.title });
     g.append(svg('line', { x1: x(a), x2: x(d), y1: y(i), y2: y(i), class: 'range' }));
-    g.append(svg('rect', { x: x(b), y: y(i) - 7, width: Math.max(1, x(c) - x(b)), height: 14, class: `iqr pattern-${i % 4}` }));
+    g.append(svg('rect', { x: x(b), y: y(i) - 7, width: Math.max(1, x(c) - x(b)), height: 14, class: `iqr pattern-${i % 6}` }));
     g.append(marker(r.shape || 'circle', x(m), y(i), 4.5, { class: 'median' }));
     root.append(g);
   });
@@ -177,4 +179,29 @@ export function legend(entries) {
     else sw.append(svg('rect', { x: 1, y: 3, width: 14, height: 10, class: `span ${e.cls}` }));
     return el('li', {}, sw, ' ', e.label);
   }));
+}
+
+/**
+ * Two values per row joined by a line: rows [{label, a, b, titleA, titleB,
+ * faint}], A drawn as a circle, B as a square; `names` [A's, B's] for the
+ * legend; `refs` as in rangeChart.
+ */
+export function dumbbellChart({ rows, names, domain = [0, 100], xLabel, label }) {
+  if (!rows.length) return el('p', { text: t('chart.none') });
+  const h = TOP + 12 + rows.length * ROW + AXIS;
+  const root = frame(h, label || xLabel);
+  const x = scale(domain, [LEFT, W - RIGHT]);
+  const y = (i) => TOP + 12 + i * ROW + ROW / 2;
+  const yEnd = TOP + 12 + rows.length * ROW;
+  xAxis(root, x, domain, TOP, yEnd, xLabel);
+  rowLabels(root, rows, y);
+  rows.forEach((r, i) => {
+    const g = svg('g', { class: `row${r.faint ? ' faint' : ''}` });
+    if (r.a != null && r.b != null) g.append(svg('line', { x1: x(r.a), x2: x(r.b), y1: y(i), y2: y(i), class: 'range' }));
+    if (r.a != null) g.append(marker('circle', x(r.a), y(i), 5, { class: 'outside', title: r.titleA }));
+    if (r.b != null) g.append(marker('square', x(r.b), y(i), 5, { class: 'edited', title: r.titleB }));
+    root.append(g);
+  });
+  return el('figure', { class: 'chart-figure' }, root,
+    legend([{ label: names[0], shape: 'circle', cls: 'outside' }, { label: names[1], shape: 'square', cls: 'edited' }]));
 }
