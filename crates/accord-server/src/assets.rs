@@ -27,6 +27,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 pub const ASSETS: &[(&str, &str, &[u8])] = &[
     asset!("index.html", "text/html; charset=utf-8"),
     asset!("style.css", "text/css; charset=utf-8"),
+    asset!("favicon.svg", "image/svg+xml"),
     asset!("app.js", JS),
     asset!("i18n.js", JS),
     asset!("lib/api.js", JS),
