@@ -2,7 +2,7 @@
 # The interface in real headless Chromium. Builds nothing: give it the accord
 # binary (e.g. target/debug/accord). It makes a temporary database and token,
 # starts `accord serve` on 127.0.0.1 with a free port, waits for
-# /api/health, runs ui.test.mjs with node's test runner, and always stops the
+# /api/health, runs unit.test.mjs and ui.test.mjs with node's test runner, and always stops the
 # server and removes the temporary files.
 #
 #   tests/browser/run.sh target/debug/accord
@@ -67,4 +67,6 @@ node -e '
 ' "$url"
 
 cd "$here"
+# The pure functions first (no browser), then the pages in Chromium.
+node --experimental-detect-module --test unit.test.mjs
 ACCORD_URL="$url" ACCORD_TOKEN="$token" ACCORD_TMP="$work" node --test --test-concurrency=1 ui.test.mjs

@@ -173,6 +173,11 @@ test('workbench: switch a lever, run, see the progress and the chart, save, relo
   assert.equal(await page.inputValue('#wb-name'), 'Browser test scenario');
   const options = await page.$$eval('#wb-start option', (os) => os.map((o) => o.textContent));
   assert.ok(options.some((o) => o.startsWith('Browser test scenario')), JSON.stringify(options));
+  // Run again unchanged: the run is kept under the saved scenario's name and revision.
+  await page.fill('#wb-samples', '200');
+  await page.click('#wb-run');
+  await page.waitForFunction(() => [...document.querySelectorAll('#wb-runs-table tbody tr')]
+    .some((tr) => tr.textContent.includes('Browser test scenario r1') && tr.textContent.includes('done')), null, { timeout: 120000 });
   // The saved runs list has both runs (this one and the baseline beside it), and two can be compared.
   await page.waitForSelector('#wb-runs-table tbody tr');
   await page.click('#wb-compare-go');

@@ -188,6 +188,7 @@ export default {
       extra: {},
       meta: {},
       saved: null, // {id, revision, format}
+      dirty: false, // edited since opened or saved
       toml: null,
       issue: model.issues[0].id,
     };
@@ -302,8 +303,8 @@ export default {
       note,
       el('div', { class: 'cols' }, labelled(t('wb.name'), nameBox), labelled(t('wb.author'), authorBox)),
       labelled(t('wb.basis'), basisBox, t('wb.basis.hint'))));
-    nameBox.addEventListener('input', () => { state.name = nameBox.value; });
-    basisBox.addEventListener('input', () => { state.basis = basisBox.value; });
+    nameBox.addEventListener('input', () => { state.name = nameBox.value; state.dirty = true; });
+    basisBox.addEventListener('input', () => { state.basis = basisBox.value; state.dirty = true; });
 
     const leverBox = el('section', { id: 'wb-levers' });
     const editBox = el('section', { id: 'wb-edits' });
@@ -322,7 +323,8 @@ export default {
       el('div', { class: 'row' }, labelled(t('wb.samples'), samples), runBtn, saveBtn, saveAsBtn),
       progressBox), resultBox, runsBox, compareBox);
 
-    function drawSummary() {
+    function drawSummary(edited = true) {
+      if (edited) state.dirty = true;
       const sc = compose();
       summary.textContent = t('wb.changes', { n: (sc.stance || []).length });
     }
@@ -433,7 +435,8 @@ export default {
       saveAsBtn.disabled = !canWrite || Boolean(state.toml);
       drawLevers();
       drawEdits();
-      drawSummary();
+      drawSummary(false);
+      state.dirty = false;
     }
     openBtn.addEventListener('click', async () => {
       try {
@@ -455,6 +458,7 @@ export default {
         ? await api(`/api/scenarios/${state.saved.id}`, { method: 'PUT', body })
         : await api('/api/scenarios', { method: 'POST', body });
       state.saved = { id: s.id, revision: s.revision, format: s.format };
+      state.dirty = false;
       history.replaceState(null, '', `#/workbench/scenario/${s.id}`);
       await drawStartOptions(s.id);
       clear(note).append(el('p', { class: 'notice', id: 'wb-saved', role: 'status', text: t('wb.saved', { name: s.name, id: s.id, revision: s.revision }) }));
@@ -500,7 +504,8 @@ export default {
       runBtn.disabled = true;
       try {
         const body = { kind: 'forecast', samples: Number(samples.value) };
-        if (state.toml && state.saved) body.scenario = state.saved.id;
+        // A saved scenario not edited since runs by its id, so the run is kept with its name and revision.
+        if (state.saved && (state.toml || !state.dirty)) body.scenario = state.saved.id;
         else if (state.levers.size || state.edits.size || Object.keys(state.extra).length || state.saved) body.scenario = compose();
         const id = await startRun(body);
         const run = await followRun(id, progressBox, ctx.isCurrent);
