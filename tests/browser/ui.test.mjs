@@ -160,6 +160,13 @@ test('workbench: switch a lever, run, see the progress and the chart, save, relo
   assert.equal(await page.$eval('#run-progress', (p) => p.value), 1);
   const rows = await page.$$eval('#wb-table tbody tr', (trs) => trs.length);
   assert.ok(rows > 10, `one row per issue (${rows})`);
+  // The slider moved Russia's position on the first issue: under consensus a
+  // voting member's position set by the scenario makes the issue a given,
+  // marked in the table and the chart.
+  const given = await page.$$eval('#wb-table tr.given', (trs) => trs.map((tr) => tr.cells[0].textContent));
+  assert.ok(given.some((g) => g.includes('India')), JSON.stringify(given));
+  const labels = await page.$$eval('#wb-chart svg.chart text.faint', (ts) => ts.map((x) => x.textContent));
+  assert.ok(labels.some((l) => l.includes('(given)')), JSON.stringify(labels));
   // Every mark of the comparison chart has a tooltip with its numbers.
   const marks = await page.$$eval('#wb-chart svg.chart .mark', (ms) => ms.map((m) => m.querySelector('title')?.textContent || ''));
   assert.ok(marks.length > 10 && marks.every((m) => /\d/.test(m)), JSON.stringify(marks.slice(0, 3)));

@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { el, svg } from './dom.js';
 
 const W = 760;
-const LEFT = 190;
+const LEFT = 220;
 const RIGHT = 24;
 const ROW = 24;
 const TOP = 28;
@@ -171,11 +171,14 @@ export function timelineChart({ rows, start, end, kinds, at, xLabel, label }) {
   return el('figure', { class: 'chart-figure' }, root, legend(kinds.map((k, i) => ({ label: k.label, cls: `kind-${i} pattern-${i}` }))));
 }
 
-/** A legend: entries [{label, shape} | {label, cls}] as swatches with text. */
+/** A legend: entries [{label, shape, cls?, fill?} | {label, cls}] as swatches with text (`fill`: a pattern class behind the shape). */
 export function legend(entries) {
   return el('ul', { class: 'legend' }, entries.map((e) => {
     const sw = svg('svg', { viewBox: '0 0 16 16', width: 16, height: 16, 'aria-hidden': 'true' });
-    if (e.shape) sw.append(marker(e.shape, 8, 8, 5, { class: e.cls }));
+    if (e.shape && e.fill) {
+      sw.append(svg('rect', { x: 1, y: 3, width: 14, height: 10, class: `span ${e.fill}` }));
+      sw.append(marker(e.shape, 8, 8, 3.5, { class: 'median' }));
+    } else if (e.shape) sw.append(marker(e.shape, 8, 8, 5, { class: e.cls }));
     else sw.append(svg('rect', { x: 1, y: 3, width: 14, height: 10, class: `span ${e.cls}` }));
     return el('li', {}, sw, ' ', e.label);
   }));

@@ -133,7 +133,7 @@ export function issueForecast(result, id, { baseline, meta } = {}) {
   }
   parts.push(el('figure', { class: 'chart-figure' },
     boxChart({ rows, xLabel: t('fc.axis'), refs, label: issue.name }),
-    legend(rows.map((r) => ({ label: r.label, shape: r.shape }))),
+    legend(rows.map((r, i) => ({ label: r.label, shape: r.shape, fill: `pattern-${i % 6}` }))),
     el('figcaption', { class: 'hint', text: t('fc.box.legend') })));
   parts.push(table({
     id: `models-${id}`,

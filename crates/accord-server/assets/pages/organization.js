@@ -116,9 +116,18 @@ export default {
   titleKey: 'org.title',
   async render(root, ctx) {
     const org = ctx.params[0] || 'SCO';
-    root.append(el('h1', { text: t('org.heading', { org }) }));
-    const memberships = await api(`/api/record/timeline?org=${encodeURIComponent(org)}`);
+    const heading = el('h1', { text: t('org.heading', { org }) });
+    root.append(heading);
+    const [memberships, model, orgEntry] = await Promise.all([
+      api(`/api/record/timeline?org=${encodeURIComponent(org)}`),
+      api('/api/model').catch(() => null),
+      api(`/api/record/show?id=${encodeURIComponent(org)}`).catch(() => null),
+    ]);
     if (!ctx.isCurrent()) return;
+    if (orgEntry && orgEntry.name) heading.textContent = t('org.heading', { org: localName(orgEntry.name) });
+    // Names in the chosen language where the record gives them (the model's
+    // actors); the status answers give the English name of the others.
+    const localNames = new Map(((model && model.actors) || []).map((a) => [a.id, localName(a.name)]));
     const names = new Map();
     // Names come with the status answers; fill them as they arrive.
     const today = new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate()));
@@ -199,7 +208,10 @@ export default {
         return;
       }
       if (mine !== seq || !ctx.isCurrent()) return;
-      for (const s of status) names.set(s.actor, s.name);
+      for (const s of status) {
+        s.name = localNames.get(s.actor) || s.name;
+        names.set(s.actor, s.name);
+      }
       status.sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.actor.localeCompare(b.actor));
       clear(statusBox).append(el('h2', { text: t('org.statuses', { date: day }) }), table({
         id: 'status-table',
