@@ -120,4 +120,58 @@ mod tests {
             }
         }
     }
+
+    fn files_under(dir: &std::path::Path, prefix: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                files_under(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_file_in_the_assets_folder_is_served_and_every_import_resolves() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        let mut on_disk = Vec::new();
+        files_under(&dir, "", &mut on_disk);
+        on_disk.sort();
+        let mut listed: Vec<String> = ASSETS.iter().map(|(p, _, _)| p.to_string()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed, "assets/ and ASSETS differ: list every file once");
+        // Every module a script imports (relative `from '...'`) is one of the assets.
+        for (p, _, bytes) in ASSETS.iter().filter(|(p, _, _)| p.ends_with(".js")) {
+            let text = std::str::from_utf8(bytes).unwrap();
+            let base = p.rsplit_once('/').map_or("", |(d, _)| d);
+            for spec in text
+                .split("from '")
+                .skip(1)
+                .filter_map(|r| r.split_once('\''))
+                .map(|(s, _)| s)
+            {
+                let mut parts: Vec<&str> = if base.is_empty() {
+                    Vec::new()
+                } else {
+                    base.split('/').collect()
+                };
+                for seg in spec.split('/') {
+                    match seg {
+                        "." => {}
+                        ".." => {
+                            parts.pop();
+                        }
+                        s => parts.push(s),
+                    }
+                }
+                let target = parts.join("/");
+                assert!(
+                    find(&target).is_some(),
+                    "{p} imports {spec} ({target}), which is not served"
+                );
+            }
+        }
+    }
 }
