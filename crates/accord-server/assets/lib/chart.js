@@ -100,7 +100,7 @@ export function rangeChart({ rows, domain = [0, 100], xLabel, yLabel, refs, labe
   rowLabels(root, rows, y, yLabel);
   refLines(root, refs, x, TOP + 10, yEnd);
   rows.forEach((r, i) => {
-    const g = svg('g', { class: `row${r.faint ? ' faint' : ''}`, title: r.title });
+    const g = svg('g', { class: `series${r.faint ? ' faint' : ''}`, title: r.title });
     if (r.lo != null && r.hi != null) {
       g.append(svg('line', { x1: x(r.lo), x2: x(r.hi), y1: y(i), y2: y(i), class: 'range' }));
       g.append(svg('line', { x1: x(r.lo), x2: x(r.lo), y1: y(i) - 5, y2: y(i) + 5, class: 'range' }));
@@ -129,7 +129,7 @@ export function boxChart({ rows, domain = [0, 100], xLabel, refs, label }) {
   refLines(root, refs, x, TOP + 10, yEnd);
   rows.forEach((r, i) => {
     const [a, b, m, c, d] = r.q;
-    const g = svg('g', { class: `row box${r.faint ? ' faint' : ''} ${r.cls || ''}`, title: r.title });
+    const g = svg('g', { class: `series box${r.faint ? ' faint' : ''} ${r.cls || ''}`, title: r.title });
     g.append(svg('line', { x1: x(a), x2: x(d), y1: y(i), y2: y(i), class: 'range' }));
     g.append(svg('rect', { x: x(b), y: y(i) - 7, width: Math.max(1, x(c) - x(b)), height: 14, class: `iqr pattern-${i % 6}` }));
     g.append(marker(r.shape || 'circle', x(m), y(i), 4.5, { class: 'median' }));
@@ -199,7 +199,7 @@ export function dumbbellChart({ rows, names, domain = [0, 100], xLabel, label })
   xAxis(root, x, domain, TOP, yEnd, xLabel);
   rowLabels(root, rows, y);
   rows.forEach((r, i) => {
-    const g = svg('g', { class: `row${r.faint ? ' faint' : ''}` });
+    const g = svg('g', { class: `series${r.faint ? ' faint' : ''}` });
     if (r.a != null && r.b != null) g.append(svg('line', { x1: x(r.a), x2: x(r.b), y1: y(i), y2: y(i), class: 'range' }));
     if (r.a != null) g.append(marker('circle', x(r.a), y(i), 5, { class: 'outside', title: r.titleA }));
     if (r.b != null) g.append(marker('square', x(r.b), y(i), 5, { class: 'edited', title: r.titleB }));
