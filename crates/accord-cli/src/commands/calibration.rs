@@ -4,15 +4,19 @@
 //! read (`--calibration-toml`). Method: `docs/models/calibration.md`.
 
 use std::fmt::Write as _;
+use std::sync::atomic::AtomicBool;
 
 use accord_analysis::ensemble::members;
 use accord_engine::calibration::{
-    CalibrationCase, CalibrationConfig, CalibrationReport, MemberForecasts, PredictiveScores, calibrate,
+    CalibrationCase, CalibrationConfig, CalibrationError, CalibrationReport, MemberForecasts, PredictiveScores,
+    calibrate_with,
 };
 use accord_engine::validation::Predictions;
 use accord_io::calibration::{Provenance, REGENERATE, calibration_file, fingerprint, to_toml};
 use accord_io::deu::DeuPlan;
 use serde_json::{Value, json};
+
+use crate::output::Interrupted;
 
 /// The residual group of a DEU case: its Council voting rule, unanimity or
 /// a qualified majority (`QMV`, `QMV(10)`).
@@ -28,12 +32,16 @@ fn rule_group(case: &accord_engine::validation::Case) -> String {
 
 /// Calibrates the ensemble's models on a validation plan's predictions.
 /// `source` names the DEU file for errors.
+/// Progress is reported and `cancel` read as [`calibrate_with`] does; a
+/// cancelled run returns [`Interrupted`].
 pub fn calibrate_plan(
     plan: &DeuPlan,
     predictions: &Predictions,
     source: &str,
     folds: usize,
     seed: u64,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> anyhow::Result<(CalibrationReport, Vec<String>)> {
     if plan.cases.is_empty() {
         anyhow::bail!(
@@ -71,7 +79,12 @@ pub fn calibrate_plan(
         seed,
         ..CalibrationConfig::default()
     };
-    let report = calibrate(source, &cases, &forecasts, &config).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let report = match calibrate_with(source, &cases, &forecasts, &config, cancel, progress) {
+        Err(CalibrationError::Cancelled) => {
+            return Err(Interrupted("the calibration stopped before the end; nothing was printed".into()).into());
+        }
+        r => r.map_err(|e| anyhow::anyhow!("{source}: {e}"))?,
+    };
     Ok((report, missing))
 }
 

@@ -16,8 +16,12 @@ use std::time::Instant;
 use crate::commands::calibration::{
     calibrate_plan, calibration_toml, json_calibration, markdown_calibration, text_calibration,
 };
+use crate::output::{Interrupted, Progress, cancel_flag};
+use accord_engine::EngineError;
 use accord_engine::calibration::CalibrationReport;
-use accord_engine::validation::{CandidateReport, Predictor, SelectionReport, ValidationReport, predict_all, score};
+use accord_engine::validation::{
+    CandidateReport, Predictor, SelectionReport, ValidationReport, predict_all_with, score_with,
+};
 use accord_io::deu::{
     COUNCIL_WEIGHTS_CSV, COUNCIL_WEIGHTS_NAME, DEU3_DEV_NAME, DEU3_DEV_TSV, DeuData, DeuPlan, PlanSettings,
     parse_council_weights, read_deu, validation_plan,
@@ -142,9 +146,7 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
         data.file,
         data.proposals()
     );
-    let predictions = predict_all(&plan.cases, &plan.candidates, plan.config.seed);
-    let report = score(&plan.cases, &plan.candidates, &predictions, &plan.config);
-    let (calibration, missing) = calibrate_plan(&plan, &predictions, &data_name, args.folds, args.seed)?;
+    let (report, (calibration, missing)) = run_with_progress(&plan, &data_name, args.folds, args.seed)?;
     let elapsed = start.elapsed();
     let output = if args.calibration_toml {
         calibration_toml(
@@ -171,6 +173,51 @@ fn run_deu(args: DeuArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Every model's predictions, their scores and the calibration, each phase
+/// with its progress on standard error; Ctrl-C stops the run with
+/// [`Interrupted`].
+fn run_with_progress(
+    plan: &DeuPlan,
+    data_name: &str,
+    folds: usize,
+    seed: u64,
+) -> anyhow::Result<(ValidationReport, (CalibrationReport, Vec<String>))> {
+    let stopped = |what: &str| Interrupted(format!("{what} stopped before the end; nothing was printed"));
+    let bar = Progress::new(0, "model runs", "running the models");
+    let predictions = predict_all_with(
+        &plan.cases,
+        &plan.candidates,
+        plan.config.seed,
+        cancel_flag(),
+        &|d, t| bar.set_done_of(d, t),
+    );
+    bar.finish();
+    let predictions = match predictions {
+        Err(EngineError::Cancelled) => return Err(stopped("the models' runs").into()),
+        r => r?,
+    };
+    let bar = Progress::new(0, "candidates", "scoring (bootstrap, selection)");
+    let report = score_with(
+        &plan.cases,
+        &plan.candidates,
+        &predictions,
+        &plan.config,
+        cancel_flag(),
+        &|d, t| bar.set_done_of(d, t),
+    );
+    bar.finish();
+    let report = match report {
+        Err(EngineError::Cancelled) => return Err(stopped("the scoring").into()),
+        r => r?,
+    };
+    let bar = Progress::new(0, "folds", "calibration (nested cross-validation)");
+    let calibration = calibrate_plan(plan, &predictions, data_name, folds, seed, cancel_flag(), &|d, t| {
+        bar.set_done_of(d, t)
+    });
+    bar.finish();
+    Ok((report, calibration?))
 }
 
 fn rayon_threads() -> usize {
@@ -1012,9 +1059,11 @@ mod tests {
             ..PlanSettings::default()
         };
         let plan = validation_plan(&data, &settings);
-        let predictions = predict_all(&plan.cases, &plan.candidates, plan.config.seed);
-        let report = score(&plan.cases, &plan.candidates, &predictions, &plan.config);
-        let (calibration, missing) = calibrate_plan(&plan, &predictions, "test", 10, plan.config.seed).unwrap();
+        let predictions = accord_engine::validation::predict_all(&plan.cases, &plan.candidates, plan.config.seed);
+        let report = accord_engine::validation::score(&plan.cases, &plan.candidates, &predictions, &plan.config);
+        let no = std::sync::atomic::AtomicBool::new(false);
+        let (calibration, missing) =
+            calibrate_plan(&plan, &predictions, "test", 10, plan.config.seed, &no, &|_, _| {}).unwrap();
         (data, plan, report, calibration, missing)
     }
 
