@@ -691,11 +691,12 @@ fn check_run_limits(state: &AppState, kind: RunKind, s: &RunSettings, samples: u
         return Err(ApiError::field("samples", "a run needs at least 1 sample"));
     }
     if let Some(p) = s.permutations
-        && (p == 0 || p > l.max_permutations)
+        && (p < 2 || p > l.max_permutations)
     {
+        // Sampled Shapley values come with a standard error: at least 2.
         return Err(ApiError::field(
             "permutations",
-            format!("permutations must be 1–{}", l.max_permutations),
+            format!("permutations must be 2–{}", l.max_permutations),
         ));
     }
     if kind == RunKind::Opportunities {

@@ -22,8 +22,8 @@ pub struct InfluenceArgs {
     by: By,
     /// Sample this many permutations instead of the automatic choice (exact
     /// for the compromise model up to 20 actors; sampled with dynamics).
-    /// At least 1; at most 100,000 without --no-limit.
-    #[arg(long, value_parser = limits::at_least_one_u64)]
+    /// At least 2; at most 100,000 without --no-limit.
+    #[arg(long, value_parser = limits::permutations)]
     permutations: Option<u64>,
     /// Read record and model from this data folder (holding record/ and
     /// model/, as `accord check` takes it).

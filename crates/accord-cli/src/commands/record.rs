@@ -139,8 +139,24 @@ fn known_org(record: &Record, org: &str) -> anyhow::Result<()> {
     )
 }
 
-fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
+/// [`known_org`], and `at` not before the organization was founded: before
+/// it there is nothing to show, and an empty table would pass for an answer.
+fn existing_org(record: &Record, org: &str, at: NaiveDate) -> anyhow::Result<()> {
     known_org(record, org)?;
+    if let Some(o) = record.organizations.iter().find(|o| o.id.as_str() == org)
+        && at < o.founded.first_day()
+    {
+        anyhow::bail!(
+            "{org} was founded on {}; on {at} it had no members, bodies or instruments: give a date from {} on",
+            o.founded,
+            o.founded.first_day()
+        );
+    }
+    Ok(())
+}
+
+fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
+    existing_org(record, org, at)?;
     let rows = query::status_on(record, org, at);
     if json {
         return print_json(&rows);
@@ -191,7 +207,7 @@ fn timeline(record: &Record, actor: &str, json: bool) -> anyhow::Result<()> {
 }
 
 fn bodies(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
-    known_org(record, org)?;
+    existing_org(record, org, at)?;
     let rows = query::bodies_on(record, org, at);
     if json {
         return print_json(&rows);
@@ -242,7 +258,7 @@ fn instruments(record: &Record, filter: &InstrumentFilter, json: bool) -> anyhow
 }
 
 fn gap(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
-    known_org(record, org)?;
+    existing_org(record, org, at)?;
     let rows = query::gap(record, org, at);
     if json {
         return print_json(&rows);
