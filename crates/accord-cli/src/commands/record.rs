@@ -228,6 +228,24 @@ fn bodies(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Resu
 }
 
 fn instruments(record: &Record, filter: &InstrumentFilter, json: bool) -> anyhow::Result<()> {
+    // Filters that can match nothing would print an empty table that
+    // passes for an answer.
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        anyhow::bail!("--from {from} is after --to {to}: no day is in that range; swap them");
+    }
+    if let Some(first) = record.organizations.iter().map(|o| o.founded.first_day()).min() {
+        for (flag, day) in [("--to", filter.to), ("--at", filter.on)] {
+            if let Some(day) = day
+                && day < first
+            {
+                anyhow::bail!(
+                    "{flag} {day} is before the first organization of the record was founded ({first}):                      no instrument existed yet; give a date from {first} on"
+                );
+            }
+        }
+    }
     let rows = query::instruments(record, filter);
     if json {
         return print_json(&rows);
@@ -457,6 +475,9 @@ fn describe_citation(record: &Record, index: &accord_core::record::Index, c: &Ci
 }
 
 fn search(record: &Record, text: &str, json: bool) -> anyhow::Result<()> {
+    if text.trim().is_empty() {
+        anyhow::bail!("the text to search for is empty: give a word of a name, e.g. `accord record search Tashkent`");
+    }
     let hits = query::search(record, text);
     if json {
         return print_json(&hits);
