@@ -417,6 +417,22 @@ async fn limits_are_enforced_with_json_errors() {
     .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["field"], "samples");
+    // Nothing to compute is refused at once too (issue 12, item 5), and so
+    // is an influence run with one permutation (no standard error).
+    for body in [
+        json!({"kind": "forecast", "samples": 0}),
+        json!({"kind": "influence", "permutations": 1}),
+        json!({"kind": "influence", "permutations": 0}),
+    ] {
+        let r = send(&server, "POST", "/api/runs", Some(&tok), &body).await;
+        assert_eq!(r.status, 400, "{body}");
+        let field = if body["kind"] == "forecast" {
+            "samples"
+        } else {
+            "permutations"
+        };
+        assert_eq!(r.json()["field"], field, "{body}");
+    }
     let e = send(&server, "POST", "/api/runs", Some(&tok), &json!({"kind": "forcast"}))
         .await
         .json();
