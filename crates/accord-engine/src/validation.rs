@@ -696,10 +696,8 @@ pub fn score_with(
         })
         .collect();
 
-    let score_one = |(((cand, preds), errs), &fallbacks): (
-        ((&Candidate, &Vec<Result<f64, Unscored>>), &Vec<Option<f64>>),
-        &usize,
-    )| {
+    let score_one = |k: usize| {
+        let (cand, preds, errs, fallbacks) = (&candidates[k], &predictions[k], &errors[k], fallbacks[k]);
         let scored: Vec<f64> = errs.iter().flatten().copied().collect();
         let mut group_sums = vec![(0.0, 0usize); n_groups];
         for (e, &g) in errs.iter().zip(&group_of) {
@@ -778,13 +776,7 @@ pub fn score_with(
             return Err(EngineError::Cancelled);
         }
         let end = (first + SCORE_BATCH).min(total);
-        let batch: Vec<CandidateReport> = candidates[first..end]
-            .par_iter()
-            .zip(predictions[first..end].par_iter())
-            .zip(errors[first..end].par_iter())
-            .zip(fallbacks[first..end].par_iter())
-            .map(score_one)
-            .collect();
+        let batch: Vec<CandidateReport> = (first..end).into_par_iter().map(score_one).collect();
         reports.extend(batch);
         progress(end as u64, total as u64);
     }

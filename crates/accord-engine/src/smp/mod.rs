@@ -255,12 +255,15 @@ fn utilities_of(actors: &Actors, ev: &engine::Eval) -> Vec<Vec<Vec<f64>>> {
         .collect()
 }
 
+/// The cancellation flag and progress callback of [`run_with`].
+type Watch<'a> = (&'a AtomicBool, &'a dyn Fn(u64, u64));
+
 fn run_inner(
     issue: &Issue,
     settings: &SmpSettings,
     seed: u64,
     mut trace: Option<&mut SmpTrace>,
-    watch: Option<(&AtomicBool, &dyn Fn(u64, u64))>,
+    watch: Option<Watch<'_>>,
 ) -> Result<SmpRun, EngineError> {
     let actors = validate(issue, settings)?;
     let (n, dims) = (actors.n, actors.dims);
