@@ -267,13 +267,12 @@ pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: O
 /// The headline and every model beside it, with where they disagree.
 fn print_calibrated(r: &run::ForecastReport) -> anyhow::Result<()> {
     let Some(used) = &r.calibration else { return Ok(()) };
-    let weights: Vec<String> = used.weights.iter().map(|(m, w)| format!("{m} {w:.2}")).collect();
     outln!();
     match &used.only {
         Some(m) => outln!("headline: the {m} model alone (--model), with its error learned on DEU"),
         None => outln!(
             "headline: stacked ensemble ({}), weights and model error learned on DEU ({}){}",
-            weights.join(", "),
+            used.weights_text(),
             used.file,
             if used.partial { " — PARTIAL" } else { "" }
         ),
