@@ -71,6 +71,8 @@ pub struct InfluenceReport {
     pub spheres: Vec<SphereShare>,
     /// Voting power of the voting members under consensus, two-thirds and simple majority.
     pub power: Vec<RulePower>,
+    /// Who bargains and with which capability measure (stated in every output).
+    pub table: crate::compile::Table,
 }
 
 /// Computes attributions (with `permutations` when sampled) and voting power.
@@ -157,6 +159,7 @@ pub fn influence(c: &Compiled, permutations: Option<u64>) -> Result<InfluenceRep
         issues,
         spheres,
         power,
+        table: c.table.clone(),
     })
 }
 

@@ -206,6 +206,9 @@ fn fixture() -> Report {
                 p_above: (0.3, 0.5),
                 p_shift: 0.2,
                 p_shift_se: 0.04,
+                p_above_input_only: (0.3, 0.5),
+                p_shift_input_only: 0.2,
+                p_shift_input_only_se: 0.04,
             },
             IssueShift {
                 id: "two".into(),
@@ -218,8 +221,12 @@ fn fixture() -> Report {
                 p_above: (0.9, 0.9),
                 p_shift: 0.0,
                 p_shift_se: 0.0,
+                p_above_input_only: (0.9, 0.9),
+                p_shift_input_only: 0.0,
+                p_shift_input_only_se: 0.0,
             },
         ],
+        calibrated: false,
     };
     Report {
         title: "A test organization in 2010".into(),
