@@ -408,6 +408,10 @@ pub struct CalibrationReport {
     /// The headline's scores restricted to each decision-rule group: with
     /// the group's weights (C7) and with the pooled weights (C3).
     pub headline_by_group: Vec<(String, PredictiveScores, PredictiveScores)>,
+    /// Mean paired difference of the nested CRPS, group weights minus
+    /// pooled weights, over the cases both score, and its standard error
+    /// (negative: the group weights forecast better).
+    pub group_minus_pooled_crps: (f64, f64),
     /// Each member alone (its residuals from the other folds).
     pub members: Vec<PredictiveScores>,
     /// Pooled stacking weights chosen in each outer fold (for their stability).
@@ -882,6 +886,16 @@ pub fn calibrate(
             )
         })
         .collect();
+    let diffs: Vec<f64> = headline
+        .iter()
+        .zip(&headline_pooled)
+        .filter(|(a, b)| a.0 == b.0)
+        .map(|(a, b)| a.1.crps - b.1.crps)
+        .collect();
+    let n = diffs.len().max(1) as f64;
+    let mean = diffs.iter().sum::<f64>() / n;
+    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    let group_minus_pooled_crps = (mean, (var / n).sqrt());
     let strip = |v: Vec<(usize, Scored)>| v.into_iter().map(|x| x.1).collect::<Vec<_>>();
 
     // What ships: weights from one level of cross-validation, residuals from all.
@@ -916,6 +930,7 @@ pub fn calibrate(
         headline: summarise("headline", &strip(headline)),
         headline_pooled_weights: summarise("headline (pooled weights)", &strip(headline_pooled)),
         headline_by_group,
+        group_minus_pooled_crps,
         members: members
             .iter()
             .zip(solo)

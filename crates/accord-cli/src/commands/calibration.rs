@@ -133,6 +133,7 @@ pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Valu
         "stacking": report.error_model.stacking,
         "fold_group_weights": report.fold_group_weights,
         "headline_pooled_weights": report.headline_pooled_weights,
+        "group_minus_pooled_crps": {"mean": report.group_minus_pooled_crps.0, "se": report.group_minus_pooled_crps.1},
         "headline_by_group": report.headline_by_group.iter().map(|(g, own, pooled)| {
             json!({"group": g, "group_weights": own, "pooled_weights": pooled})
         }).collect::<Vec<_>>(),
@@ -183,6 +184,11 @@ pub fn text_calibration(report: &CalibrationReport, missing: &[String]) -> Strin
         out,
         "{:<12} {:>6} {:>8} {:>16} {:>16} {:>16} {:>7.2} {:>7.3}   (the headline with pooled weights, for comparison)",
         "pooled-w", "", h.n, c[0], c[1], c[2], h.crps, h.brier
+    );
+    let _ = writeln!(
+        out,
+        "CRPS of the headline with group weights minus with pooled weights, paired over decisions: {:+.2} ± {:.2} (se)",
+        report.group_minus_pooled_crps.0, report.group_minus_pooled_crps.1
     );
     let _ = writeln!(out, "{}", stacking_lines(report).join("\n"));
     if !missing.is_empty() {
@@ -312,12 +318,15 @@ pub fn markdown_calibration(report: &CalibrationReport, missing: &[String]) -> S
          its own, chosen by the out-of-fold CRPS of its decisions alone; the others use the pooled weights. The \
          headline above uses them (an SCO issue decided by consensus gets the unanimity weights). With one set \
          of pooled weights for every decision instead, the nested headline's CRPS is {:.2} and its 50/80/90% \
-         intervals cover {} / {} / {}.\n",
+         intervals cover {} / {} / {}; the paired difference of the CRPS (group weights − pooled weights) is \
+         {:+.2} ± {:.2} (standard error over decisions).\n",
         report.config.min_group,
         hp.crps,
         coverage_cells(hp)[0],
         coverage_cells(hp)[1],
-        coverage_cells(hp)[2]
+        coverage_cells(hp)[2],
+        report.group_minus_pooled_crps.0,
+        report.group_minus_pooled_crps.1
     );
     for line in stacking_lines(report) {
         let _ = writeln!(w, "- {line}.");
