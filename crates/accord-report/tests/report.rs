@@ -64,6 +64,7 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
             bargainers: vec!["AAA".into(), "BBB".into()],
             widened: None,
             capabilities: accord_analysis::scenario::CapabilityChoice::Cinc,
+            overrides: Vec::new(),
             description: "bargaining table: member (AAA, BBB); capabilities: CINC".into(),
         },
         run: MonteCarloResult {
