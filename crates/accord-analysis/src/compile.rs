@@ -284,7 +284,10 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         } else if !overridden.insert(o.issue.as_str()) {
             problem(
                 format!("capability_override[{i}].issue"),
-                format!("a second capability override for `{}`: an issue has one measure", o.issue),
+                format!(
+                    "a second capability override for `{}`: an issue has one measure",
+                    o.issue
+                ),
             );
         }
         if o.basis.trim().is_empty() {
@@ -587,16 +590,16 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         let mut on: Vec<&str> = missing.iter().map(|(_, _, i)| i.as_str()).collect();
         on.sort_unstable();
         on.dedup();
-        let path = if *choice == scenario.settings.capabilities
-            && on.iter().any(|i| !overridden.contains(i))
-        {
+        let path = if *choice == scenario.settings.capabilities && on.iter().any(|i| !overridden.contains(i)) {
             "settings.capabilities".to_string()
         } else {
             scenario
                 .capability_override
                 .iter()
                 .position(|o| o.measure == *choice && on.contains(&o.issue.as_str()))
-                .map_or("settings.capabilities".to_string(), |k| format!("capability_override[{k}].measure"))
+                .map_or("settings.capabilities".to_string(), |k| {
+                    format!("capability_override[{k}].measure")
+                })
         };
         problem(
             path,

@@ -11,8 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use accord_engine::{
     DecisionRule, Dynamics, EngineError, ModelSettings, VotingRule,
     calibration::{
-        Component, ErrorModel, GroupStacking, MemberErrors, effective_weights, mixture_p_at_or_above,
-        mixture_quantile,
+        Component, ErrorModel, GroupStacking, MemberErrors, effective_weights, mixture_p_at_or_above, mixture_quantile,
     },
     eum::EumSettings,
     forecast::forecast_outcome,
@@ -563,7 +562,10 @@ impl CalibrationUsed {
                 } else {
                     g.group.clone()
                 };
-                let order = self.weights.iter().map(|(m, _)| (m, g.weights.get(m).copied().unwrap_or(0.0)));
+                let order = self
+                    .weights
+                    .iter()
+                    .map(|(m, _)| (m, g.weights.get(m).copied().unwrap_or(0.0)));
                 format!("{label}: {}", fmt(&mut order.into_iter()))
             })
             .collect();
@@ -571,7 +573,12 @@ impl CalibrationUsed {
         if parts.is_empty() {
             return pooled;
         }
-        let others: Vec<&str> = self.stacking.iter().filter(|g| !g.own).map(|g| g.group.as_str()).collect();
+        let others: Vec<&str> = self
+            .stacking
+            .iter()
+            .filter(|g| !g.own)
+            .map(|g| g.group.as_str())
+            .collect();
         parts.push(if others.is_empty() {
             format!("other issues: {pooled}")
         } else {

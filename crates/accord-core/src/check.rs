@@ -902,7 +902,12 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
                 );
             }
             if m.basis.trim().is_empty() {
-                c.report(K::Capability, i, format!("{key}.basis"), "say how the figure was obtained");
+                c.report(
+                    K::Capability,
+                    i,
+                    format!("{key}.basis"),
+                    "say how the figure was obtained",
+                );
             }
         }
     }

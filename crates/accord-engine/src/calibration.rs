@@ -603,7 +603,12 @@ fn stack_by_group(
         pooled: stack(&all, grid),
         groups: by_group
             .into_iter()
-            .map(|(g, t)| (g.to_string(), (t.len(), (t.len() >= min_group).then(|| stack(&t, grid)))))
+            .map(|(g, t)| {
+                (
+                    g.to_string(),
+                    (t.len(), (t.len() >= min_group).then(|| stack(&t, grid))),
+                )
+            })
             .collect(),
     }
 }
@@ -904,7 +909,9 @@ pub fn calibrate(
     for (m, w) in shipped.iter_mut().zip(&stacked.pooled) {
         m.weight = *w;
     }
-    let named = |w: &[f64]| -> BTreeMap<String, f64> { members.iter().map(|m| m.name.clone()).zip(w.iter().copied()).collect() };
+    let named = |w: &[f64]| -> BTreeMap<String, f64> {
+        members.iter().map(|m| m.name.clone()).zip(w.iter().copied()).collect()
+    };
     let stacking = stacked
         .groups
         .iter()
@@ -1109,7 +1116,12 @@ mod tests {
         // Out of sample the group weights beat one set of pooled weights.
         assert!(report.headline.crps < report.headline_pooled_weights.crps);
         assert_eq!(report.headline_by_group.len(), 3);
-        assert!(report.fold_group_weights.iter().all(|f| f.contains_key("a") && !f.contains_key("c")));
+        assert!(
+            report
+                .fold_group_weights
+                .iter()
+                .all(|f| f.contains_key("a") && !f.contains_key("c"))
+        );
     }
 
     #[test]

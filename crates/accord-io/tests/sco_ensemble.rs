@@ -117,7 +117,9 @@ fn consensus_issues_use_the_unanimity_weights() {
 /// input-only P stays beside it, and givens stay givens.
 #[test]
 fn comparisons_use_the_calibrated_headline() {
-    use accord_analysis::run::{CalibrateComparisonError, as_compared, calibrate_comparison, compare, forecast_scenario};
+    use accord_analysis::run::{
+        CalibrateComparisonError, as_compared, calibrate_comparison, compare, forecast_scenario,
+    };
     let never = AtomicBool::new(false);
     let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();
     let a = baseline(12);
@@ -125,7 +127,12 @@ fn comparisons_use_the_calibrated_headline() {
         .iter()
         .find(|(n, _)| n.contains("iran-admitted"))
         .expect("the iran-admitted scenario ships");
-    let b = accord_analysis::compile(&record, &model, &accord_io::scenario::parse_scenario(name, text).unwrap()).unwrap();
+    let b = accord_analysis::compile(
+        &record,
+        &model,
+        &accord_io::scenario::parse_scenario(name, text).unwrap(),
+    )
+    .unwrap();
     let mut cmp = compare(&a, &b, &never, &|_| {}).unwrap();
     let input_only: Vec<(f64, f64)> = cmp.issues.iter().map(|s| s.p_above).collect();
     // Without calibrated forecasts it is a clear error, and nothing changes.
@@ -144,7 +151,15 @@ fn comparisons_use_the_calibrated_headline() {
     let mut fa = forecast_scenario(&a, &never, &|_| {}).unwrap();
     accord_io::calibration::attach_calibrated(&mut fa, &a, None, &never, &|_| {}).unwrap();
     let headline = |f: &accord_analysis::run::ForecastReport, id: &str| {
-        f.issues.iter().find(|i| i.id == id).unwrap().predictive.as_ref().unwrap().headline.p_at_or_above
+        f.issues
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .predictive
+            .as_ref()
+            .unwrap()
+            .headline
+            .p_at_or_above
     };
     let mut givens = 0;
     for (s, io) in cmp.issues.iter().zip(input_only) {

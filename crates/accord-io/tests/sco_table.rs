@@ -151,20 +151,33 @@ fn gdp_and_population_are_measures_for_all_issues_or_one() {
         let c = compiled(&format!(
             "[scenario]\nid = \"m\"\ntitle = \"m\"\n\n[settings]\ncapabilities = \"{key}\"\n"
         ));
-        assert!(c.table.description.contains("World Bank WDI"), "{}", c.table.description);
+        assert!(
+            c.table.description.contains("World Bank WDI"),
+            "{}",
+            c.table.description
+        );
         let caps = capabilities_on(&c, "development-fund");
         let of = |a: &str| caps.iter().find(|x| x.0 == a).unwrap().1;
         // The ratio of two members' weights is the ratio of their figures
         // (times their stances' capability factors, the same under CINC).
         let base = capabilities_on(&cinc, "development-fund");
         let factor = |a: &str| {
-            let k = model.capabilities.iter().find(|c| c.actor.as_str() == a).unwrap().estimate.value;
+            let k = model
+                .capabilities
+                .iter()
+                .find(|c| c.actor.as_str() == a)
+                .unwrap()
+                .estimate
+                .value;
             base.iter().find(|x| x.0 == a).unwrap().1 / k
         };
         let expected = figure("RUS", m) * factor("RUS") / (figure("CHN", m) * factor("CHN"));
         assert!((of("RUS") / of("CHN") - expected).abs() < 1e-9, "{key}");
         let cinc_ratio = base.iter().find(|x| x.0 == "RUS").unwrap().1 / base.iter().find(|x| x.0 == "CHN").unwrap().1;
-        assert!((of("RUS") / of("CHN") - cinc_ratio).abs() > 1e-3, "{key} changes the weights");
+        assert!(
+            (of("RUS") / of("CHN") - cinc_ratio).abs() > 1e-3,
+            "{key} changes the weights"
+        );
     }
 
     // One issue weighed by GDP: its stances change, the others keep CINC,
@@ -193,7 +206,12 @@ basis = "a fund's weight follows who can pay into it"
     // GDP in billions of US$ (about 1,200 for Russia) against a CINC below 0.05.
     assert!(rus > 100.0, "{rus}");
     for issue in cinc.model.issues.iter().filter(|i| i.id != "development-fund") {
-        assert_eq!(capabilities_on(&one, &issue.id), capabilities_on(&cinc, &issue.id), "{}", issue.id);
+        assert_eq!(
+            capabilities_on(&one, &issue.id),
+            capabilities_on(&cinc, &issue.id),
+            "{}",
+            issue.id
+        );
     }
     let (a, b) = (
         cinc.model.draw(7, 3, cinc.settings.distribution),
@@ -208,14 +226,19 @@ basis = "a fund's weight follows who can pay into it"
 fn a_measure_without_figures_is_unavailable_and_overrides_are_checked() {
     let (record, mut model) = accord_io::embedded::sco_record_and_model().unwrap();
     for c in model.capabilities.iter_mut().filter(|c| c.actor.as_str() == "KGZ") {
-        c.measures.retain(|m| m.measure != accord_core::model::Measure::Population);
+        c.measures
+            .retain(|m| m.measure != accord_core::model::Measure::Population);
     }
     let text = "[scenario]\nid = \"p\"\ntitle = \"p\"\n\n[settings]\ncapabilities = \"population\"\n";
     let scenario = accord_io::scenario::parse_scenario("p.toml", text).unwrap();
     let problems = accord_analysis::compile(&record, &model, &scenario).unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].path, "settings.capabilities");
-    assert!(problems[0].message.contains("KGZ") && problems[0].message.contains("unavailable"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("KGZ") && problems[0].message.contains("unavailable"),
+        "{}",
+        problems[0].message
+    );
     // GDP is still available: every actor at the table has a figure.
     let text = text.replace("population", "gdp");
     let scenario = accord_io::scenario::parse_scenario("g.toml", &text).unwrap();

@@ -983,12 +983,20 @@ fn scenario_section(report: &Report, r: &ScenarioResult) -> Section {
                      seed; the input-only P of the scenario's own model is in `compare --json` as p_above_input_only).",
                     u.samples
                 ),
-                _ => "P is the input-only P of the scenario's own model (the calibrated forecasts did not run).".to_string(),
+                _ => "P is the input-only P of the scenario's own model (the calibrated forecasts did not run)."
+                    .to_string(),
             }
         ),
-        header: ["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(≥ threshold) A → B", "ΔP ± se"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "issue",
+            "median A → B",
+            "paired shift ± se",
+            "shift 5 %–95 %",
+            "P(≥ threshold) A → B",
+            "ΔP ± se",
+        ]
+        .map(String::from)
+        .to_vec(),
         numeric: vec![false, true, true, true, true, true],
         rows,
     }));

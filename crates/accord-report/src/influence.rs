@@ -86,7 +86,10 @@ pub fn section(report: &Report, pair: [&str; 2], runs: &[ScenarioInfluence]) -> 
         .map(|(r, x)| format!("{}: {}", r.id, x.table.description))
         .collect();
     if !tables.is_empty() {
-        s.push(Block::Paragraph(format!("Tables and capabilities — {}.", tables.join("; "))));
+        s.push(Block::Paragraph(format!(
+            "Tables and capabilities — {}.",
+            tables.join("; ")
+        )));
     }
     for r in runs {
         if let Err(e) = &r.result {

@@ -992,9 +992,13 @@ fn models_section_shows_each_model_beside_the_headline() {
             cases: 49,
             own: true,
             reason: "49 decisions".into(),
-            weights: [("compromise".to_string(), 0.25), ("eum".to_string(), 0.0), ("smp".to_string(), 0.75)]
-                .into_iter()
-                .collect(),
+            weights: [
+                ("compromise".to_string(), 0.25),
+                ("eum".to_string(), 0.0),
+                ("smp".to_string(), 0.75),
+            ]
+            .into_iter()
+            .collect(),
         }],
         only: None,
         partial: false,

@@ -223,7 +223,12 @@ fn stacking_lines(report: &CalibrationReport) -> Vec<String> {
                         own.n,
                         own.crps,
                         pooled.crps,
-                        100.0 * own.coverage.iter().find(|c| (c.nominal - 0.9).abs() < 1e-9).map_or(f64::NAN, |c| c.covered)
+                        100.0
+                            * own
+                                .coverage
+                                .iter()
+                                .find(|c| (c.nominal - 0.9).abs() < 1e-9)
+                                .map_or(f64::NAN, |c| c.covered)
                     )
                 })
                 .unwrap_or_default();

@@ -541,7 +541,9 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     if !args.input_only && !cmp.a.run.partial && !cmp.b.run.partial {
         attach_calibrated(&mut cmp.a, &a, None)?;
         attach_calibrated(&mut cmp.b, &run::as_compared(&a.settings, &b), None)?;
-        if !(cmp.a.calibration.as_ref().is_some_and(|u| u.partial) || cmp.b.calibration.as_ref().is_some_and(|u| u.partial)) {
+        if !(cmp.a.calibration.as_ref().is_some_and(|u| u.partial)
+            || cmp.b.calibration.as_ref().is_some_and(|u| u.partial))
+        {
             run::calibrate_comparison(&mut cmp)?;
         }
     }
@@ -577,7 +579,9 @@ fn print_comparison(cmp: &run::Comparison) -> anyhow::Result<()> {
             used.weights_text(),
             used.samples
         ),
-        _ => outln!("P is the input-only P of the scenarios' own model (no model error: --input-only or a stopped run)"),
+        _ => {
+            outln!("P is the input-only P of the scenarios' own model (no model error: --input-only or a stopped run)")
+        }
     }
     let mut header = vec![
         "issue",

@@ -252,8 +252,14 @@ fn calibrate_comparisons(
         if cancel_flag().load(Ordering::Relaxed) {
             break;
         }
-        let Some(cmp) = scenario.comparison.as_mut() else { continue };
-        let Some(c) = compiled.iter().skip(1).find(|c| c.scenario.scenario.id == cmp.b.scenario) else {
+        let Some(cmp) = scenario.comparison.as_mut() else {
+            continue;
+        };
+        let Some(c) = compiled
+            .iter()
+            .skip(1)
+            .find(|c| c.scenario.scenario.id == cmp.b.scenario)
+        else {
             continue;
         };
         cmp.a.calibration = Some(used.clone());
