@@ -209,6 +209,11 @@ pub struct Backtest {
     pub bootstrap: (usize, u64),
     /// The conclusion in plain words.
     pub conclusion: String,
+    /// The headline's bargaining table and capability measure (the shipped
+    /// baseline's), stated in every output; `None` until the caller that ran
+    /// the forecasts sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<crate::compile::Table>,
 }
 
 impl Backtest {
@@ -394,6 +399,7 @@ pub fn score(
         log_clip: LOG_CLIP,
         bootstrap: (BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED),
         conclusion,
+        table: None,
     })
 }
 

@@ -40,7 +40,10 @@ use accord_engine::{
 };
 use serde::Serialize;
 
-use crate::{Scenario, scenario::CapabilityChoice};
+use crate::{
+    Scenario,
+    scenario::{CapabilityChoice, CapabilityOverride},
+};
 
 /// A problem with a scenario, located by field path (e.g. `stance[2].issue`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,6 +90,8 @@ pub struct Table {
     pub widened: Option<String>,
     /// The capability measure and what it is.
     pub capabilities: CapabilityChoice,
+    /// Issues weighed by another measure, with the scenario's basis.
+    pub overrides: Vec<CapabilityOverride>,
     /// One line for headers: the table and the capability measure.
     pub description: String,
 }
@@ -110,6 +115,21 @@ pub struct Compiled {
     pub model: UncertainModel,
     /// How it runs.
     pub settings: MonteCarloSettings,
+}
+
+/// An actor's capability under a measure: the model's indicator (CINC), 1
+/// for equal capabilities, or its sourced figure on GDP or population
+/// (`None` when the model has none).
+fn capability_of(cap: &accord_core::model::Capability, choice: CapabilityChoice) -> Option<Estimate> {
+    match choice.measure() {
+        None if choice == CapabilityChoice::Equal => Some(Estimate {
+            value: 1.0,
+            low: 1.0,
+            high: 1.0,
+        }),
+        None => Some(cap.estimate),
+        Some(m) => cap.figure(m).map(|f| f.estimate),
+    }
 }
 
 fn bounds(e: Estimate, scale: f64) -> Bounds {
@@ -245,6 +265,35 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             problem(
                 "table.basis".into(),
                 "a scenario that widens the bargaining table must say why (basis)".into(),
+            );
+        }
+    }
+    // Per-issue capability measures: the issue must exist, once, with a basis.
+    let mut overridden: HashSet<&str> = HashSet::new();
+    for (i, o) in scenario.capability_override.iter().enumerate() {
+        if !model.issues.iter().any(|x| x.id.as_str() == o.issue) {
+            let ids: Vec<&str> = model.issues.iter().map(|x| x.id.as_str()).collect();
+            problem(
+                format!("capability_override[{i}].issue"),
+                format!(
+                    "unknown issue `{}`{}",
+                    o.issue,
+                    accord_core::suggest::did_you_mean(&o.issue, ids.iter().copied())
+                ),
+            );
+        } else if !overridden.insert(o.issue.as_str()) {
+            problem(
+                format!("capability_override[{i}].issue"),
+                format!(
+                    "a second capability override for `{}`: an issue has one measure",
+                    o.issue
+                ),
+            );
+        }
+        if o.basis.trim().is_empty() {
+            problem(
+                format!("capability_override[{i}].basis"),
+                "say why this issue is weighed by another capability measure (basis)".into(),
             );
         }
     }
@@ -404,19 +453,40 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         }
     }
 
-    // 3. The engine's view.
+    // 3. The engine's view. One set of actors per capability measure in
+    // use: the scenario's first, then each other measure an override names
+    // (appended, so that the draws of the first set are those of a scenario
+    // without overrides). A stance points into the set of its issue's measure.
+    let measure_of = |issue: &str| {
+        scenario
+            .capability_override
+            .iter()
+            .find(|o| o.issue == issue)
+            .map_or(scenario.settings.capabilities, |o| o.measure)
+    };
+    let mut measure_sets: Vec<CapabilityChoice> = vec![scenario.settings.capabilities];
+    for o in &scenario.capability_override {
+        if !measure_sets.contains(&o.measure) {
+            measure_sets.push(o.measure);
+        }
+    }
+    let per_set = model.capabilities.len();
     let mut actors: Vec<UncertainActor> = Vec::new();
     let mut actor_index: HashMap<&str, usize> = HashMap::new();
-    for cap in &model.capabilities {
-        actor_index.insert(cap.actor.as_str(), actors.len());
-        actors.push(UncertainActor {
-            id: cap.actor.to_string(),
-            capability: match scenario.settings.capabilities {
-                CapabilityChoice::Cinc => bounds(cap.estimate, 1.0),
-                CapabilityChoice::Equal => Bounds::exact(1.0),
-            },
-        });
+    for choice in &measure_sets {
+        for (k, cap) in model.capabilities.iter().enumerate() {
+            actor_index.entry(cap.actor.as_str()).or_insert(k);
+            actors.push(UncertainActor {
+                id: cap.actor.to_string(),
+                // An actor without a figure on the measure has no stance at
+                // the table on its issues (checked below); its placeholder
+                // is never used.
+                capability: capability_of(cap, *choice).map_or(Bounds::exact(1.0), |e| bounds(e, 1.0)),
+            });
+        }
     }
+    // Measure → actors at the table without a figure, with their issues.
+    let mut unavailable: Vec<(CapabilityChoice, String, String)> = Vec::new();
     let mut issues = Vec::new();
     let mut compiled_issues = Vec::new();
     for issue in &model.issues {
@@ -424,12 +494,18 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         let mut shown = Vec::new();
         let mut outside = Vec::new();
         let mut chamber_voters = Vec::new();
+        let choice = measure_of(issue.id.as_str());
+        let set = measure_sets.iter().position(|m| *m == choice).unwrap_or(0);
         for s in stances.iter().filter(|s| s.issue == issue.id) {
             let Some(&a) = actor_index.get(s.actor.as_str()) else {
                 continue;
             };
             let present = !removed.contains(s.actor.as_str());
             let active = present && bargains(s.actor.as_str());
+            if active && capability_of(&model.capabilities[a], choice).is_none() {
+                unavailable.push((choice, s.actor.to_string(), issue.id.to_string()));
+            }
+            let a = a + set * per_set;
             if present && !active {
                 outside.push((
                     s.actor.to_string(),
@@ -476,14 +552,12 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         // Under consensus every voting member holds a veto: moving one moves the outcome.
         let veto = scenario.settings.procedural && matches!(voting_rule, Some(VotingRule::Unanimity));
         let given = given_reason(scenario, issue.id.as_str(), issue.status_quo, &shown, veto, |actor| {
-            let cap = match scenario.settings.capabilities {
-                CapabilityChoice::Cinc => model
-                    .capabilities
-                    .iter()
-                    .find(|k| k.actor.as_str() == actor)
-                    .map_or(0.0, |k| k.estimate.value),
-                CapabilityChoice::Equal => 1.0,
-            };
+            let cap = model
+                .capabilities
+                .iter()
+                .find(|k| k.actor.as_str() == actor)
+                .and_then(|k| capability_of(k, choice))
+                .map_or(0.0, |e| e.value);
             let factor = stances
                 .iter()
                 .find(|s| s.actor.as_str() == actor && s.issue == issue.id)
@@ -503,6 +577,43 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             given,
         });
     }
+    // A measure is unavailable where an actor at the table has no sourced figure.
+    for choice in &measure_sets {
+        let missing: Vec<&(CapabilityChoice, String, String)> =
+            unavailable.iter().filter(|(c, _, _)| c == choice).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let mut who: Vec<&str> = missing.iter().map(|(_, a, _)| a.as_str()).collect();
+        who.sort_unstable();
+        who.dedup();
+        let mut on: Vec<&str> = missing.iter().map(|(_, _, i)| i.as_str()).collect();
+        on.sort_unstable();
+        on.dedup();
+        let path = if *choice == scenario.settings.capabilities && on.iter().any(|i| !overridden.contains(i)) {
+            "settings.capabilities".to_string()
+        } else {
+            scenario
+                .capability_override
+                .iter()
+                .position(|o| o.measure == *choice && on.contains(&o.issue.as_str()))
+                .map_or("settings.capabilities".to_string(), |k| {
+                    format!("capability_override[{k}].measure")
+                })
+        };
+        problem(
+            path,
+            format!(
+                "capabilities `{}` ({}) are unavailable: the model has no sourced figure for {} (at the table on {}); \
+                 choose `cinc` or `equal`, or add `[capability.{}]` figures with a source to the model",
+                choice.key(),
+                choice.describe(),
+                who.join(", "),
+                on.join(", "),
+                choice.measure().map_or("gdp", |m| m.key()),
+            ),
+        );
+    }
     // Before the founding nobody votes; that problem is already reported.
     let founded = date >= org.founded.first_day();
     nothing_to_forecast(&issues, &voters, &removed, org_id, date, founded, &mut problem);
@@ -517,8 +628,9 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         added.extend(t.actors.iter().cloned());
         format!("the scenario seats {} at the table: {}", added.join(", "), t.basis)
     });
+    let overrides: Vec<CapabilityOverride> = scenario.capability_override.clone();
     let description = format!(
-        "bargaining table: {} ({}){}; capabilities: {}",
+        "bargaining table: {} ({}){}; capabilities: {}{}",
         statuses.join(", "),
         bargainers.join(", "),
         if widened.is_some() {
@@ -526,13 +638,18 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         } else {
             ""
         },
-        s.capabilities.describe()
+        s.capabilities.describe(),
+        overrides
+            .iter()
+            .map(|o| format!("; on {}: {} ({})", o.issue, o.measure.describe(), o.basis))
+            .collect::<String>()
     );
     let table = Table {
         statuses,
         bargainers,
         widened,
         capabilities: s.capabilities,
+        overrides,
         description,
     };
     Ok(Compiled {

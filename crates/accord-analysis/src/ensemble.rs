@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use accord_engine::{
     DecisionRule, Dynamics, EngineError, ModelSettings, VotingRule,
-    calibration::{Component, ErrorModel, effective_weights, mixture_p_at_or_above, mixture_quantile},
+    calibration::{
+        Component, ErrorModel, GroupStacking, MemberErrors, effective_weights, mixture_p_at_or_above, mixture_quantile,
+    },
     eum::EumSettings,
     forecast::forecast_outcome,
     montecarlo::{QUANTILES, UncertainIssue, sample_seed},
@@ -150,6 +152,12 @@ pub struct PredictiveIssue {
     /// Weight in the headline on this issue (renormalised over the models
     /// that ran); 1 for the headline itself.
     pub weight: f64,
+    /// Whose stacking weights the headline used on this issue (eq. C7 of
+    /// `docs/models/calibration.md`): the issue's decision-rule group
+    /// (`unanimity`, `qmv`) when that group has weights of its own, else
+    /// `pooled`; `only` when one model was picked.
+    #[serde(default)]
+    pub stacking_group: String,
 }
 
 /// One model's calibrated forecasts of every issue.
@@ -221,7 +229,7 @@ pub fn predictive_forecasts(
             valid: all.iter().map(|m| m.name).collect::<Vec<_>>().join(", "),
         });
     }
-    let chosen: Vec<(Member, f64, &accord_engine::calibration::MemberErrors)> = all
+    let chosen: Vec<(Member, f64, &MemberErrors)> = all
         .into_iter()
         .filter(|m| only.is_none_or(|o| o == m.name))
         .filter_map(|m| {
@@ -310,14 +318,16 @@ pub fn predictive_forecasts(
         parts.push(row);
     }
 
-    // The headline: the members that ran on an issue, weights renormalised.
-    let weights: Vec<f64> = chosen.iter().map(|c| c.1).collect();
+    // The headline: the members that ran on an issue, with the stacking
+    // weights of the issue's decision-rule group (eq. C7), renormalised.
     let mut headline_issues = Vec::new();
     for (i, issue) in issues.iter().enumerate() {
+        let (weights, stacking_group) = issue_weights(errors, &chosen, only, residual_group(issue));
         let available: Vec<bool> = parts.iter().map(|p| !p[i].0.is_empty()).collect();
         let w = effective_weights(&weights, &available);
         for (mf, wi) in models.iter_mut().zip(&w) {
             mf.issues[i].weight = *wi;
+            mf.issues[i].stacking_group = stacking_group.clone();
         }
         let components: Vec<Component<'_>> = parts
             .iter()
@@ -366,6 +376,7 @@ pub fn predictive_forecasts(
             residual_group: residual_group(issue).unwrap_or("pooled").to_string(),
             residuals: components.iter().map(|c| c.residuals.len()).sum(),
             weight: 1.0,
+            stacking_group,
         });
     }
     let disagreement = issues
@@ -471,7 +482,34 @@ fn summarise(
         residual_group: group.to_string(),
         residuals: residuals.len(),
         weight: 1.0,
+        stacking_group: String::new(),
     }
+}
+
+/// The stacking weights of the chosen members for an issue of `group`
+/// (eq. C7): the group's own if the error model has them, else the pooled
+/// weights; all 1 when one model was picked. With the label of the weights.
+fn issue_weights(
+    errors: &ErrorModel,
+    chosen: &[(Member, f64, &MemberErrors)],
+    only: Option<&str>,
+    group: Option<&str>,
+) -> (Vec<f64>, String) {
+    if only.is_some() {
+        return (vec![1.0; chosen.len()], "only".to_string());
+    }
+    let (all, label) = errors.weights_for(group);
+    let weights = chosen
+        .iter()
+        .map(|(m, _, _)| {
+            errors
+                .members
+                .iter()
+                .position(|e| e.name == m.name)
+                .map_or(0.0, |k| all[k])
+        })
+        .collect();
+    (weights, label.to_string())
 }
 
 /// One issue's calibrated forecasts, as [`crate::run::IssueForecast`] carries them.
@@ -492,14 +530,62 @@ pub struct CalibrationUsed {
     pub file: String,
     /// Fingerprint of the DEU data it was learned from.
     pub data_fingerprint: String,
-    /// Each model's stacking weight, in ensemble order.
+    /// Each model's pooled stacking weight, in ensemble order.
     pub weights: Vec<(String, f64)>,
+    /// The stacking weights per decision-rule group (eq. C7), with whether
+    /// each group has its own and why.
+    #[serde(default)]
+    pub stacking: Vec<GroupStacking>,
     /// The one model picked (`--model`), if any.
     pub only: Option<String>,
     /// Whether the calibrated run stopped before the end.
     pub partial: bool,
     /// Draws per model.
     pub samples: u64,
+}
+
+impl CalibrationUsed {
+    /// The weights in words, for every output that states them: the
+    /// groups with weights of their own, then the pooled ones, e.g.
+    /// `unanimity (SCO consensus): compromise 0.40, …; pooled (qmv, no procedure): …`.
+    pub fn weights_text(&self) -> String {
+        let fmt = |w: &mut dyn Iterator<Item = (&String, f64)>| {
+            w.map(|(m, w)| format!("{m} {w:.2}")).collect::<Vec<_>>().join(", ")
+        };
+        let mut parts: Vec<String> = self
+            .stacking
+            .iter()
+            .filter(|g| g.own)
+            .map(|g| {
+                let label = if g.group == "unanimity" {
+                    "unanimity and consensus".to_string()
+                } else {
+                    g.group.clone()
+                };
+                let order = self
+                    .weights
+                    .iter()
+                    .map(|(m, _)| (m, g.weights.get(m).copied().unwrap_or(0.0)));
+                format!("{label}: {}", fmt(&mut order.into_iter()))
+            })
+            .collect();
+        let pooled = fmt(&mut self.weights.iter().map(|(m, w)| (m, *w)));
+        if parts.is_empty() {
+            return pooled;
+        }
+        let others: Vec<&str> = self
+            .stacking
+            .iter()
+            .filter(|g| !g.own)
+            .map(|g| g.group.as_str())
+            .collect();
+        parts.push(if others.is_empty() {
+            format!("other issues: {pooled}")
+        } else {
+            format!("{} and other issues: {pooled}", others.join(", "))
+        });
+        parts.join("; ")
+    }
 }
 
 /// Puts an ensemble forecast into a forecast report, issue by issue

@@ -73,6 +73,8 @@ pub struct InfluenceReport {
     pub spheres: Vec<SphereShare>,
     /// Voting power of the voting members under consensus, two-thirds and simple majority.
     pub power: Vec<RulePower>,
+    /// Who bargains and with which capability measure (stated in every output).
+    pub table: crate::compile::Table,
 }
 
 /// Computes attributions (with `permutations` when sampled) and voting power.
@@ -183,6 +185,7 @@ pub fn influence_with(
         issues,
         spheres,
         power,
+        table: c.table.clone(),
     })
 }
 

@@ -169,6 +169,8 @@ pub struct SearchReport {
     pub singles: Vec<Candidate>,
     /// The best combinations of 2..K levers, best first (at most 20).
     pub combinations: Vec<Candidate>,
+    /// Who bargains and with which capability measure (stated in every output).
+    pub table: crate::compile::Table,
 }
 
 /// Applies the effects of `levers` to issue `k` of a drawn sample.
@@ -482,6 +484,7 @@ pub fn search(
         partial,
         singles,
         combinations,
+        table: compiled.table.clone(),
     })
 }
 

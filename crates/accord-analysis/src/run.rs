@@ -143,6 +143,11 @@ pub struct Comparison {
     pub b: ForecastReport,
     /// Per issue, the paired differences B − A.
     pub issues: Vec<IssueShift>,
+    /// Whether `p_above` and `p_shift` are the calibrated headline's
+    /// ([`calibrate_comparison`]): input uncertainty and model error, as
+    /// `accord forecast` reports; otherwise they are the input-only P of
+    /// the scenarios' own model.
+    pub calibrated: bool,
 }
 
 /// How one issue moves from A to B.
@@ -165,12 +170,23 @@ pub struct IssueShift {
     pub mean_shift_se: f64,
     /// 5 % and 95 % quantiles of the paired shift.
     pub shift_90: (f64, f64),
-    /// P(outcome at or above the threshold) under A and B.
+    /// P(outcome at or above the threshold) under A and B: the calibrated
+    /// headline's when the comparison is calibrated, else `p_above_input_only`.
     pub p_above: (f64, f64),
-    /// Paired difference of the probabilities, with its standard error.
+    /// Difference of the probabilities B − A, with its standard error.
     pub p_shift: f64,
-    /// Standard error of `p_shift`.
+    /// Standard error of `p_shift`: of the paired indicator differences for
+    /// the input-only P; for the calibrated headline
+    /// `√(se_A² + se_B²)`, which does not credit the common draws and so
+    /// overstates it when A's and B's errors are positively correlated.
     pub p_shift_se: f64,
+    /// P(at or above the threshold) under A and B of the scenarios' own
+    /// model, input uncertainty only (the Monte Carlo share of draws).
+    pub p_above_input_only: (f64, f64),
+    /// The paired difference of the input-only probabilities.
+    pub p_shift_input_only: f64,
+    /// Standard error of `p_shift_input_only` (paired draws).
+    pub p_shift_input_only_se: f64,
 }
 
 /// One model's outcome per (sample, issue), kept by [`forecast_keeping`]
@@ -421,10 +437,101 @@ pub fn compare_on(
                 p_above: (sa.p_above, sb.p_above),
                 p_shift: p.mean,
                 p_shift_se: p.std_error,
+                p_above_input_only: (sa.p_above, sb.p_above),
+                p_shift_input_only: p.mean,
+                p_shift_input_only_se: p.std_error,
             }
         })
         .collect();
-    Ok(Comparison { a: fa, b: fb, issues })
+    Ok(Comparison {
+        a: fa,
+        b: fb,
+        issues,
+        calibrated: false,
+    })
+}
+
+/// The compiled scenario B as a comparison runs it: with A's seed, sample
+/// count and distribution (its own model settings), so that the calibrated
+/// forecasts of A and B see the same draws.
+pub fn as_compared(a: &MonteCarloSettings, b: &Compiled) -> Compiled {
+    let mut c = b.clone();
+    c.settings = MonteCarloSettings {
+        model: b.settings.model.clone(),
+        ..a.clone()
+    };
+    c
+}
+
+/// Why a comparison could not be calibrated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalibrateComparisonError {
+    /// A side has no calibrated forecast of an issue they share.
+    #[error("scenario {scenario}: issue {issue:?} has no calibrated forecast (run the ensemble on both sides first)")]
+    Missing {
+        /// Which scenario lacks it.
+        scenario: String,
+        /// The issue.
+        issue: String,
+    },
+    /// The two sides' calibrated forecasts were not made on the same draws.
+    #[error(
+        "the calibrated forecasts of A and B differ in seed or draws (A: seed {a_seed}, {a_samples} draws; \
+         B: seed {b_seed}, {b_samples} draws); run B as compared (run::as_compared)"
+    )]
+    Draws {
+        /// A's seed.
+        a_seed: u64,
+        /// A's draws.
+        a_samples: u64,
+        /// B's seed.
+        b_seed: u64,
+        /// B's draws.
+        b_samples: u64,
+    },
+}
+
+/// Makes a comparison's probabilities those of the calibrated headline (the
+/// same predictive distributions `accord forecast` reports): `p_above` and
+/// `p_shift` become the headline's, the input-only values stay in their
+/// `_input_only` fields. Both sides must carry calibrated forecasts
+/// ([`crate::ensemble::attach`]) made on the same seed and draws (B run as
+/// [`as_compared`]). Givens stay givens.
+pub fn calibrate_comparison(cmp: &mut Comparison) -> Result<(), CalibrateComparisonError> {
+    if let (Some(ua), Some(ub)) = (&cmp.a.calibration, &cmp.b.calibration)
+        && (cmp.a.run.settings.seed != cmp.b.run.settings.seed || ua.samples != ub.samples)
+    {
+        return Err(CalibrateComparisonError::Draws {
+            a_seed: cmp.a.run.settings.seed,
+            a_samples: ua.samples,
+            b_seed: cmp.b.run.settings.seed,
+            b_samples: ub.samples,
+        });
+    }
+    let headline = |f: &ForecastReport, id: &str| {
+        f.issues
+            .iter()
+            .find(|i| i.id == id)
+            .and_then(|i| i.predictive.as_ref())
+            .map(|p| (p.headline.p_at_or_above, p.headline.p_se))
+            .ok_or_else(|| CalibrateComparisonError::Missing {
+                scenario: f.scenario.clone(),
+                issue: id.to_string(),
+            })
+    };
+    let mut updated = Vec::with_capacity(cmp.issues.len());
+    for s in &cmp.issues {
+        let (pa, sa) = headline(&cmp.a, &s.id)?;
+        let (pb, sb) = headline(&cmp.b, &s.id)?;
+        updated.push((pa, pb, sa, sb));
+    }
+    for (s, (pa, pb, sa, sb)) in cmp.issues.iter_mut().zip(updated) {
+        s.p_above = (pa, pb);
+        s.p_shift = pb - pa;
+        s.p_shift_se = (sa * sa + sb * sb).sqrt();
+    }
+    cmp.calibrated = true;
+    Ok(())
 }
 
 /// Distinguishes the comparisons running at once (their caches).

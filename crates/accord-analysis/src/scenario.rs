@@ -34,6 +34,22 @@ pub struct Scenario {
     /// the statuses the record lets bargain (`docs/models/table.md`).
     #[serde(default)]
     pub table: Option<TableChange>,
+    /// Issues weighed by another capability measure than the scenario's
+    /// (`settings.capabilities`), each with its basis.
+    #[serde(default)]
+    pub capability_override: Vec<CapabilityOverride>,
+}
+
+/// One issue weighed by its own capability measure. Every output says so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityOverride {
+    /// The issue's id.
+    pub issue: String,
+    /// The measure for this issue.
+    pub measure: CapabilityChoice,
+    /// Why this issue is weighed so (required).
+    pub basis: String,
 }
 
 /// A scenario's widening of the bargaining table. Every output says so.
@@ -62,6 +78,11 @@ pub enum CapabilityChoice {
     /// Every actor the same capability (1): only salience and the
     /// stance's capability factor weigh.
     Equal,
+    /// GDP of 2009 in current US$ (World Bank WDI), where the model has a
+    /// sourced figure for every actor at the table.
+    Gdp,
+    /// Total population of 2009 (World Bank WDI), likewise.
+    Population,
 }
 
 impl CapabilityChoice {
@@ -70,6 +91,28 @@ impl CapabilityChoice {
         match self {
             CapabilityChoice::Cinc => "CINC 2009 (Correlates of War NMC 6.0)",
             CapabilityChoice::Equal => "equal (every actor 1)",
+            CapabilityChoice::Gdp => "GDP 2009, current US$ (World Bank WDI)",
+            CapabilityChoice::Population => "population 2009 (World Bank WDI)",
+        }
+    }
+
+    /// The model's measure behind the choice: `None` for the indicator of
+    /// the model's capabilities (CINC) and for equal capabilities.
+    pub fn measure(self) -> Option<accord_core::model::Measure> {
+        match self {
+            CapabilityChoice::Gdp => Some(accord_core::model::Measure::Gdp),
+            CapabilityChoice::Population => Some(accord_core::model::Measure::Population),
+            CapabilityChoice::Cinc | CapabilityChoice::Equal => None,
+        }
+    }
+
+    /// The name in scenario files.
+    pub fn key(self) -> &'static str {
+        match self {
+            CapabilityChoice::Cinc => "cinc",
+            CapabilityChoice::Equal => "equal",
+            CapabilityChoice::Gdp => "gdp",
+            CapabilityChoice::Population => "population",
         }
     }
 }

@@ -869,6 +869,47 @@ pub fn check_model(model: &crate::model::Model, record: &Record) -> Vec<Problem>
         if cap.basis.trim().is_empty() {
             c.report(K::Capability, i, "basis", "say how the value was obtained");
         }
+        for m in &cap.measures {
+            let key = m.measure.key();
+            let e = m.estimate;
+            if !e.is_consistent() {
+                c.report(
+                    K::Capability,
+                    i,
+                    format!("{key}.value"),
+                    format!("the range [{}, {}] must hold the value {}", e.low, e.high, e.value),
+                );
+            }
+            if !(e.low > 0.0 && e.high.is_finite()) || e.high > MAX_CAPABILITY || e.value > MAX_CAPABILITY {
+                c.report(
+                    K::Capability,
+                    i,
+                    format!("{key}.low"),
+                    format!("{key} figures must be positive, finite and at most {MAX_CAPABILITY:e}"),
+                );
+            }
+            if !sources.contains(m.source.as_str()) {
+                c.report_ref(
+                    K::Capability,
+                    i,
+                    format!("{key}.source"),
+                    m.source.as_str(),
+                    format!(
+                        "unknown source `{}`{}: a {key} figure must cite a [[source]]",
+                        m.source,
+                        crate::suggest::did_you_mean(m.source.as_str(), sources.iter().copied())
+                    ),
+                );
+            }
+            if m.basis.trim().is_empty() {
+                c.report(
+                    K::Capability,
+                    i,
+                    format!("{key}.basis"),
+                    "say how the figure was obtained",
+                );
+            }
+        }
     }
 
     let mut pairs = HashSet::new();

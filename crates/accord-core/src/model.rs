@@ -89,6 +89,55 @@ pub struct Capability {
     pub indicator: EntryId,
     /// How the value was obtained.
     pub basis: String,
+    /// The actor's figures on the other capability measures (GDP,
+    /// population), each with its source; a measure without a figure is
+    /// unavailable for this actor (`docs/models/table.md`).
+    pub measures: Vec<MeasureFigure>,
+}
+
+impl Capability {
+    /// The actor's figure on `measure`, if the model has a sourced one.
+    pub fn figure(&self, measure: Measure) -> Option<&MeasureFigure> {
+        self.measures.iter().find(|m| m.measure == measure)
+    }
+}
+
+/// A capability measure besides the indicator of [`Capability::estimate`]
+/// (the CINC for the SCO model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Gross domestic product, current US$, in billions.
+    Gdp,
+    /// Total population, in millions.
+    Population,
+}
+
+impl Measure {
+    /// Every measure, in file order.
+    pub const ALL: [Measure; 2] = [Measure::Gdp, Measure::Population];
+
+    /// The field name in the model files (`gdp`, `population`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Gdp => "gdp",
+            Measure::Population => "population",
+        }
+    }
+}
+
+/// One actor's figure on a [`Measure`], with its range and source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasureFigure {
+    /// Which measure.
+    pub measure: Measure,
+    /// The value with its range (GDP in billions of current US$,
+    /// population in millions).
+    pub estimate: Estimate,
+    /// The `[[source]]` it comes from.
+    pub source: EntryId,
+    /// How the value was obtained (the raw figure, the years of the range).
+    pub basis: String,
 }
 
 /// What a stance's estimate rests on (`provenance` in the model files).

@@ -293,21 +293,60 @@ impl MemberErrors {
     }
 }
 
+/// The stacking weights of one decision-rule group (eq. C3 restricted to
+/// the group's cases, `docs/models/calibration.md` C7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupStacking {
+    /// The residual group (`unanimity`, `qmv`).
+    pub group: String,
+    /// Cases of the group the weights were (or would have been) learned on.
+    pub cases: usize,
+    /// Whether the group has weights of its own; if not, its cases use the
+    /// pooled weights (each member's [`MemberErrors::weight`]).
+    pub own: bool,
+    /// Why the group has, or has not, weights of its own.
+    pub reason: String,
+    /// Weight of every member (by name) for the group's cases; the pooled
+    /// weights when `own` is false.
+    pub weights: BTreeMap<String, f64>,
+}
+
 /// The learned error model: every member's residuals and weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorModel {
     /// The scale the residuals are on.
     pub scale: (f64, f64),
-    /// Smallest group with its own residuals.
+    /// Smallest group with its own residuals (and its own stacking weights).
     pub min_group: usize,
     /// The members, in ensemble order.
     pub members: Vec<MemberErrors>,
+    /// Stacking weights per decision-rule group (C7); a group not listed
+    /// uses the pooled weights.
+    #[serde(default)]
+    pub stacking: Vec<GroupStacking>,
 }
 
 impl ErrorModel {
     /// A member by name.
     pub fn member(&self, name: &str) -> Option<&MemberErrors> {
         self.members.iter().find(|m| m.name == name)
+    }
+
+    /// The stacking weights of every member (ensemble order) for a case of
+    /// `group` (eq. C7): the group's own when it has them, else the pooled
+    /// weights; with the label of the weights used (the group, or
+    /// [`POOLED`]).
+    pub fn weights_for(&self, group: Option<&str>) -> (Vec<f64>, &str) {
+        match group.and_then(|g| self.stacking.iter().find(|s| s.group == g && s.own)) {
+            Some(s) => (
+                self.members
+                    .iter()
+                    .map(|m| s.weights.get(&m.name).copied().unwrap_or(0.0))
+                    .collect(),
+                s.group.as_str(),
+            ),
+            None => (self.members.iter().map(|m| m.weight).collect(), POOLED),
+        }
     }
 }
 
@@ -365,12 +404,27 @@ pub struct CalibrationReport {
     pub cases: usize,
     /// Cases per residual group.
     pub group_sizes: BTreeMap<String, usize>,
-    /// The headline ensemble, nested cross-validation.
+    /// The headline ensemble as it ships, nested cross-validation: with
+    /// stacking weights per decision-rule group (C7) when the nested
+    /// cross-validation scores them better than pooled weights
+    /// (`group_minus_pooled_crps` negative), else with the pooled weights.
     pub headline: PredictiveScores,
+    /// The headline with one set of pooled weights for every case (C3, the
+    /// method before C7), nested cross-validation, for comparison.
+    pub headline_pooled_weights: PredictiveScores,
+    /// The headline's scores restricted to each decision-rule group: with
+    /// the group's weights (C7) and with the pooled weights (C3).
+    pub headline_by_group: Vec<(String, PredictiveScores, PredictiveScores)>,
+    /// Mean paired difference of the nested CRPS, group weights minus
+    /// pooled weights, over the cases both score, and its standard error
+    /// (negative: the group weights forecast better).
+    pub group_minus_pooled_crps: (f64, f64),
     /// Each member alone (its residuals from the other folds).
     pub members: Vec<PredictiveScores>,
-    /// Stacking weights chosen in each outer fold (for their stability).
+    /// Pooled stacking weights chosen in each outer fold (for their stability).
     pub fold_weights: Vec<Vec<f64>>,
+    /// Per outer fold, the weights of each group with weights of its own.
+    pub fold_group_weights: Vec<BTreeMap<String, Vec<f64>>>,
     /// What ships: residuals from every case and weights from one level of
     /// cross-validation.
     pub error_model: ErrorModel,
@@ -519,8 +573,55 @@ fn simplex_grid(members: usize, steps: usize) -> Vec<Vec<f64>> {
     out
 }
 
+/// Stacking weights learned on one training set: pooled over every case
+/// (C3) and per decision-rule group (C7).
+#[derive(Debug, Clone, PartialEq)]
+struct Stacked {
+    pooled: Vec<f64>,
+    /// Per group: its cases and its own weights (`None`: too few cases).
+    groups: BTreeMap<String, (usize, Option<Vec<f64>>)>,
+}
+
+impl Stacked {
+    /// The weights for a case of `group`: its own, else the pooled ones.
+    fn for_group(&self, group: &str) -> &[f64] {
+        match self.groups.get(group) {
+            Some((_, Some(w))) => w,
+            _ => &self.pooled,
+        }
+    }
+}
+
+/// Eq. C3 on every case and eq. C7 on the cases of each decision-rule group
+/// with at least `min_group` of them. `terms` pairs a case index with its
+/// out-of-fold CRPS terms.
+fn stack_by_group(
+    cases: &[CalibrationCase],
+    terms: &[(usize, CrpsTerms)],
+    grid: &[Vec<f64>],
+    min_group: usize,
+) -> Stacked {
+    let all: Vec<&CrpsTerms> = terms.iter().map(|t| &t.1).collect();
+    let mut by_group: BTreeMap<&str, Vec<&CrpsTerms>> = BTreeMap::new();
+    for (k, t) in terms {
+        by_group.entry(cases[*k].rule_group.as_str()).or_default().push(t);
+    }
+    Stacked {
+        pooled: stack(&all, grid),
+        groups: by_group
+            .into_iter()
+            .map(|(g, t)| {
+                (
+                    g.to_string(),
+                    (t.len(), (t.len() >= min_group).then(|| stack(&t, grid))),
+                )
+            })
+            .collect(),
+    }
+}
+
 /// Eq. C3: the grid weights with the lowest mean CRPS over `terms` (ties: grid order).
-fn stack(terms: &[CrpsTerms], grid: &[Vec<f64>]) -> Vec<f64> {
+fn stack(terms: &[&CrpsTerms], grid: &[Vec<f64>]) -> Vec<f64> {
     let scores: Vec<f64> = grid
         .par_iter()
         .map(|w| terms.iter().map(|t| mixture_crps(t, w)).sum::<f64>())
@@ -533,10 +634,17 @@ fn stack(terms: &[CrpsTerms], grid: &[Vec<f64>]) -> Vec<f64> {
     grid.get(best).cloned().unwrap_or_default()
 }
 
-/// One outer fold's weights, the headline's scored cases and each member's.
-type FoldResult = (Vec<f64>, Vec<(usize, Scored)>, Vec<Vec<(usize, Scored)>>);
+/// One outer fold's weights, the headline's scored cases (group weights,
+/// then pooled weights) and each member's.
+type FoldResult = (
+    Stacked,
+    Vec<(usize, Scored)>,
+    Vec<(usize, Scored)>,
+    Vec<Vec<(usize, Scored)>>,
+);
 
 /// What one case's out-of-fold predictive distribution gives, for scoring.
+#[derive(Clone)]
 struct Scored {
     intervals: Vec<(f64, f64)>,
     crps: f64,
@@ -721,8 +829,8 @@ pub fn calibrate_with(
     let grid = simplex_grid(members.len(), config.weight_steps);
 
     // Out-of-fold CRPS terms of every case whose training excludes `outer`
-    // (usize::MAX: none) and the case's own fold.
-    let oof_terms = |outer: usize| -> Vec<CrpsTerms> {
+    // (usize::MAX: none) and the case's own fold, with the case's index.
+    let oof_terms = |outer: usize| -> Vec<(usize, CrpsTerms)> {
         let by_fold: Vec<Vec<MemberErrors>> = (0..k)
             .map(|f| {
                 if f == outer {
@@ -736,21 +844,24 @@ pub fn calibrate_with(
             .iter()
             .enumerate()
             .filter(|(j, _)| fold[*j] != outer)
-            .map(|(j, c)| crps_terms(c, j, members, &by_fold[fold[j]], config.scale))
+            .map(|(j, c)| (j, crps_terms(c, j, members, &by_fold[fold[j]], config.scale)))
             .collect()
     };
 
-    // Nested: per outer fold, weights from inner cross-validation on the
-    // other folds, residuals from the other folds.
+    // Nested: per outer fold, weights (pooled and per group) from inner
+    // cross-validation on the other folds, residuals from the other folds.
     let steps = k as u64 + 1;
     let outer_fold = |f: usize| -> FoldResult {
-        let weights = stack(&oof_terms(f), &grid);
+        let stacked = stack_by_group(cases, &oof_terms(f), &grid, config.min_group);
         let errors = learn(cases, members, |j| fold[j] != f, config.min_group);
         let test: Vec<usize> = (0..cases.len()).filter(|&j| fold[j] == f).collect();
-        let headline = test
-            .iter()
-            .filter_map(|&j| score_case(&cases[j], j, members, &errors, &weights, config).map(|s| (j, s)))
-            .collect();
+        let score_with = |weights: &dyn Fn(usize) -> Vec<f64>| -> Vec<(usize, Scored)> {
+            test.iter()
+                .filter_map(|&j| score_case(&cases[j], j, members, &errors, &weights(j), config).map(|s| (j, s)))
+                .collect()
+        };
+        let headline = score_with(&|j| stacked.for_group(&cases[j].rule_group).to_vec());
+        let pooled = score_with(&|_| stacked.pooled.clone());
         let solo = (0..members.len())
             .map(|m| {
                 let mut w = vec![0.0; members.len()];
@@ -761,7 +872,7 @@ pub fn calibrate_with(
                     .collect()
             })
             .collect();
-        (weights, headline, solo)
+        (stacked, headline, pooled, solo)
     };
     let mut outer: Vec<FoldResult> = Vec::with_capacity(k);
     for first in (0..k).step_by(FOLD_BATCH) {
@@ -777,46 +888,122 @@ pub fn calibrate_with(
         return Err(CalibrationError::Cancelled);
     }
     let mut fold_weights = Vec::new();
+    let mut fold_group_weights = Vec::new();
     let mut headline: Vec<(usize, Scored)> = Vec::new();
+    let mut headline_pooled: Vec<(usize, Scored)> = Vec::new();
     let mut solo: Vec<Vec<(usize, Scored)>> = (0..members.len()).map(|_| Vec::new()).collect();
-    for (w, h, s) in outer {
-        fold_weights.push(w);
+    for (w, h, p, s) in outer {
+        fold_weights.push(w.pooled);
+        fold_group_weights.push(
+            w.groups
+                .into_iter()
+                .filter_map(|(g, (_, w))| w.map(|w| (g, w)))
+                .collect(),
+        );
         headline.extend(h);
+        headline_pooled.extend(p);
         for (acc, s) in solo.iter_mut().zip(s) {
             acc.extend(s);
         }
     }
     // Case order, whatever the fold order.
     headline.sort_by_key(|x| x.0);
+    headline_pooled.sort_by_key(|x| x.0);
     solo.iter_mut().for_each(|s| s.sort_by_key(|x| x.0));
-    let strip = |v: Vec<(usize, Scored)>| v.into_iter().map(|x| x.1).collect::<Vec<_>>();
-
-    // What ships: weights from one level of cross-validation, residuals from all.
-    let weights = stack(&oof_terms(usize::MAX), &grid);
-    let mut shipped = learn(cases, members, |_| true, config.min_group);
-    for (m, w) in shipped.iter_mut().zip(&weights) {
-        m.weight = *w;
-    }
-    progress(steps, steps);
     let mut group_sizes = BTreeMap::new();
     for c in cases {
         *group_sizes.entry(c.rule_group.clone()).or_insert(0) += 1;
     }
+    let in_group = |v: &[(usize, Scored)], g: &str| -> Vec<Scored> {
+        v.iter()
+            .filter(|x| cases[x.0].rule_group == g)
+            .map(|x| x.1.clone())
+            .collect()
+    };
+    let headline_by_group = group_sizes
+        .keys()
+        .map(|g| {
+            (
+                g.clone(),
+                summarise("headline", &in_group(&headline, g)),
+                summarise("headline (pooled weights)", &in_group(&headline_pooled, g)),
+            )
+        })
+        .collect();
+    let diffs: Vec<f64> = headline
+        .iter()
+        .zip(&headline_pooled)
+        .filter(|(a, b)| a.0 == b.0)
+        .map(|(a, b)| a.1.crps - b.1.crps)
+        .collect();
+    let n = diffs.len().max(1) as f64;
+    let mean = diffs.iter().sum::<f64>() / n;
+    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    let group_minus_pooled_crps = (mean, (var / n).sqrt());
+    let strip = |v: Vec<(usize, Scored)>| v.into_iter().map(|x| x.1).collect::<Vec<_>>();
+
+    // What ships: weights from one level of cross-validation, residuals from all.
+    let stacked = stack_by_group(cases, &oof_terms(usize::MAX), &grid, config.min_group);
+    let mut shipped = learn(cases, members, |_| true, config.min_group);
+    for (m, w) in shipped.iter_mut().zip(&stacked.pooled) {
+        m.weight = *w;
+    }
+    progress(steps, steps);
+    let named = |w: &[f64]| -> BTreeMap<String, f64> {
+        members.iter().map(|m| m.name.clone()).zip(w.iter().copied()).collect()
+    };
+    // Per-group weights are a proposal like any other: they ship only when
+    // the nested cross-validation scores them better than the pooled ones.
+    let (diff, diff_se) = group_minus_pooled_crps;
+    let groups_help = diff < 0.0;
+    let stacking = stacked
+        .groups
+        .iter()
+        .map(|(g, (n, learned))| {
+            let own = learned.as_deref().filter(|_| groups_help);
+            let reason = match (own, learned.is_some()) {
+                (Some(_), _) => format!(
+                    "{n} decisions (at least {}): weights by the out-of-fold CRPS of this group's decisions \
+                     (nested cross-validation: group weights minus pooled, CRPS {diff:+.2} ± {diff_se:.2})",
+                    config.min_group
+                ),
+                (None, true) => format!(
+                    "{n} decisions, but nested cross-validation scored group weights no better than the pooled \
+                     ones (CRPS {diff:+.2} ± {diff_se:.2}): the pooled weights"
+                ),
+                (None, false) => format!("{n} decisions, fewer than {}: the pooled weights", config.min_group),
+            };
+            GroupStacking {
+                group: g.clone(),
+                cases: *n,
+                own: own.is_some(),
+                reason,
+                weights: named(own.unwrap_or(&stacked.pooled)),
+            }
+        })
+        .collect();
+    let (headline, headline_pooled) = (strip(headline), strip(headline_pooled));
+    let shipped_headline = if groups_help { &headline } else { &headline_pooled };
     Ok(CalibrationReport {
         config: config.clone(),
         cases: cases.len(),
         group_sizes,
-        headline: summarise("headline", &strip(headline)),
+        headline: summarise("headline", shipped_headline),
+        headline_pooled_weights: summarise("headline (pooled weights)", &headline_pooled),
+        headline_by_group,
+        group_minus_pooled_crps,
         members: members
             .iter()
             .zip(solo)
             .map(|(m, s)| summarise(&m.name, &strip(s)))
             .collect(),
         fold_weights,
+        fold_group_weights,
         error_model: ErrorModel {
             scale: config.scale,
             min_group: config.min_group,
             members: shipped,
+            stacking,
         },
     })
 }
@@ -925,6 +1112,70 @@ mod tests {
         // Deterministic.
         let again = calibrate("synthetic", &cases, &members, &CalibrationConfig::default()).unwrap();
         assert_eq!(report, again);
+    }
+
+    /// Two groups where different models are right: each group's own
+    /// stacking weights (C7) favour its accurate model, a small group falls
+    /// back to the pooled weights with the reason, and the shipped error
+    /// model hands each group its weights.
+    #[test]
+    fn stacking_weights_follow_the_decision_rule_group() {
+        let mut state = 777u64;
+        let mut uniform = || {
+            state = derive_seed(state, 1);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut cases, mut m_a, mut m_b) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..300 {
+            // Group a: 120 cases, model A is right; b: 160, B is right; c: 20.
+            let group = match i % 15 {
+                0..=5 => "a",
+                6..=13 => "b",
+                _ => "c",
+            };
+            let truth = 20.0 + 60.0 * uniform();
+            let y = truth + 6.0 * (uniform() - 0.5);
+            let off = 40.0 * (uniform() - 0.5);
+            cases.push(CalibrationCase {
+                id: format!("c{i}"),
+                fold_group: format!("g{}", i / 2),
+                rule_group: group.into(),
+                outcome: y,
+            });
+            m_a.push(Some(if group == "b" { truth + off } else { truth }));
+            m_b.push(Some(if group == "b" { truth } else { truth + off }));
+        }
+        let members = vec![
+            MemberForecasts {
+                name: "A".into(),
+                forecasts: m_a,
+            },
+            MemberForecasts {
+                name: "B".into(),
+                forecasts: m_b,
+            },
+        ];
+        let report = calibrate("synthetic", &cases, &members, &CalibrationConfig::default()).unwrap();
+        let model = &report.error_model;
+        let (wa, label_a) = model.weights_for(Some("a"));
+        let (wb, label_b) = model.weights_for(Some("b"));
+        assert_eq!((label_a, label_b), ("a", "b"));
+        assert!(wa[0] > 0.8 && wb[1] > 0.8, "{wa:?} {wb:?}");
+        let c = model.stacking.iter().find(|s| s.group == "c").unwrap();
+        assert!(!c.own && c.reason.contains("fewer than 30"), "{c:?}");
+        let (wc, label_c) = model.weights_for(Some("c"));
+        assert_eq!(label_c, POOLED);
+        assert_eq!(wc, model.members.iter().map(|m| m.weight).collect::<Vec<_>>());
+        assert_eq!(model.weights_for(None).1, POOLED);
+        // Out of sample the group weights beat one set of pooled weights.
+        assert!(report.headline.crps < report.headline_pooled_weights.crps);
+        assert_eq!(report.headline_by_group.len(), 3);
+        assert!(
+            report
+                .fold_group_weights
+                .iter()
+                .all(|f| f.contains_key("a") && !f.contains_key("c"))
+        );
     }
 
     #[test]

@@ -202,6 +202,11 @@ pub fn attach_calibrated(
         file: DEU_CALIBRATION_NAME.to_string(),
         data_fingerprint: file.provenance.data_fingerprint.clone(),
         weights: e.models.iter().map(|m| (m.name.clone(), m.weight)).collect(),
+        stacking: if only.is_some() {
+            Vec::new()
+        } else {
+            file.model.stacking.clone()
+        },
         only: only.map(str::to_string),
         partial: e.partial,
         samples: e.samples,

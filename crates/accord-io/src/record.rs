@@ -569,6 +569,19 @@ struct RawCapability {
     high: S<f64>,
     indicator: S<String>,
     basis: S<String>,
+    gdp: Option<RawMeasure>,
+    population: Option<RawMeasure>,
+}
+
+/// A `[capability.gdp]` or `[capability.population]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasure {
+    value: S<f64>,
+    low: S<f64>,
+    high: S<f64>,
+    source: S<String>,
+    basis: S<String>,
 }
 
 raw_entry!(
@@ -826,11 +839,34 @@ impl Builder {
                 low: *c.low.get_ref(),
                 high: *c.high.get_ref(),
             };
+            let mut measures = Vec::new();
+            for (measure, raw) in [
+                (accord_core::model::Measure::Gdp, c.gdp),
+                (accord_core::model::Measure::Population, c.population),
+            ] {
+                let Some(m) = raw else { continue };
+                let key = measure.key();
+                e.span(format!("{key}.value"), m.value.span());
+                e.span(format!("{key}.low"), m.low.span());
+                e.span(format!("{key}.basis"), m.basis.span());
+                let source = e.entry_ref(&format!("{key}.source"), &m.source);
+                measures.push(accord_core::model::MeasureFigure {
+                    measure,
+                    estimate: Estimate {
+                        value: *m.value.get_ref(),
+                        low: *m.low.get_ref(),
+                        high: *m.high.get_ref(),
+                    },
+                    source,
+                    basis: m.basis.into_inner(),
+                });
+            }
             let cap = Capability {
                 actor,
                 estimate,
                 indicator,
                 basis: c.basis.into_inner(),
+                measures,
             };
             if e.finish("") {
                 self.model.capabilities.push(cap);

@@ -87,3 +87,94 @@ fn one_model_and_bad_ensembles() {
     let e = predictive_forecasts(&c, &errors, None, &flag, &|_| {}).unwrap_err();
     assert!(e.to_string().contains("at least one validated model"), "{e}");
 }
+
+/// An SCO issue decided by consensus gets the stacking weights learned on
+/// DEU's unanimity decisions (eq. C7), renormalised over the models that ran.
+#[test]
+fn consensus_issues_use_the_unanimity_weights() {
+    let c = baseline(8);
+    let errors = accord_io::calibration::embedded().unwrap().model;
+    let e = run_in(1, &c, None);
+    for (i, issue) in c.model.issues.iter().enumerate() {
+        let group = accord_analysis::ensemble::residual_group(issue);
+        let (weights, label) = errors.weights_for(group);
+        let h = &e.headline.issues[i];
+        assert_eq!(h.stacking_group, label, "{}", h.id);
+        if group == Some("unanimity") {
+            let own = errors.stacking.iter().any(|s| s.group == "unanimity" && s.own);
+            assert_eq!(label == "unanimity", own, "{}", h.id);
+        }
+        let available: Vec<bool> = e.models.iter().map(|m| m.issues[i].ran).collect();
+        let expected = accord_engine::calibration::effective_weights(&weights, &available);
+        for (m, w) in e.models.iter().zip(expected) {
+            assert!((m.issues[i].weight - w).abs() < 1e-12, "{} {}", m.name, h.id);
+        }
+    }
+}
+
+/// `compare` and the report's comparisons use the calibrated headline, the
+/// same numbers `forecast` gives for each side on the same draws; the
+/// input-only P stays beside it, and givens stay givens.
+#[test]
+fn comparisons_use_the_calibrated_headline() {
+    use accord_analysis::run::{
+        CalibrateComparisonError, as_compared, calibrate_comparison, compare, forecast_scenario,
+    };
+    let never = AtomicBool::new(false);
+    let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    let a = baseline(12);
+    let (name, text) = accord_io::embedded::SCO_SCENARIOS
+        .iter()
+        .find(|(n, _)| n.contains("iran-admitted"))
+        .expect("the iran-admitted scenario ships");
+    let b = accord_analysis::compile(
+        &record,
+        &model,
+        &accord_io::scenario::parse_scenario(name, text).unwrap(),
+    )
+    .unwrap();
+    let mut cmp = compare(&a, &b, &never, &|_| {}).unwrap();
+    let input_only: Vec<(f64, f64)> = cmp.issues.iter().map(|s| s.p_above).collect();
+    // Without calibrated forecasts it is a clear error, and nothing changes.
+    let e = calibrate_comparison(&mut cmp).unwrap_err();
+    assert!(matches!(e, CalibrateComparisonError::Missing { .. }), "{e}");
+    assert!(!cmp.calibrated);
+
+    let b_run = as_compared(&a.settings, &b);
+    accord_io::calibration::attach_calibrated(&mut cmp.a, &a, None, &never, &|_| {}).unwrap();
+    accord_io::calibration::attach_calibrated(&mut cmp.b, &b_run, None, &never, &|_| {}).unwrap();
+    calibrate_comparison(&mut cmp).unwrap();
+    assert!(cmp.calibrated);
+
+    let mut fb = forecast_scenario(&b_run, &never, &|_| {}).unwrap();
+    accord_io::calibration::attach_calibrated(&mut fb, &b_run, None, &never, &|_| {}).unwrap();
+    let mut fa = forecast_scenario(&a, &never, &|_| {}).unwrap();
+    accord_io::calibration::attach_calibrated(&mut fa, &a, None, &never, &|_| {}).unwrap();
+    let headline = |f: &accord_analysis::run::ForecastReport, id: &str| {
+        f.issues
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .predictive
+            .as_ref()
+            .unwrap()
+            .headline
+            .p_at_or_above
+    };
+    let mut givens = 0;
+    for (s, io) in cmp.issues.iter().zip(input_only) {
+        assert_eq!(s.p_above, (headline(&fa, &s.id), headline(&fb, &s.id)), "{}", s.id);
+        assert_eq!(s.p_above_input_only, io, "{}", s.id);
+        assert!((s.p_shift - (s.p_above.1 - s.p_above.0)).abs() < 1e-12);
+        let given = fb.issues.iter().find(|i| i.id == s.id).unwrap().given;
+        assert_eq!(s.given, given, "{}", s.id);
+        givens += usize::from(s.given);
+    }
+    assert!(givens > 0, "iran-admitted sets the status quo of admit-iran: a given");
+    let json = serde_json::to_value(&cmp).unwrap();
+    let first = &json["issues"][0];
+    for field in ["p_above", "p_above_input_only", "given"] {
+        assert!(first.get(field).is_some(), "compare --json lacks {field}");
+    }
+    assert_eq!(json["calibrated"], true);
+}

@@ -119,6 +119,160 @@ capabilities = "equal"
     assert!(eq.table.description.contains("equal"), "{}", eq.table.description);
 }
 
+/// Each stance's point capability on issue `id`, by actor code.
+fn capabilities_on(c: &accord_analysis::Compiled, id: &str) -> Vec<(String, f64)> {
+    let issue = c.model.issues.iter().find(|i| i.id == id).expect("issue");
+    issue
+        .stances
+        .iter()
+        .filter(|s| s.active)
+        .map(|s| {
+            let a = &c.model.actors[s.actor];
+            (a.id.clone(), a.capability.value * s.capability_factor)
+        })
+        .collect()
+}
+
+/// GDP and population are sourced measures: choosing one changes the
+/// weights to the ratios of the figures, for every issue or for one (with a
+/// basis), and the measure is stated in the table line every output prints.
+#[test]
+fn gdp_and_population_are_measures_for_all_issues_or_one() {
+    let (_, model) = accord_io::embedded::sco_record_and_model().unwrap();
+    let figure = |actor: &str, m: accord_core::model::Measure| {
+        let cap = model.capabilities.iter().find(|c| c.actor.as_str() == actor).unwrap();
+        cap.figure(m).expect("a sourced figure").estimate.value
+    };
+    let cinc = compiled("[scenario]\nid = \"c\"\ntitle = \"c\"\n");
+    for (key, m) in [
+        ("gdp", accord_core::model::Measure::Gdp),
+        ("population", accord_core::model::Measure::Population),
+    ] {
+        let c = compiled(&format!(
+            "[scenario]\nid = \"m\"\ntitle = \"m\"\n\n[settings]\ncapabilities = \"{key}\"\n"
+        ));
+        assert!(
+            c.table.description.contains("World Bank WDI"),
+            "{}",
+            c.table.description
+        );
+        let caps = capabilities_on(&c, "development-fund");
+        let of = |a: &str| caps.iter().find(|x| x.0 == a).unwrap().1;
+        // The ratio of two members' weights is the ratio of their figures
+        // (times their stances' capability factors, the same under CINC).
+        let base = capabilities_on(&cinc, "development-fund");
+        let factor = |a: &str| {
+            let k = model
+                .capabilities
+                .iter()
+                .find(|c| c.actor.as_str() == a)
+                .unwrap()
+                .estimate
+                .value;
+            base.iter().find(|x| x.0 == a).unwrap().1 / k
+        };
+        let expected = figure("RUS", m) * factor("RUS") / (figure("CHN", m) * factor("CHN"));
+        assert!((of("RUS") / of("CHN") - expected).abs() < 1e-9, "{key}");
+        let cinc_ratio = base.iter().find(|x| x.0 == "RUS").unwrap().1 / base.iter().find(|x| x.0 == "CHN").unwrap().1;
+        assert!(
+            (of("RUS") / of("CHN") - cinc_ratio).abs() > 1e-3,
+            "{key} changes the weights"
+        );
+    }
+
+    // One issue weighed by GDP: its stances change, the others keep CINC,
+    // and the draws of the other issues are those of the plain scenario.
+    let one = compiled(
+        r#"
+[scenario]
+id = "fund-by-gdp"
+title = "The fund weighed by GDP"
+
+[[capability_override]]
+issue = "development-fund"
+measure = "gdp"
+basis = "a fund's weight follows who can pay into it"
+"#,
+    );
+    assert!(
+        one.table.description.contains("on development-fund: GDP 2009")
+            && one.table.description.contains("who can pay"),
+        "{}",
+        one.table.description
+    );
+    assert_eq!(one.table.overrides.len(), 1);
+    let fund = capabilities_on(&one, "development-fund");
+    let rus = fund.iter().find(|x| x.0 == "RUS").unwrap().1;
+    // GDP in billions of US$ (about 1,200 for Russia) against a CINC below 0.05.
+    assert!(rus > 100.0, "{rus}");
+    for issue in cinc.model.issues.iter().filter(|i| i.id != "development-fund") {
+        assert_eq!(
+            capabilities_on(&one, &issue.id),
+            capabilities_on(&cinc, &issue.id),
+            "{}",
+            issue.id
+        );
+    }
+    let (a, b) = (
+        cinc.model.draw(7, 3, cinc.settings.distribution),
+        one.model.draw(7, 3, one.settings.distribution),
+    );
+    assert_eq!(a.capabilities[..], b.capabilities[..a.capabilities.len()]);
+}
+
+/// A measure without a sourced figure for an actor at the table is a clear
+/// error naming the actor; an override needs a known issue and a basis.
+#[test]
+fn a_measure_without_figures_is_unavailable_and_overrides_are_checked() {
+    let (record, mut model) = accord_io::embedded::sco_record_and_model().unwrap();
+    for c in model.capabilities.iter_mut().filter(|c| c.actor.as_str() == "KGZ") {
+        c.measures
+            .retain(|m| m.measure != accord_core::model::Measure::Population);
+    }
+    let text = "[scenario]\nid = \"p\"\ntitle = \"p\"\n\n[settings]\ncapabilities = \"population\"\n";
+    let scenario = accord_io::scenario::parse_scenario("p.toml", text).unwrap();
+    let problems = accord_analysis::compile(&record, &model, &scenario).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].path, "settings.capabilities");
+    assert!(
+        problems[0].message.contains("KGZ") && problems[0].message.contains("unavailable"),
+        "{}",
+        problems[0].message
+    );
+    // GDP is still available: every actor at the table has a figure.
+    let text = text.replace("population", "gdp");
+    let scenario = accord_io::scenario::parse_scenario("g.toml", &text).unwrap();
+    assert!(accord_analysis::compile(&record, &model, &scenario).is_ok());
+
+    let text = r#"
+[scenario]
+id = "bad"
+title = "Bad overrides"
+
+[[capability_override]]
+issue = "development-fund"
+measure = "population"
+basis = "heads"
+
+[[capability_override]]
+issue = "no-such-issue"
+measure = "gdp"
+basis = ""
+"#;
+    let scenario = accord_io::scenario::parse_scenario("bad.toml", text).unwrap();
+    let problems = accord_analysis::compile(&record, &model, &scenario).unwrap_err();
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "capability_override[1].issue",
+            "capability_override[1].basis",
+            "capability_override[0].measure"
+        ],
+        "{problems:?}"
+    );
+}
+
 #[test]
 fn a_widened_table_needs_known_actors_statuses_and_a_basis() {
     let (record, model) = accord_io::embedded::sco_record_and_model().unwrap();

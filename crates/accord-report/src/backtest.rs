@@ -116,6 +116,9 @@ pub fn section(run: &BacktestRun) -> Section {
         b.log_clip,
         1.0 - b.log_clip
     )));
+    if let Some(t) = &b.table {
+        s.push(Block::Paragraph(format!("The headline's {}.", t.description)));
+    }
     let head = b.models.iter().find(|m| m.headline);
     let beats = head.is_some_and(|m| {
         m.brier < b.baselines.get("coin_flip").map_or(f64::INFINITY, |x| x.brier)

@@ -971,15 +971,32 @@ fn scenario_section(report: &Report, r: &ScenarioResult) -> Section {
         .collect();
     s.push(Block::Table(Table {
         caption: format!(
-            "{} against {} ({} samples, seed {}): as `accord compare` prints it. Bold: more than two standard errors from 0.",
+            "{} against {} ({} samples, seed {}): as `accord compare` prints it. {} Bold: more than two standard \
+             errors from 0.",
             r.source.id,
             report.baseline_source.id,
             samples_note(c.b.run.samples_done, c.b.run.settings.samples, partial),
-            c.a.run.settings.seed
+            c.a.run.settings.seed,
+            match (c.calibrated, &c.a.calibration) {
+                (true, Some(u)) => format!(
+                    "P is the calibrated headline (input uncertainty and model error, {} draws per model on the same \
+                     seed; the input-only P of the scenario's own model is in `compare --json` as p_above_input_only).",
+                    u.samples
+                ),
+                _ => "P is the input-only P of the scenario's own model (the calibrated forecasts did not run)."
+                    .to_string(),
+            }
         ),
-        header: ["issue", "median A → B", "paired shift ± se", "shift 5 %–95 %", "P(≥ threshold) A → B", "ΔP ± se"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "issue",
+            "median A → B",
+            "paired shift ± se",
+            "shift 5 %–95 %",
+            "P(≥ threshold) A → B",
+            "ΔP ± se",
+        ]
+        .map(String::from)
+        .to_vec(),
         numeric: vec![false, true, true, true, true, true],
         rows,
     }));

@@ -81,6 +81,16 @@ pub fn section(report: &Report, pair: [&str; 2], runs: &[ScenarioInfluence]) -> 
         .iter()
         .filter_map(|r| r.result.as_ref().ok().map(|x| (r, x)))
         .collect();
+    let tables: Vec<String> = ok
+        .iter()
+        .map(|(r, x)| format!("{}: {}", r.id, x.table.description))
+        .collect();
+    if !tables.is_empty() {
+        s.push(Block::Paragraph(format!(
+            "Tables and capabilities — {}.",
+            tables.join("; ")
+        )));
+    }
     for r in runs {
         if let Err(e) = &r.result {
             s.push(Block::Note(format!("Influence in {} was not computed: {e}", r.id)));

@@ -36,22 +36,23 @@ pub fn section(baseline: &ForecastReport, calibration: &CalibrationSummary) -> S
         ));
         return s;
     };
-    let weights: Vec<String> = used.weights.iter().map(|(m, w)| format!("{m} {w:.2}")).collect();
     let coverage: Vec<String> = calibration
         .coverage
         .iter()
         .map(|(n, c)| format!("{:.0} % intervals covered {:.1} %", 100.0 * n, 100.0 * c))
         .collect();
     s.blocks.push(Block::Paragraph(format!(
-        "The headline is a stacked ensemble of the validated models ({}), with weights chosen by \
-         cross-validation over proposals on {} decisions of {} (the lowest out-of-fold CRPS). Each model's \
+        "The headline is a stacked ensemble of the validated models (weights by decision rule — {}), with \
+         weights chosen by cross-validation over proposals on {} decisions of {} (the lowest out-of-fold CRPS, \
+         learned separately for the decisions under each Council voting rule that has at least 30 of them; an \
+         SCO issue decided by consensus uses the unanimity weights). Each model's \
          forecast is a predictive distribution: the spread of the inputs (Monte Carlo, {} draws on the \
          baseline's seed {}) plus the model's own error, learned as its residuals on those decisions under \
          unanimity (all its residuals where it has fewer than 30 of them) — the SCO's consensus gives every \
          member a veto, as unanimity does in the EU Council. \
          Tested the same way on DEU (nested cross-validation), the headline's {}. Method: \
          docs/models/calibration.md; the learned numbers: {}.",
-        weights.join(", "),
+        used.weights_text(),
         calibration.cases,
         calibration.data_file,
         used.samples,

@@ -86,6 +86,10 @@ pub fn section(report: &Report, searches: &[ActorSearch]) -> Section {
              the report under a minute; `accord opportunities --for ACTOR --samples N` runs more.",
             r.run.samples, r.run.seed, report.baseline.run.settings.samples
         ));
+        intro.push_str(&format!(" The search's {}.", r.table.description));
+        if let Some(w) = &r.table.widened {
+            intro.push_str(&format!(" Table widened: {w}."));
+        }
     }
     s.push(Block::Paragraph(intro));
     for a in searches {

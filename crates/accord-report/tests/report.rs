@@ -64,6 +64,7 @@ fn forecast_report(id: &str, title: &str, issues: Vec<IssueSummary>) -> Forecast
             bargainers: vec!["AAA".into(), "BBB".into()],
             widened: None,
             capabilities: accord_analysis::scenario::CapabilityChoice::Cinc,
+            overrides: Vec::new(),
             description: "bargaining table: member (AAA, BBB); capabilities: CINC".into(),
         },
         run: MonteCarloResult {
@@ -206,6 +207,9 @@ fn fixture() -> Report {
                 p_above: (0.3, 0.5),
                 p_shift: 0.2,
                 p_shift_se: 0.04,
+                p_above_input_only: (0.3, 0.5),
+                p_shift_input_only: 0.2,
+                p_shift_input_only_se: 0.04,
             },
             IssueShift {
                 id: "two".into(),
@@ -218,8 +222,12 @@ fn fixture() -> Report {
                 p_above: (0.9, 0.9),
                 p_shift: 0.0,
                 p_shift_se: 0.0,
+                p_above_input_only: (0.9, 0.9),
+                p_shift_input_only: 0.0,
+                p_shift_input_only_se: 0.0,
             },
         ],
+        calibrated: false,
     };
     Report {
         title: "A test organization in 2010".into(),
@@ -956,6 +964,7 @@ fn models_section_shows_each_model_beside_the_headline() {
         residual_group: "unanimity".into(),
         residuals: 49,
         weight: 0.5,
+        stacking_group: "unanimity".into(),
     };
     for (k, issue) in report.baseline.issues.iter_mut().enumerate() {
         let eum = 0.3 + 0.4 * k as f64;
@@ -978,6 +987,19 @@ fn models_section_shows_each_model_beside_the_headline() {
         file: "data/calibration/deu.toml".into(),
         data_fingerprint: "fnv1a64:0".into(),
         weights: vec![("compromise".into(), 0.5), ("eum".into(), 0.3), ("smp".into(), 0.2)],
+        stacking: vec![accord_engine::calibration::GroupStacking {
+            group: "unanimity".into(),
+            cases: 49,
+            own: true,
+            reason: "49 decisions".into(),
+            weights: [
+                ("compromise".to_string(), 0.25),
+                ("eum".to_string(), 0.0),
+                ("smp".to_string(), 0.75),
+            ]
+            .into_iter()
+            .collect(),
+        }],
         only: None,
         partial: false,
         samples: 100,
@@ -1002,6 +1024,7 @@ fn models_section_shows_each_model_beside_the_headline() {
         "input uncertainty",
         "90 % intervals covered 92.0 %",
         "smp on",
+        "unanimity and consensus: compromise 0.25, eum 0.00, smp 0.75; other issues: compromise 0.50",
     ] {
         assert!(md.contains(needle), "missing {needle:?}");
     }

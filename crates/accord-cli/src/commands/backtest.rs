@@ -128,7 +128,8 @@ pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
         headline: true,
         p,
     });
-    let backtest = backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)?;
+    let mut backtest = backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)?;
+    backtest.table = Some(compiled.table.clone());
     Ok(Computed {
         backtest,
         outcomes,
@@ -164,6 +165,9 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<()> {
         b.questions.len(),
         b.left_out.len()
     );
+    if let Some(tb) = &b.table {
+        outln!("{}", tb.description);
+    }
     let mut t = table(&[
         "forecast",
         "Brier",
@@ -234,6 +238,9 @@ pub fn markdown(c: &Computed) -> String {
          through `data/sco/backtest.toml`, each with its sources.\n",
         c.samples, c.seed, b.bootstrap.0, b.bootstrap.1, c.model_date
     );
+    if let Some(tb) = &b.table {
+        let _ = writeln!(s, "The headline's {}.\n", tb.description);
+    }
     let _ = writeln!(s, "## Conclusion\n\n{}\n", b.conclusion);
     let _ = writeln!(s, "## Scores\n");
     let _ = writeln!(

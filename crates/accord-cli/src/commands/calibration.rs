@@ -143,6 +143,13 @@ pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Valu
         "group_sizes": report.group_sizes,
         "weights": weights,
         "fold_weights": report.fold_weights,
+        "stacking": report.error_model.stacking,
+        "fold_group_weights": report.fold_group_weights,
+        "headline_pooled_weights": report.headline_pooled_weights,
+        "group_minus_pooled_crps": {"mean": report.group_minus_pooled_crps.0, "se": report.group_minus_pooled_crps.1},
+        "headline_by_group": report.headline_by_group.iter().map(|(g, own, pooled)| {
+            json!({"group": g, "group_weights": own, "pooled_weights": pooled})
+        }).collect::<Vec<_>>(),
         "headline": report.headline,
         "models": report.members,
         "models_not_run": missing,
@@ -184,10 +191,69 @@ pub fn text_calibration(report: &CalibrationReport, missing: &[String]) -> Strin
             s.name, w, s.n, c[0], c[1], c[2], s.crps, s.brier
         );
     }
+    let h = &report.headline_pooled_weights;
+    let c = coverage_cells(h);
+    let _ = writeln!(
+        out,
+        "{:<12} {:>6} {:>8} {:>16} {:>16} {:>16} {:>7.2} {:>7.3}   (the headline with pooled weights, for comparison)",
+        "pooled-w", "", h.n, c[0], c[1], c[2], h.crps, h.brier
+    );
+    let _ = writeln!(
+        out,
+        "CRPS of the headline with group weights minus with pooled weights, paired over decisions: {:+.2} ± {:.2} (se)",
+        report.group_minus_pooled_crps.0, report.group_minus_pooled_crps.1
+    );
+    let _ = writeln!(out, "{}", stacking_lines(report).join("\n"));
     if !missing.is_empty() {
         let _ = writeln!(out, "not in the ensemble: {}", missing.join("; "));
     }
     out
+}
+
+/// The stacking weights per Council voting rule (eq. C7), one line per
+/// group, with the headline's out-of-fold CRPS on the group's decisions
+/// under its own weights and under the pooled ones.
+fn stacking_lines(report: &CalibrationReport) -> Vec<String> {
+    report
+        .error_model
+        .stacking
+        .iter()
+        .map(|g| {
+            let weights: Vec<String> = report
+                .error_model
+                .members
+                .iter()
+                .map(|m| format!("{} {:.2}", m.name, g.weights.get(&m.name).copied().unwrap_or(0.0)))
+                .collect();
+            let scores = report
+                .headline_by_group
+                .iter()
+                .find(|(name, _, _)| *name == g.group)
+                .map(|(_, own, pooled)| {
+                    format!(
+                        "; nested CV on its {} decisions: CRPS {:.2} with these weights, {:.2} with the pooled ones; \
+                         90% intervals cover {:.1}%",
+                        own.n,
+                        own.crps,
+                        pooled.crps,
+                        100.0
+                            * own
+                                .coverage
+                                .iter()
+                                .find(|c| (c.nominal - 0.9).abs() < 1e-9)
+                                .map_or(f64::NAN, |c| c.covered)
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "weights for {} ({}): {}{}",
+                g.group,
+                g.reason,
+                weights.join(", "),
+                scores
+            )
+        })
+        .collect()
 }
 
 /// The calibration section of `docs/validation.md`.
@@ -263,6 +329,27 @@ pub fn markdown_calibration(report: &CalibrationReport, missing: &[String]) -> S
             .collect::<Vec<_>>()
             .join(" ")
     );
+    let hp = &report.headline_pooled_weights;
+    let _ = writeln!(
+        w,
+        "Stacking weights per Council voting rule (eq. C7): a group with at least {} decisions gets weights of \
+         its own, chosen by the out-of-fold CRPS of its decisions alone; the others use the pooled weights. The \
+         headline above uses them (an SCO issue decided by consensus gets the unanimity weights). With one set \
+         of pooled weights for every decision instead, the nested headline's CRPS is {:.2} and its 50/80/90% \
+         intervals cover {} / {} / {}; the paired difference of the CRPS (group weights − pooled weights) is \
+         {:+.2} ± {:.2} (standard error over decisions).\n",
+        report.config.min_group,
+        hp.crps,
+        coverage_cells(hp)[0],
+        coverage_cells(hp)[1],
+        coverage_cells(hp)[2],
+        report.group_minus_pooled_crps.0,
+        report.group_minus_pooled_crps.1
+    );
+    for line in stacking_lines(report) {
+        let _ = writeln!(w, "- {line}.");
+    }
+    let _ = writeln!(w);
     if !missing.is_empty() {
         let _ = writeln!(w, "Not in the ensemble of this run: {}.\n", missing.join("; "));
     }

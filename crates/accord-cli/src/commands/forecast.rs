@@ -267,13 +267,12 @@ pub fn attach_calibrated(report: &mut run::ForecastReport, c: &Compiled, only: O
 /// The headline and every model beside it, with where they disagree.
 fn print_calibrated(r: &run::ForecastReport) -> anyhow::Result<()> {
     let Some(used) = &r.calibration else { return Ok(()) };
-    let weights: Vec<String> = used.weights.iter().map(|(m, w)| format!("{m} {w:.2}")).collect();
     outln!();
     match &used.only {
         Some(m) => outln!("headline: the {m} model alone (--model), with its error learned on DEU"),
         None => outln!(
             "headline: stacked ensemble ({}), weights and model error learned on DEU ({}){}",
-            weights.join(", "),
+            used.weights_text(),
             used.file,
             if used.partial { " — PARTIAL" } else { "" }
         ),
@@ -510,6 +509,10 @@ pub struct CompareArgs {
     a: PathBuf,
     /// The scenario compared with it (run with A's seed and sample count).
     b: PathBuf,
+    /// Compare the input-only P of the scenarios' own model instead of the
+    /// calibrated headline (faster; no model error, no ensemble).
+    #[arg(long)]
+    input_only: bool,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -528,10 +531,21 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     // One pass over the samples: the count is the samples of the comparison.
     let bar = Progress::new(a.settings.samples, "samples", "comparing");
     let started = std::time::Instant::now();
-    let cmp = run::compare(&a, &b, cancel_flag(), &|n| bar.set_position(n))?;
+    let mut cmp = run::compare(&a, &b, cancel_flag(), &|n| bar.set_position(n))?;
     bar.finish();
     if args.run.timing {
         timing("compare", cmp.a.run.samples_done, started);
+    }
+    // The headline P, as `forecast` reports it: the same ensemble on the
+    // same draws for A and for B (B with A's seed and sample count).
+    if !args.input_only && !cmp.a.run.partial && !cmp.b.run.partial {
+        attach_calibrated(&mut cmp.a, &a, None)?;
+        attach_calibrated(&mut cmp.b, &run::as_compared(&a.settings, &b), None)?;
+        if !(cmp.a.calibration.as_ref().is_some_and(|u| u.partial)
+            || cmp.b.calibration.as_ref().is_some_and(|u| u.partial))
+        {
+            run::calibrate_comparison(&mut cmp)?;
+        }
     }
     if args.run.json {
         print_json(&cmp)?;
@@ -558,23 +572,42 @@ fn print_comparison(cmp: &run::Comparison) -> anyhow::Result<()> {
     if let Some(w) = &cmp.b.table.widened {
         outln!("B's table widened: {w}");
     }
-    let mut t = table(&[
+    match (cmp.calibrated, &cmp.a.calibration) {
+        (true, Some(used)) => outln!(
+            "P is the calibrated headline (input uncertainty and model error; weights {}; {} draws per model on \
+             A's seed); \"input-only P\" is the scenarios' own model with input uncertainty alone",
+            used.weights_text(),
+            used.samples
+        ),
+        _ => {
+            outln!("P is the input-only P of the scenarios' own model (no model error: --input-only or a stopped run)")
+        }
+    }
+    let mut header = vec![
         "issue",
         "median A → B",
         "paired shift ± se",
         "shift 5 %–95 %",
         "P(≥ threshold) A → B",
         "ΔP ± se",
-    ]);
+    ];
+    if cmp.calibrated {
+        header.push("input-only P A → B");
+    }
+    let mut t = table(&header);
     for s in &cmp.issues {
-        t.add_row(vec![
+        let mut row = vec![
             issue_label(&s.id, s.given),
             format!("{:.1} → {:.1}", s.median.0, s.median.1),
             format!("{:+.1} ± {:.2}", s.mean_shift, s.mean_shift_se),
             format!("{:+.1} … {:+.1}", s.shift_90.0, s.shift_90.1),
             format!("{:.2} → {:.2}", s.p_above.0, s.p_above.1),
             format!("{:+.2} ± {:.3}", s.p_shift, s.p_shift_se),
-        ]);
+        ];
+        if cmp.calibrated {
+            row.push(format!("{:.2} → {:.2}", s.p_above_input_only.0, s.p_above_input_only.1));
+        }
+        t.add_row(row);
     }
     outln!("{t}");
     print_givens(

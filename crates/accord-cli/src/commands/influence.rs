@@ -76,6 +76,10 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
         "Influence in `{}`: each actor's Shapley share of the outcomes' displacement from the status quo",
         report.scenario
     );
+    outln!("{}", report.table.description);
+    if let Some(w) = &report.table.widened {
+        outln!("table widened: {w}");
+    }
     match args.by {
         By::Sphere => {
             let mut t = table(&["sphere", "total displacement", "RUS", "CHN", "largest shares"]);

@@ -142,6 +142,10 @@ fn print_report(report: &SearchReport) -> anyhow::Result<()> {
         report.run.seed,
         if report.partial { " — PARTIAL" } else { "" }
     );
+    outln!("{}", report.table.description);
+    if let Some(w) = &report.table.widened {
+        outln!("table widened: {w}");
+    }
     outln!(
         "ΔU: change of {}'s expected utility (0 = no change; the whole scale is its total salience/100)",
         report.settings.focal

@@ -151,6 +151,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         .collect();
 
     let models = models_section(&mut report, baseline_of(&compiled), args.samples)?;
+    calibrate_comparisons(&mut report, &compiled)?;
     let ext = Extensions {
         models: Some(models),
         opportunities: Some(accord_report::opportunities::section(
@@ -225,6 +226,61 @@ fn models_section(
         command: file.provenance.command.clone(),
     };
     Ok(accord_report::models::section(&report.baseline, &summary))
+}
+
+/// Makes every scenario comparison's P the calibrated headline's, as
+/// `accord compare` does: A's calibrated forecasts are the baseline's (run
+/// by [`models_section`]); each scenario runs the same ensemble on the same
+/// draws (the baseline's seed and draw count). Not when the baseline's
+/// calibrated run was stopped: the comparisons then keep the input-only P
+/// and say so.
+fn calibrate_comparisons(
+    report: &mut accord_report::data::Report,
+    compiled: &[accord_analysis::Compiled],
+) -> anyhow::Result<()> {
+    let Some(used) = report.baseline.calibration.clone() else {
+        return Ok(());
+    };
+    if used.partial {
+        return Ok(());
+    }
+    let settings = accord_engine::montecarlo::MonteCarloSettings {
+        samples: used.samples,
+        ..report.baseline.run.settings.clone()
+    };
+    for scenario in &mut report.scenarios {
+        if cancel_flag().load(Ordering::Relaxed) {
+            break;
+        }
+        let Some(cmp) = scenario.comparison.as_mut() else {
+            continue;
+        };
+        let Some(c) = compiled
+            .iter()
+            .skip(1)
+            .find(|c| c.scenario.scenario.id == cmp.b.scenario)
+        else {
+            continue;
+        };
+        cmp.a.calibration = Some(used.clone());
+        for f in &mut cmp.a.issues {
+            f.predictive = report
+                .baseline
+                .issues
+                .iter()
+                .find(|b| b.id == f.id)
+                .and_then(|b| b.predictive.clone());
+        }
+        crate::commands::forecast::attach_calibrated(
+            &mut cmp.b,
+            &accord_analysis::run::as_compared(&settings, c),
+            None,
+        )?;
+        if cmp.b.calibration.as_ref().is_some_and(|u| !u.partial) {
+            accord_analysis::run::calibrate_comparison(cmp)?;
+        }
+    }
+    Ok(())
 }
 
 /// P(decided / carried out by year Y) for the baseline, at the default horizon.
