@@ -5,6 +5,7 @@
 pub mod calibration;
 pub mod deu;
 pub mod embedded;
+pub mod expert_csv;
 pub mod ktab;
 pub mod record;
 pub mod scenario;
