@@ -177,7 +177,11 @@ pub fn read_experts(text: &str, file: &str) -> Result<ExpertSheet, Vec<Diagnosti
             let v = l.get(c, &record);
             if v.is_empty() {
                 if required {
-                    problems.push(diag(line, at(c), format!("`{}` is empty: every row needs it", COLUMNS[c])));
+                    problems.push(diag(
+                        line,
+                        at(c),
+                        format!("`{}` is empty: every row needs it", COLUMNS[c]),
+                    ));
                     ok = false;
                 }
                 return None;
@@ -209,7 +213,11 @@ pub fn read_experts(text: &str, file: &str) -> Result<ExpertSheet, Vec<Diagnosti
             match v.parse::<f64>() {
                 Ok(x) if valid(x) => Some(x),
                 _ => {
-                    problems.push(diag(line, at(c), format!("`{v}` is not valid for `{}`: give {rule}", COLUMNS[c])));
+                    problems.push(diag(
+                        line,
+                        at(c),
+                        format!("`{v}` is not valid for `{}`: give {rule}", COLUMNS[c]),
+                    ));
                     ok = false;
                     None
                 }
@@ -276,7 +284,11 @@ pub fn median(values: &[f64]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// Checks a sheet's actors and issues against those a scenario may give
@@ -440,8 +452,15 @@ mod tests {
             (Some(50.0), Some(40.0), Some(60.0))
         );
         assert_eq!(rus.capability_factor, Some(1.2));
-        assert!(rus.basis.contains("A (position 20, salience 40: cautious, per talks)"), "{}", rus.basis);
-        assert!(rus.basis.contains("B (position 35, salience 50, capability factor 1.2)"));
+        assert!(
+            rus.basis.contains("A (position 20, salience 40: cautious, per talks)"),
+            "{}",
+            rus.basis
+        );
+        assert!(
+            rus.basis
+                .contains("B (position 35, salience 50, capability factor 1.2)")
+        );
         assert_eq!(s[1].position_low, s[1].position_high);
         assert_eq!(s[1].capability_factor, None);
         // The fragment reads back as scenario stances.
@@ -466,18 +485,26 @@ mod tests {
         assert!(e[0].message.contains("did you mean `RUS`"), "{}", e[0].message);
         assert!(e[0].message.contains("RUS, CHN"));
         let e = stances("expert,actor,issue,position,salience\nA,RUS,admit-irn,20,40\n").unwrap_err();
-        assert!(e[0].message.contains("the issues are admit-iran, sco-nato"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("the issues are admit-iran, sco-nato"),
+            "{}",
+            e[0].message
+        );
         let e = stances("expert,actor,issue,posn,salience\n").unwrap_err();
         assert_eq!((e[0].line, e[0].column), (1, 20));
         assert!(e.iter().any(|d| d.message.contains("no `position` column")));
         let e = stances("expert,actor,issue,position,salience\nA,RUS,admit-iran,20,40\nA,RUS,admit-iran,25,40\n")
             .unwrap_err();
         assert!(e[0].message.contains("twice"));
-        let e = stances("expert,actor,issue,position,salience,capability_factor\nA,RUS,admit-iran,20,40,-1\n")
-            .unwrap_err();
+        let e =
+            stances("expert,actor,issue,position,salience,capability_factor\nA,RUS,admit-iran,20,40,-1\n").unwrap_err();
         assert!(e[0].message.contains("capability factor"));
         assert!(stances("").unwrap_err()[0].message.contains("empty"));
-        assert!(stances("expert,actor,issue,position,salience\n").unwrap_err()[0].message.contains("no answers"));
+        assert!(
+            stances("expert,actor,issue,position,salience\n").unwrap_err()[0]
+                .message
+                .contains("no answers")
+        );
     }
 
     mod fuzz {
