@@ -9,4 +9,5 @@ pub mod expert_csv;
 pub mod ktab;
 pub mod record;
 pub mod scenario;
+pub mod template;
 pub mod text;
