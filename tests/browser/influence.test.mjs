@@ -20,7 +20,7 @@ test('open influence, compute it and read it by sphere', async () => {
   await page.waitForSelector('#inf-table tbody tr', { timeout: 300000 });
   const spheres = await page.$$eval('#inf-sphere option', (os) => os.map((o) => o.value));
   assert.ok(spheres.length > 0);
-  const titles = await page.$$eval('#inf-chart svg g.row title', (ts) => ts.map((x) => x.textContent));
+  const titles = await page.$$eval('#inf-chart svg g.series title', (ts) => ts.map((x) => x.textContent));
   assert.ok(titles.length > 0);
   assert.match(titles[0], / of [\d.]+ points of displacement/);
   // Every sphere's shares sum to 100 %.

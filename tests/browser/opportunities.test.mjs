@@ -32,7 +32,7 @@ test('run opportunities for RUS and see rows', async () => {
   assert.ok((await rows(page, '#opp-pairs')).length > 0);
   assert.ok((await rows(page, '#opp-triples')).length > 0);
   assert.match(await page.textContent('#opp-meta'), /Search for RUS/);
-  const titles = await page.$$eval('#opp-chart svg g.row title', (ts) => ts.map((x) => x.textContent));
+  const titles = await page.$$eval('#opp-chart svg g.series title', (ts) => ts.map((x) => x.textContent));
   assert.equal(titles.length, rusLevers);
   assert.match(titles[0], /ΔU [+-]\d\.\d{4} \(95 % interval/);
   const csv = await exportCsv(page, '#opp-singles');

@@ -89,7 +89,7 @@ test('import an experts’ sheet and see the ranges', async () => {
   assert.deepEqual(rus.slice(2, 8), ['30.0', '20.0', '40.0', '50.0', '40.0', '60.0']);
   assert.match(rus[9], /A \(position 20, salience 40: cautious\)/);
   // The chart draws a range per stance, with the exact numbers in a tooltip.
-  const titles = await page.$$eval('#experts-chart svg g.row title', (ts) => ts.map((x) => x.textContent));
+  const titles = await page.$$eval('#experts-chart svg g.series title', (ts) => ts.map((x) => x.textContent));
   assert.equal(titles.length, 2);
   assert.match(titles[0], /median 30\.0, range 20\.0–40\.0/);
   const csv = await exportCsv(page, '#experts-table');
