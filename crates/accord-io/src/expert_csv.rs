@@ -17,7 +17,7 @@
 //! highest answer), the point value their median, and every expert's answer
 //! is kept in the stance's `basis`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use accord_analysis::scenario::StanceChange;
 
@@ -304,8 +304,8 @@ pub fn median(values: &[f64]) -> f64 {
 /// `actors` are the codes with a capability in the model (a stance needs
 /// one), `issues` the model's issues and any the scenario adds. An unknown
 /// actor or issue is an error at its line and column naming the valid ones.
-pub fn to_stances(
-    sheet: &ExpertSheet,
+pub fn to_stances<'a>(
+    sheet: &'a ExpertSheet,
     text: &str,
     file: &str,
     actors: &[&str],
@@ -317,57 +317,70 @@ pub fn to_stances(
         let line = text.lines().nth(a.line.saturating_sub(1)).unwrap_or("");
         line.find(value).map_or(1, |b| line[..b].chars().count() + 1)
     };
-    let mut groups: BTreeMap<(usize, &str, &str), Vec<&ExpertAnswer>> = BTreeMap::new();
-    let mut order: Vec<(&str, &str)> = Vec::new();
+    // An unknown actor or issue is reported once, at its first line, with
+    // the number of other lines naming it (a misspelt id on every row of a
+    // large sheet is one mistake, not thousands).
+    let mut unknown: Vec<(bool, &str, &ExpertAnswer, usize)> = Vec::new();
+    let mut note_unknown = |is_actor: bool, value: &'a str, a: &'a ExpertAnswer| match unknown
+        .iter_mut()
+        .find(|(k, v, _, _)| *k == is_actor && *v == value)
+    {
+        Some(u) => u.3 += 1,
+        None => unknown.push((is_actor, value, a, 0)),
+    };
+    let mut groups: Vec<(&str, &str, Vec<&ExpertAnswer>)> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     for a in &sheet.answers {
-        let mut fine = true;
-        if !actors.contains(&a.actor.as_str()) {
-            problems.push(Diagnostic {
-                file: file.to_owned(),
-                line: a.line,
-                column: column_of(a, &a.actor),
-                message: format!(
-                    "unknown actor `{}`{}: the actors with a capability in the model are {}",
-                    a.actor,
-                    accord_core::suggest::did_you_mean(&a.actor, actors.iter().copied()),
-                    actors.join(", ")
-                ),
-            });
-            fine = false;
+        let known_actor = actors.contains(&a.actor.as_str());
+        let known_issue = issues.contains(&a.issue.as_str());
+        if !known_actor {
+            note_unknown(true, &a.actor, a);
         }
-        if !issues.contains(&a.issue.as_str()) {
-            problems.push(Diagnostic {
-                file: file.to_owned(),
-                line: a.line,
-                column: column_of(a, &a.issue),
-                message: format!(
-                    "unknown issue `{}`{}: the issues are {}",
-                    a.issue,
-                    accord_core::suggest::did_you_mean(&a.issue, issues.iter().copied()),
-                    issues.join(", ")
-                ),
-            });
-            fine = false;
+        if !known_issue {
+            note_unknown(false, &a.issue, a);
         }
-        if !fine {
+        if !(known_actor && known_issue) {
             continue;
         }
         let key = (a.actor.as_str(), a.issue.as_str());
-        let k = match order.iter().position(|x| *x == key) {
-            Some(k) => k,
-            None => {
-                order.push(key);
-                order.len() - 1
-            }
-        };
-        groups.entry((k, key.0, key.1)).or_default().push(a);
+        let k = *index.entry(key).or_insert_with(|| {
+            groups.push((key.0, key.1, Vec::new()));
+            groups.len() - 1
+        });
+        groups[k].2.push(a);
     }
+    for (is_actor, value, a, more) in unknown {
+        let also = match more {
+            0 => String::new(),
+            n => format!(" (and on {n} more line(s))"),
+        };
+        let message = if is_actor {
+            format!(
+                "unknown actor `{value}`{}{also}: the actors with a capability in the model are {}",
+                accord_core::suggest::did_you_mean(value, actors.iter().copied()),
+                actors.join(", ")
+            )
+        } else {
+            format!(
+                "unknown issue `{value}`{}{also}: the issues are {}",
+                accord_core::suggest::did_you_mean(value, issues.iter().copied()),
+                issues.join(", ")
+            )
+        };
+        problems.push(Diagnostic {
+            file: file.to_owned(),
+            line: a.line,
+            column: column_of(a, value),
+            message,
+        });
+    }
+    problems.sort_by_key(|d| (d.line, d.column));
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(groups
         .into_iter()
-        .map(|((_, actor, issue), answers)| combine(actor, issue, &answers))
+        .map(|(actor, issue, answers)| combine(actor, issue, &answers))
         .collect())
 }
 
@@ -484,6 +497,10 @@ mod tests {
         assert_eq!((e[0].line, e[0].column), (2, 3));
         assert!(e[0].message.contains("did you mean `RUS`"), "{}", e[0].message);
         assert!(e[0].message.contains("RUS, CHN"));
+        let e = stances("expert,actor,issue,position,salience\nA,RUZ,admit-iran,20,40\nB,RUZ,admit-iran,30,40\n")
+            .unwrap_err();
+        assert_eq!(e.len(), 1, "one misspelt id is one problem: {e:?}");
+        assert!(e[0].message.contains("(and on 1 more line(s))"), "{}", e[0].message);
         let e = stances("expert,actor,issue,position,salience\nA,RUS,admit-irn,20,40\n").unwrap_err();
         assert!(
             e[0].message.contains("the issues are admit-iran, sco-nato"),
