@@ -67,6 +67,9 @@ node -e '
 ' "$url"
 
 cd "$here"
-# The pure functions first (no browser), then the pages in Chromium.
+# The pure functions first (no browser), then the pages in Chromium:
+# ui.test.mjs first (its tests expect a fresh server), then the other pages' spec files.
 node --experimental-detect-module --test unit.test.mjs
-ACCORD_URL="$url" ACCORD_TOKEN="$token" ACCORD_TMP="$work" node --test --test-concurrency=1 ui.test.mjs
+specs=(ui.test.mjs)
+for f in *.test.mjs; do [ "$f" = ui.test.mjs ] || [ "$f" = unit.test.mjs ] || specs+=("$f"); done
+ACCORD_URL="$url" ACCORD_TOKEN="$token" ACCORD_TMP="$work" node --test --test-concurrency=1 "${specs[@]}"

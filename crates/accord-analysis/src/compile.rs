@@ -152,15 +152,25 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             message: format!("the record has no organization {org_id}"),
         }]);
     };
-    if scenario.scenario.base != "sco" {
+    // The base is the model being served: the shipped SCO model (`sco`, the
+    // default) or a data folder's, named by its organization in lower case.
+    let own_base = org_id.to_ascii_lowercase();
+    if scenario.scenario.base != "sco" && scenario.scenario.base != own_base {
         problem(
             "scenario.base".into(),
             format!(
-                "unknown base model `{}`: the shipped model is `sco`",
+                "unknown base model `{}`: the shipped model is `sco`, this data folder's is `{own_base}`",
                 scenario.scenario.base
             ),
         );
     }
+    let extended;
+    let model = if scenario.new_issue.is_empty() {
+        model
+    } else {
+        extended = with_new_issues(model, scenario, &mut problem);
+        &extended
+    };
     let bad_values = validate(record, model, scenario, &mut problem);
     let date = match &scenario.scenario.date {
         None => model.meta.date.first_day(),
@@ -551,20 +561,27 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
         });
         // Under consensus every voting member holds a veto: moving one moves the outcome.
         let veto = scenario.settings.procedural && matches!(voting_rule, Some(VotingRule::Unanimity));
-        let given = given_reason(scenario, issue.id.as_str(), issue.status_quo, &shown, veto, |actor| {
-            let cap = model
-                .capabilities
-                .iter()
-                .find(|k| k.actor.as_str() == actor)
-                .and_then(|k| capability_of(k, choice))
-                .map_or(0.0, |e| e.value);
-            let factor = stances
-                .iter()
-                .find(|s| s.actor.as_str() == actor && s.issue == issue.id)
-                .and_then(|s| s.capability_factor)
-                .unwrap_or(1.0);
-            cap * factor
-        });
+        // An added issue's stances are the scenario's estimates of it, not
+        // changes of the model's: it is never a given for having them.
+        let added = scenario.new_issue.iter().any(|n| n.id == issue.id.as_str());
+        let given = (!added)
+            .then(|| {
+                given_reason(scenario, issue.id.as_str(), issue.status_quo, &shown, veto, |actor| {
+                    let cap = model
+                        .capabilities
+                        .iter()
+                        .find(|k| k.actor.as_str() == actor)
+                        .and_then(|k| capability_of(k, choice))
+                        .map_or(0.0, |e| e.value);
+                    let factor = stances
+                        .iter()
+                        .find(|s| s.actor.as_str() == actor && s.issue == issue.id)
+                        .and_then(|s| s.capability_factor)
+                        .unwrap_or(1.0);
+                    cap * factor
+                })
+            })
+            .flatten();
         compiled_issues.push(CompiledIssue {
             id: issue.id.to_string(),
             name: issue.name.clone(),
@@ -616,7 +633,16 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
     }
     // Before the founding nobody votes; that problem is already reported.
     let founded = date >= org.founded.first_day();
-    nothing_to_forecast(&issues, &voters, &removed, org_id, date, founded, &mut problem);
+    nothing_to_forecast(
+        &issues,
+        &scenario.new_issue,
+        &voters,
+        &removed,
+        org_id,
+        date,
+        founded,
+        &mut problem,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -672,6 +698,118 @@ pub fn compile(record: &Record, model: &Model, scenario: &Scenario) -> Result<Co
             model: s.model(),
         },
     })
+}
+
+/// The most issues one scenario may add: 100 (the SCO model has 18; each
+/// added issue is a Monte Carlo unit of work).
+pub const MAX_NEW_ISSUES: usize = 100;
+
+/// The model with the scenario's `[[new_issue]]`s appended (after the
+/// model's own, so that issue k of the model stays issue k), each checked:
+/// a new id, a known sphere, status quo and threshold on the 0–100 scale, a
+/// question and a basis, and a scale (when given) describing 0, 50 and 100.
+fn with_new_issues(model: &Model, scenario: &Scenario, problem: &mut impl FnMut(String, String)) -> Model {
+    let mut out = model.clone();
+    if scenario.new_issue.len() > MAX_NEW_ISSUES {
+        problem(
+            "new_issue".into(),
+            format!(
+                "{} new issues: a scenario adds at most {MAX_NEW_ISSUES}",
+                scenario.new_issue.len()
+            ),
+        );
+        return out;
+    }
+    let on_scale = |v: f64| (0.0..=100.0).contains(&v);
+    for (i, n) in scenario.new_issue.iter().enumerate() {
+        let mut ok = true;
+        let mut bad = |field: &str, message: String| {
+            problem(format!("new_issue[{i}].{field}"), message);
+            ok = false;
+        };
+        let id = accord_core::EntryId::new(&n.id);
+        if id.is_err()
+            || !n
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            bad(
+                "id",
+                format!("`{}` is not an issue id: use lower-case letters, digits and '-'", n.id),
+            );
+        } else if out.issues.iter().any(|x| x.id.as_str() == n.id) {
+            bad(
+                "id",
+                format!("an issue `{}` already exists: give the new issue another id", n.id),
+            );
+        }
+        let sphere = Sphere::ALL.into_iter().find(|s| s.as_str() == n.sphere);
+        if sphere.is_none() {
+            let names: Vec<&str> = Sphere::ALL.iter().map(|s| s.as_str()).collect();
+            bad(
+                "sphere",
+                format!("`{}` is not a sphere: write one of {}", n.sphere, names.join(", ")),
+            );
+        }
+        for (field, text) in [("name", &n.name), ("question", &n.question), ("basis", &n.basis)] {
+            if text.trim().is_empty() {
+                bad(field, format!("the new issue needs a {field}"));
+            }
+        }
+        for (field, v) in [("status_quo", n.status_quo), ("threshold", n.threshold)] {
+            if !on_scale(v) {
+                bad(field, format!("{v} is off the scale: the {field} lies on 0–100"));
+            }
+        }
+        if !n.scale.is_empty() {
+            for end in [0.0, 50.0, 100.0] {
+                if !n.scale.iter().any(|p| p.at == end) {
+                    bad(
+                        "scale",
+                        format!("describe what {end} means on the scale ([[new_issue.scale]] at = {end})"),
+                    );
+                }
+            }
+            for (j, p) in n.scale.iter().enumerate() {
+                if !on_scale(p.at) {
+                    bad(
+                        &format!("scale[{j}].at"),
+                        format!("{} is off the scale: points lie on 0–100", p.at),
+                    );
+                } else if n.scale[..j].iter().any(|q| q.at == p.at) {
+                    bad(
+                        &format!("scale[{j}].at"),
+                        format!("the point {} is labelled twice", p.at),
+                    );
+                }
+                if p.means.trim().is_empty() {
+                    bad(&format!("scale[{j}].means"), "say what the point means".into());
+                }
+            }
+        }
+        if let (true, Ok(id), Some(sphere)) = (ok, id, sphere) {
+            out.issues.push(accord_core::model::IssueDef {
+                id,
+                name: n.name.clone(),
+                sphere,
+                status_quo: n.status_quo,
+                status_quo_basis: n.basis.clone(),
+                threshold: n.threshold,
+                question: n.question.clone(),
+                scale: n
+                    .scale
+                    .iter()
+                    .map(|p| accord_core::model::ScalePoint {
+                        at: p.at,
+                        means: p.means.clone(),
+                    })
+                    .collect(),
+                provenance: Default::default(),
+            });
+        }
+    }
+    out
 }
 
 /// The most rounds of the expected utility model a scenario may ask for:
@@ -793,8 +931,10 @@ fn validate(
 /// A scenario that leaves an issue without any actor, or the organization
 /// without any voter, has nothing to forecast: refused rather than run into
 /// NaN or a decision by nobody.
+#[allow(clippy::too_many_arguments)]
 fn nothing_to_forecast(
     issues: &[UncertainIssue],
+    added: &[crate::scenario::NewIssue],
     voters: &[String],
     removed: &HashSet<&str>,
     org_id: &str,
@@ -803,6 +943,19 @@ fn nothing_to_forecast(
     problem: &mut impl FnMut(String, String),
 ) {
     for issue in issues {
+        if let Some(i) = added.iter().position(|a| a.id == issue.id)
+            && !issue.stances.iter().any(|s| s.active)
+        {
+            problem(
+                format!("new_issue[{i}]"),
+                format!(
+                    "nothing to forecast on the new issue `{}`: give it [[stance]]s (actor, issue, position, \
+                     salience, basis) of actors at the bargaining table",
+                    issue.id
+                ),
+            );
+            continue;
+        }
         if !issue.stances.iter().any(|s| s.active) {
             problem(
                 "remove_actor".into(),

@@ -50,6 +50,10 @@ use serde::Serialize;
 
 use crate::Compiled;
 
+/// How many of the best combinations of each size a search keeps: the best
+/// 10 pairs, 10 triples, …, so that every size is shown.
+pub const COMBINATIONS_PER_SIZE: usize = 10;
+
 /// Above this many combinations the search becomes a beam search.
 pub const EXHAUSTIVE_LIMIT: usize = 5_000;
 
@@ -167,7 +171,8 @@ pub struct SearchReport {
     pub partial: bool,
     /// Every single lever, best first.
     pub singles: Vec<Candidate>,
-    /// The best combinations of 2..K levers, best first (at most 20).
+    /// The best combinations of each size 2..K (at most
+    /// [`COMBINATIONS_PER_SIZE`] of each), best first.
     pub combinations: Vec<Candidate>,
     /// Who bargains and with which capability measure (stated in every output).
     pub table: crate::compile::Table,
@@ -469,7 +474,20 @@ pub fn search(
         }
     }
     rank(&mut combinations);
-    combinations.truncate(20);
+    // The best of each size, so that the best pairs are listed beside the
+    // triples (which, adding a lever, usually fill the top places).
+    let mut kept: Vec<Candidate> = Vec::new();
+    for size in 2..=k_max {
+        kept.extend(
+            combinations
+                .iter()
+                .filter(|c| c.levers.len() == size)
+                .take(COMBINATIONS_PER_SIZE)
+                .cloned(),
+        );
+    }
+    rank(&mut kept);
+    let combinations = kept;
     Ok(SearchReport {
         settings: settings.clone(),
         scenario: compiled.scenario.scenario.id.clone(),

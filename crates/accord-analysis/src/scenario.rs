@@ -38,6 +38,10 @@ pub struct Scenario {
     /// (`settings.capabilities`), each with its basis.
     #[serde(default)]
     pub capability_override: Vec<CapabilityOverride>,
+    /// Issues the scenario adds to the model (`[[new_issue]]`); their
+    /// stances are `[[stance]]` entries with a position and a salience.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_issue: Vec<NewIssue>,
 }
 
 /// One issue weighed by its own capability measure. Every output says so.
@@ -50,6 +54,43 @@ pub struct CapabilityOverride {
     pub measure: CapabilityChoice,
     /// Why this issue is weighed so (required).
     pub basis: String,
+}
+
+/// An issue a scenario adds to the base model: a question on a 0–100 scale
+/// with its status quo and threshold, decided like the model's issues.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIssue {
+    /// Its id (lower-case letters, digits and '-'), different from the
+    /// model's issues.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its sphere: `security`, `economy`, `energy`, `humanitarian`,
+    /// `enlargement` or `external_relations`.
+    pub sphere: String,
+    /// The yes/no question the threshold answers.
+    pub question: String,
+    /// Where things stand on the decision date, 0–100.
+    pub status_quo: f64,
+    /// Forecasts give the probability of an outcome at or above it, 0–100.
+    pub threshold: f64,
+    /// What points of the scale mean (optional; when given it must describe
+    /// 0, 50 and 100, as a model issue's scale does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scale: Vec<ScaleLabel>,
+    /// Why the issue is asked and the status quo placed there.
+    pub basis: String,
+}
+
+/// A labelled point of an added issue's scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleLabel {
+    /// The point, 0–100.
+    pub at: f64,
+    /// What it means, in words.
+    pub means: String,
 }
 
 /// A scenario's widening of the bargaining table. Every output says so.

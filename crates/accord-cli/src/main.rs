@@ -40,6 +40,10 @@ enum Command {
     Model(commands::model::ModelArgs),
     /// Validate a data folder and report every problem with file, line and column.
     Check(commands::check::CheckArgs),
+    /// Start a data folder for another organization from a template that `accord check` passes.
+    New(commands::new::NewArgs),
+    /// Import stances from outside: `accord import experts FILE.csv [--into SCENARIO.toml]`.
+    Import(commands::import::ImportArgs),
     /// Run KTAB's Spatial Model of Politics on a KTAB CSV or XML scenario.
     Ktab(commands::ktab::KtabArgs),
     /// Score every model on recorded decisions (DEU III).
@@ -98,6 +102,8 @@ fn main() -> std::process::ExitCode {
         Command::Record(args) => commands::record::run(args),
         Command::Model(args) => commands::model::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::New(args) => commands::new::run(args),
+        Command::Import(args) => commands::import::run(args),
         Command::Ktab(args) => commands::ktab::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Token(args) => commands::token::run(args),

@@ -157,6 +157,36 @@ impl Drop for Staging {
     }
 }
 
+/// Replaces the file `path` with `bytes` atomically: the new text is
+/// written and synced to a hidden file beside it, then renamed over it, so a
+/// failed write (a full disk) or a crash leaves the previous file whole. A
+/// symbolic link is refused rather than replaced by a file.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        anyhow::bail!(
+            "{} is a symbolic link: Accord does not write through links; give the file itself",
+            path.display()
+        );
+    }
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: name a file", path.display()))?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let staging = parent.join(hidden(name, "new"));
+    if let Err(e) = write_synced(&staging, bytes) {
+        let _ = fs::remove_file(&staging);
+        return Err(e).with_context(|| format!("cannot write {}", staging.display()));
+    }
+    if let Err(e) = rename(&staging, path) {
+        let _ = fs::remove_file(&staging);
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// `.NAME.accord-KIND-PID`, hidden beside the target.
 fn hidden(name: &std::ffi::OsStr, kind: &str) -> OsString {
     let mut s = OsString::from(".");

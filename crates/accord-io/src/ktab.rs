@@ -186,30 +186,7 @@ impl Row<'_> {
     /// by walking the raw line the way the `csv` crate splits it: a comma
     /// outside double quotes ends a field. Used only to place messages.
     fn column(&self, k: usize) -> usize {
-        let mut field = 0;
-        let mut quoted = false;
-        let mut start_of_field = true;
-        let mut column = 1;
-        for ch in self.raw.chars() {
-            if field == k && start_of_field && ch != ' ' && ch != '\t' {
-                return column;
-            }
-            match ch {
-                '\n' if !quoted => break,
-                '"' => {
-                    quoted = !quoted;
-                    start_of_field = false;
-                }
-                ',' if !quoted => {
-                    field += 1;
-                    start_of_field = true;
-                }
-                ' ' | '\t' => {}
-                _ => start_of_field = false,
-            }
-            column += 1;
-        }
-        column
+        crate::text::csv_field_column(self.raw, k)
     }
 }
 

@@ -5,7 +5,9 @@
 pub mod calibration;
 pub mod deu;
 pub mod embedded;
+pub mod expert_csv;
 pub mod ktab;
 pub mod record;
 pub mod scenario;
+pub mod template;
 pub mod text;

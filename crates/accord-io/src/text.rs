@@ -104,6 +104,37 @@ pub fn position(bytes: &[u8], at: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// 1-based character column of field `k` (after its leading blanks) of the
+/// CSV record starting at `raw`, found by walking the text the way the `csv`
+/// crate splits it: a comma outside double quotes ends a field. Used only to
+/// place messages.
+pub(crate) fn csv_field_column(raw: &str, k: usize) -> usize {
+    let mut field = 0;
+    let mut quoted = false;
+    let mut start_of_field = true;
+    let mut column = 1;
+    for ch in raw.chars() {
+        if field == k && start_of_field && ch != ' ' && ch != '\t' {
+            return column;
+        }
+        match ch {
+            '\n' if !quoted => break,
+            '"' => {
+                quoted = !quoted;
+                start_of_field = false;
+            }
+            ',' if !quoted => {
+                field += 1;
+                start_of_field = true;
+            }
+            ' ' | '\t' => {}
+            _ => start_of_field = false,
+        }
+        column += 1;
+    }
+    column
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,12 @@ import { getToken, setToken, clearErrors, showError } from './lib/api.js';
 import organization from './pages/organization.js';
 import issues from './pages/issues.js';
 import workbench from './pages/workbench.js';
+import questions from './pages/questions.js';
+import opportunities from './pages/opportunities.js';
+import influence from './pages/influence.js';
 
 /** Every page, in the order of the nav. */
-const PAGES = [organization, issues, workbench];
+const PAGES = [organization, issues, workbench, questions, opportunities, influence];
 
 const nav = document.getElementById('nav');
 const main = document.getElementById('main');

@@ -40,6 +40,9 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     asset!("pages/organization.js", JS),
     asset!("pages/issues.js", JS),
     asset!("pages/workbench.js", JS),
+    asset!("pages/questions.js", JS),
+    asset!("pages/opportunities.js", JS),
+    asset!("pages/influence.js", JS),
 ];
 
 /// The asset at `path` (relative to `/ui/`), if there is one.

@@ -72,7 +72,7 @@ pub struct RunSettings {
 }
 
 /// The CLI's defaults for `accord opportunities`.
-const DEFAULT_FOCAL: &str = "RUS";
+pub(crate) const DEFAULT_FOCAL: &str = "RUS";
 const DEFAULT_MAX_LEVERS: usize = 3;
 const DEFAULT_BEAM_WIDTH: usize = 10;
 

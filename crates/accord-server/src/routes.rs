@@ -34,6 +34,8 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/api/record/show", &["GET"]),
     ("/api/record/search", &["GET"]),
     ("/api/model", &["GET"]),
+    ("/api/model/focal-actors", &["GET"]),
+    ("/api/import/experts", &["POST"]),
     ("/api/scenarios", &["GET", "POST"]),
     ("/api/scenarios/{id}", &["GET", "PUT", "DELETE"]),
     ("/api/runs", &["GET", "POST"]),
@@ -53,6 +55,8 @@ fn method_router(path: &str) -> MethodRouter<AppState> {
         "/api/record/show" => get(record_show),
         "/api/record/search" => get(record_search),
         "/api/model" => get(model),
+        "/api/model/focal-actors" => get(focal_actors),
+        "/api/import/experts" => axum::routing::post(import_experts),
         "/api/scenarios" => get(list_scenarios).post(create_scenario),
         "/api/scenarios/{id}" => get(get_scenario).put(update_scenario).delete(delete_scenario),
         "/api/runs" => get(list_runs).post(create_run),
@@ -344,6 +348,114 @@ async fn model(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
         "stances": m.stances,
         "levers": m.levers,
     })))
+}
+
+/// The actors an opportunity search can be run for: those the model offers
+/// levers to, with their names and levers (the list the `focal` field of an
+/// `opportunities` run takes).
+async fn focal_actors(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let m = &state.data.model;
+    let record = &state.data.record;
+    let index = record.index();
+    let mut order: Vec<&str> = Vec::new();
+    for l in &m.levers {
+        if !order.contains(&l.actor.as_str()) {
+            order.push(l.actor.as_str());
+        }
+    }
+    let actors: Vec<Value> = order
+        .iter()
+        .map(|&id| {
+            let a = index.actor(record, id);
+            let levers: Vec<Value> = m
+                .levers
+                .iter()
+                .filter(|l| l.actor.as_str() == id)
+                .map(|l| json!({"id": l.id.as_str(), "name": l.name}))
+                .collect();
+            json!({
+                "id": id,
+                "name": a.map(|a| serde_json::to_value(&a.name).unwrap_or(Value::Null)),
+                "levers": levers,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "actors": actors, "default": jobs::DEFAULT_FOCAL })))
+}
+
+/// Turns an experts' sheet (the CSV body) into scenario stances, writing
+/// nothing: `accord_io::expert_csv` reads it and checks it against the
+/// model's actors and issues (plus those named in `add_issues`, the issues a
+/// scenario being written adds). Problems come back as 422 with their line
+/// and column, as for a scenario's text.
+async fn import_experts(
+    State(state): State<AppState>,
+    q: Params,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let p = params(q, &["add_issues"])?;
+    let bytes = body.map_err(|e| ApiError::new(e.status(), format!("cannot read the request body: {e}")))?;
+    let text = accord_io::text::utf8(bytes.to_vec(), "experts.csv").map_err(|e| ApiError {
+        problems: vec![crate::Problem {
+            field: None,
+            line: e.line,
+            column: e.column,
+            message: e.message.clone(),
+        }],
+        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+    })?;
+    let added: Vec<String> = p
+        .get("add_issues")
+        .map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let m = &state.data.model;
+    let actors: Vec<&str> = m.capabilities.iter().map(|c| c.actor.as_str()).collect();
+    let mut issues: Vec<&str> = m.issues.iter().map(|i| i.id.as_str()).collect();
+    issues.extend(added.iter().map(String::as_str));
+    let result = accord_io::expert_csv::read_experts(&text, "experts.csv").and_then(|sheet| {
+        accord_io::expert_csv::to_stances(&sheet, &text, "experts.csv", &actors, &issues).map(|s| (sheet, s))
+    });
+    match result {
+        Ok((sheet, stances)) => {
+            let mut experts: Vec<&str> = Vec::new();
+            for a in &sheet.answers {
+                if !experts.contains(&a.expert.as_str()) {
+                    experts.push(a.expert.as_str());
+                }
+            }
+            Ok(Json(json!({
+                "answers": sheet.answers.len(),
+                "experts": experts,
+                "stances": stances,
+                "toml": accord_io::expert_csv::fragment(&stances),
+            })))
+        }
+        Err(diags) => {
+            let problems: Vec<crate::Problem> = diags
+                .into_iter()
+                .map(|d| crate::Problem {
+                    field: None,
+                    line: Some(d.line),
+                    column: Some(d.column),
+                    message: d.message,
+                })
+                .collect();
+            Err(ApiError {
+                error: format!(
+                    "invalid experts' sheet: line {}: {}",
+                    problems[0].line.unwrap_or(1),
+                    problems[0].message
+                ),
+                problems,
+                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "")
+            })
+        }
+    }
 }
 
 /// The request body as a JSON object, with body-limit and syntax errors as

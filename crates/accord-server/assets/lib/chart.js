@@ -87,16 +87,17 @@ function refLines(root, refs, x, y0, y1) {
 /**
  * Points with ranges, one row each: rows [{label, value, lo, hi, shape,
  * title, faint}], on `domain` (default 0–100), with reference lines refs
- * [{at, label, kind: 'sq'|'threshold'|…}].
+ * [{at, label, kind: 'sq'|'threshold'|…}]; `fmt` formats the axis ticks
+ * (default: whole numbers).
  */
-export function rangeChart({ rows, domain = [0, 100], xLabel, yLabel, refs, label }) {
+export function rangeChart({ rows, domain = [0, 100], xLabel, yLabel, refs, label, fmt }) {
   if (!rows.length) return el('p', { text: t('chart.none') });
   const h = TOP + 12 + rows.length * ROW + AXIS;
   const root = frame(h, label || xLabel);
   const x = scale(domain, [LEFT, W - RIGHT]);
   const y = (i) => TOP + 12 + i * ROW + ROW / 2;
   const yEnd = TOP + 12 + rows.length * ROW;
-  xAxis(root, x, domain, TOP, yEnd, xLabel);
+  xAxis(root, x, domain, TOP, yEnd, xLabel, fmt);
   rowLabels(root, rows, y, yLabel);
   refLines(root, refs, x, TOP + 10, yEnd);
   rows.forEach((r, i) => {
