@@ -195,9 +195,42 @@ pub fn attach_calibrated(
     cancel: &std::sync::atomic::AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), AttachError> {
-    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_forecasts};
+    let part = calibrated_part(c, only, 0..c.settings.samples, cancel, progress)?;
+    attach_calibrated_parts(report, c, only, std::slice::from_ref(&part))
+}
+
+/// The draws of samples `samples` of [`attach_calibrated`], unreduced (see
+/// [`accord_analysis::ensemble::draw_part`]): a cluster computes the parts
+/// of consecutive sample ranges and [`attach_calibrated_parts`] joins them.
+pub fn calibrated_part(
+    c: &accord_analysis::Compiled,
+    only: Option<&str>,
+    samples: std::ops::Range<u64>,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<accord_analysis::ensemble::EnsemblePart, AttachError> {
     let file = embedded().map_err(AttachError::Invalid)?;
-    let e = predictive_forecasts(c, &file.model, only, cancel, progress)?;
+    Ok(accord_analysis::ensemble::draw_part(
+        c,
+        &file.model,
+        only,
+        samples,
+        cancel,
+        progress,
+    )?)
+}
+
+/// [`attach_calibrated`] from the parts of [`calibrated_part`], given in
+/// sample order from sample 0: the same result as one local run.
+pub fn attach_calibrated_parts(
+    report: &mut accord_analysis::run::ForecastReport,
+    c: &accord_analysis::Compiled,
+    only: Option<&str>,
+    parts: &[accord_analysis::ensemble::EnsemblePart],
+) -> Result<(), AttachError> {
+    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_from_parts};
+    let file = embedded().map_err(AttachError::Invalid)?;
+    let e = predictive_from_parts(c, &file.model, only, parts)?;
     let used = CalibrationUsed {
         file: DEU_CALIBRATION_NAME.to_string(),
         data_fingerprint: file.provenance.data_fingerprint.clone(),
