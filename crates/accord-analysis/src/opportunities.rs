@@ -46,7 +46,7 @@ use accord_engine::{
     montecarlo::{Sample, sample_seed},
 };
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::Compiled;
 
@@ -240,34 +240,6 @@ pub fn search(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SearchReport, EngineError> {
-    let part = search_part(
-        compiled,
-        levers,
-        settings,
-        0..compiled.settings.samples,
-        cancel,
-        progress,
-    )?;
-    search_reduce(compiled, levers, settings, std::slice::from_ref(&part))
-}
-
-/// What a search runs: the focal actor's levers, and per issue the lever
-/// subsets that touch it.
-struct Plan<'l> {
-    mine: Vec<&'l Lever>,
-    /// The unit each issue is run in.
-    unit_of: Vec<Vec<usize>>,
-    k_max: usize,
-    exhaustive: bool,
-    /// Per issue, the levers touching its unit.
-    touching: Vec<Vec<usize>>,
-    /// Per issue, the lever subsets run.
-    per_issue: Vec<Vec<Vec<usize>>>,
-    /// Per issue, the index of each subset in `per_issue`.
-    slot: Vec<HashMap<Vec<usize>, usize>>,
-}
-
-fn plan<'l>(compiled: &Compiled, levers: &'l [Lever], settings: &SearchSettings) -> Result<Plan<'l>, EngineError> {
     let mine: Vec<&Lever> = levers.iter().filter(|l| l.actor.as_str() == settings.focal).collect();
     if mine.is_empty() {
         return Err(EngineError::InvalidInput(format!(
@@ -302,59 +274,9 @@ fn plan<'l>(compiled: &Compiled, levers: &'l [Lever], settings: &SearchSettings)
         .iter()
         .map(|v| v.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect())
         .collect();
-    Ok(Plan {
-        mine,
-        unit_of,
-        k_max,
-        exhaustive,
-        touching,
-        per_issue,
-        slot,
-    })
-}
 
-/// Outcomes of one sample: per issue the base run, and the run with each
-/// lever subset touching it.
-type PerSample = (Vec<f64>, Vec<Vec<f64>>);
-
-/// The model runs of a range of samples of a [`search`], to be joined in
-/// sample order by [`search_reduce`] (how a cluster shares a search: any
-/// split of `0..samples` into consecutive ranges gives [`search`]'s report
-/// bit for bit). Values are kept as their bits, exact through JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SearchPart {
-    /// First sample covered.
-    pub first: u64,
-    /// One past the last sample covered.
-    pub end: u64,
-    /// Model runs made.
-    pub model_runs: u64,
-    /// Per sample (`None`: skipped when the search was cancelled).
-    outcomes: Vec<Option<(Vec<u64>, Vec<Vec<u64>>)>>,
-}
-
-/// Runs the samples `samples` of a search (see [`SearchPart`]).
-pub fn search_part(
-    compiled: &Compiled,
-    levers: &[Lever],
-    settings: &SearchSettings,
-    samples: std::ops::Range<u64>,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<SearchPart, EngineError> {
-    if samples.start > samples.end || samples.end > compiled.settings.samples {
-        return Err(EngineError::InvalidInput(format!(
-            "samples {}..{} are outside the search's {} samples",
-            samples.start, samples.end, compiled.settings.samples
-        )));
-    }
-    let plan = plan(compiled, levers, settings)?;
-    let Plan {
-        mine,
-        unit_of,
-        per_issue,
-        ..
-    } = &plan;
+    // Outcomes per sample: base[k] and with[k][subset].
+    let samples = compiled.settings.samples;
     let done = AtomicU64::new(0);
     let runs = AtomicU64::new(0);
     // Issue `k`'s outcome in a drawn sample with `levers` applied to every
@@ -380,9 +302,8 @@ pub fn search_part(
         .swap_remove(at)
         .map_or(f64::NAN, |outcome| outcome[0])
     };
-    let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<u64>>();
-    let outcomes: Vec<Option<(Vec<u64>, Vec<Vec<u64>>)>> = samples
-        .clone()
+    type PerSample = (Vec<f64>, Vec<Vec<f64>>);
+    let outcomes: Vec<Option<PerSample>> = (0..samples)
         .into_par_iter()
         .map(|index| {
             if cancel.load(Ordering::Relaxed) {
@@ -391,8 +312,8 @@ pub fn search_part(
             let sample: Sample = compiled
                 .model
                 .draw(compiled.settings.seed, index, compiled.settings.distribution);
-            let mut base = Vec::with_capacity(per_issue.len());
-            let mut with = Vec::with_capacity(per_issue.len());
+            let mut base = Vec::with_capacity(n_issues);
+            let mut with = Vec::with_capacity(n_issues);
             for (k, subsets) in per_issue.iter().enumerate() {
                 base.push(run_issue(&sample, k, &[], index));
                 let mut row = Vec::with_capacity(subsets.len());
@@ -400,68 +321,14 @@ pub fn search_part(
                     let chosen: Vec<&Lever> = subset.iter().map(|&l| mine[l]).collect();
                     row.push(run_issue(&sample, k, &chosen, index));
                 }
-                with.push(bits(row));
+                with.push(row);
             }
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            Some((bits(base), with))
+            Some((base, with))
         })
         .collect();
-    Ok(SearchPart {
-        first: samples.start,
-        end: samples.end,
-        model_runs: runs.load(Ordering::Relaxed),
-        outcomes,
-    })
-}
-
-/// The search's report from the parts of [`search_part`], given in sample
-/// order from sample 0; missing samples (a cancelled part, a missing tail)
-/// make it partial.
-pub fn search_reduce(
-    compiled: &Compiled,
-    levers: &[Lever],
-    settings: &SearchSettings,
-    parts: &[SearchPart],
-) -> Result<SearchReport, EngineError> {
-    let plan = plan(compiled, levers, settings)?;
-    let Plan {
-        mine,
-        k_max,
-        exhaustive,
-        touching,
-        slot,
-        per_issue,
-        ..
-    } = &plan;
-    let (k_max, exhaustive) = (*k_max, *exhaustive);
-    let n_issues = compiled.issues.len();
-    let mut covered = 0u64;
-    let mut partial = false;
-    let mut runs = 0u64;
-    let mut outcomes: Vec<PerSample> = Vec::new();
-    let value = |v: &[u64]| v.iter().map(|&b| f64::from_bits(b)).collect::<Vec<f64>>();
-    for (n, part) in parts.iter().enumerate() {
-        let fits = part.outcomes.iter().flatten().all(|(base, with)| {
-            base.len() == n_issues
-                && with.len() == n_issues
-                && with.iter().zip(per_issue).all(|(w, p)| w.len() == p.len())
-        });
-        if part.first != covered || part.end != part.first + part.outcomes.len() as u64 || !fits {
-            return Err(EngineError::InvalidInput(format!(
-                "part {n} (samples {}..{}) does not follow sample {covered} or does not fit the search",
-                part.first, part.end
-            )));
-        }
-        covered = part.end;
-        runs += part.model_runs;
-        for o in &part.outcomes {
-            match o {
-                Some((base, with)) => outcomes.push((value(base), with.iter().map(|w| value(w)).collect())),
-                None => partial = true,
-            }
-        }
-    }
-    partial |= covered < compiled.settings.samples;
+    let partial = outcomes.iter().any(Option::is_none);
+    let outcomes: Vec<PerSample> = outcomes.into_iter().flatten().collect();
     if outcomes.is_empty() {
         return Err(EngineError::InvalidInput(
             "the search was stopped before any sample".into(),
@@ -611,7 +478,7 @@ pub fn search_reduce(
             format!("beam search (width {})", settings.beam_width)
         },
         evaluated,
-        model_runs: runs,
+        model_runs: runs.load(Ordering::Relaxed),
         partial,
         singles,
         combinations,

@@ -1,13 +1,11 @@
 //! The chunk APIs a cluster uses (`accord.ray`): the forecast, the
-//! calibrated ensemble, the comparison and the strategy search computed as
-//! parts over any split of their samples, shipped through JSON and reduced in
+//! calibrated ensemble and the comparison computed as parts over any split of their samples, shipped through JSON and reduced in
 //! order, equal the local run bit for bit.
 
 use std::sync::atomic::AtomicBool;
 
 use accord_analysis::{
     Compiled,
-    opportunities::{Loss, SearchSettings, package_levers, search, search_part, search_reduce},
     run,
     scenario::DynamicsChoice,
 };
@@ -17,7 +15,7 @@ fn no() -> AtomicBool {
     AtomicBool::new(false)
 }
 
-fn compiled(file: usize, samples: u64, dynamics: Option<DynamicsChoice>) -> (Compiled, accord_core::model::Model) {
+fn compiled(file: usize, samples: u64, dynamics: Option<DynamicsChoice>) -> Compiled {
     let (record, model) = accord_io::embedded::sco_record_and_model().expect("embedded data");
     let (name, text) = accord_io::embedded::SCO_SCENARIOS[file];
     let mut scenario = accord_io::scenario::parse_scenario(name, text).expect("scenario parses");
@@ -25,10 +23,7 @@ fn compiled(file: usize, samples: u64, dynamics: Option<DynamicsChoice>) -> (Com
         scenario.settings.dynamics = d;
     }
     scenario.settings.samples = samples;
-    (
-        accord_analysis::compile(&record, &model, &scenario).expect("scenario compiles"),
-        model,
-    )
+    accord_analysis::compile(&record, &model, &scenario).expect("scenario compiles")
 }
 
 /// Consecutive ranges splitting `0..total` at `cuts`.
@@ -46,7 +41,7 @@ fn via_json<T: serde::Serialize + serde::de::DeserializeOwned>(t: &T) -> T {
 #[test]
 fn forecast_and_ensemble_parts_reduce_to_the_local_forecast() {
     // 130 samples: three chunks, the last one short.
-    let (c, _) = compiled(0, 130, None);
+    let c = compiled(0, 130, None);
     let mut local = run::forecast_scenario(&c, &no(), &|_| {}).unwrap();
     accord_io::calibration::attach_calibrated(&mut local, &c, None, &no(), &|_| {}).unwrap();
     let chunks = chunk_count(130);
@@ -76,8 +71,8 @@ fn forecast_and_ensemble_parts_reduce_to_the_local_forecast() {
 
 #[test]
 fn comparison_parts_reduce_to_the_local_comparison() {
-    let (a, _) = compiled(0, 200, Some(DynamicsChoice::None));
-    let (b, _) = compiled(1, 200, Some(DynamicsChoice::None));
+    let a = compiled(0, 200, Some(DynamicsChoice::None));
+    let b = compiled(1, 200, Some(DynamicsChoice::None));
     let local = run::compare(&a, &b, &no(), &|_| {}).unwrap();
     for cuts in [vec![], vec![2], vec![1, 2, 3]] {
         let parts: Vec<_> = ranges(chunk_count(200), &cuts)
@@ -86,26 +81,4 @@ fn comparison_parts_reduce_to_the_local_comparison() {
             .collect();
         assert_eq!(run::compare_reduce(&a, &b, &parts).unwrap(), local, "cuts {cuts:?}");
     }
-}
-
-#[test]
-fn search_parts_reduce_to_the_local_search() {
-    let (c, model) = compiled(0, 40, Some(DynamicsChoice::None));
-    let mut levers = model.levers.clone();
-    levers.extend(package_levers(&c, &model.links, "RUS"));
-    let settings = SearchSettings {
-        focal: "RUS".into(),
-        max_levers: 2,
-        beam_width: 3,
-        loss: Loss::Linear,
-    };
-    let local = search(&c, &levers, &settings, &no(), &|_| {}).unwrap();
-    for cuts in [vec![], vec![1], vec![7, 19, 33]] {
-        let parts: Vec<_> = ranges(40, &cuts)
-            .into_iter()
-            .map(|r| via_json(&search_part(&c, &levers, &settings, r, &no(), &|_| {}).unwrap()))
-            .collect();
-        assert_eq!(search_reduce(&c, &levers, &settings, &parts).unwrap(), local, "cuts {cuts:?}");
-    }
-    assert!(search_part(&c, &levers, &settings, 0..41, &no(), &|_| {}).is_err());
 }
