@@ -227,11 +227,12 @@ class Forecast(Result):
     @property
     def implementation(self) -> pd.DataFrame:
         """P(decided by year) and P(carried out by year), one row per (issue, year)."""
-        rows = []
-        for i in self.json.get("implementation", {}).get("issues", []):
-            for y in i.get("years", []):
-                rows.append({"issue": i["id"], **y})
-        return pd.DataFrame(rows)
+        rows = [
+            {"issue": i["id"], "year": y["year"], "decided": y["decided"], "carried_out": y["carried_out"]}
+            for i in self.json["issues"]
+            for y in (i.get("implementation") or {}).get("years", [])
+        ]
+        return _frame(rows, {"issue": "string", "year": "int64", "decided": "float64", "carried_out": "float64"})
 
 
 _FORECAST_COLUMNS = {
@@ -566,7 +567,8 @@ class Model:
             "instruments",
             status=_str("status", status, optional=True),
             sphere=_str("sphere", sphere, optional=True),
-            **{"from": _day("start", start), "to": _day("end", end)},
+            start=_day("start", start),
+            end=_day("end", end),
             at=_day("at", at),
         )
 

@@ -981,9 +981,10 @@ fn known_actor(record: &Record, actor: &str) -> Result<(), Failure> {
 }
 
 /// `accord record …` queries: `query` is status, timeline, bodies,
-/// instruments, gap, show or search; `args` its arguments as strings.
+/// instruments, gap, show or search, with its arguments (dates as
+/// YYYY-MM-DD; `start`/`end` are the CLI's `--from`/`--to`).
 #[pyfunction]
-#[pyo3(signature = (query, data=None, org=None, at=None, actor=None, id=None, text=None, status=None, sphere=None, from=None, to=None))]
+#[pyo3(signature = (query, data=None, org=None, at=None, actor=None, id=None, text=None, status=None, sphere=None, start=None, end=None))]
 #[allow(clippy::too_many_arguments)]
 fn record(
     py: Python<'_>,
@@ -996,8 +997,8 @@ fn record(
     text: Option<String>,
     status: Option<String>,
     sphere: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
 ) -> PyResult<String> {
     use accord_core::{InstrumentStatus, Sphere, query as q};
     call(py, move |_| {
@@ -1042,8 +1043,8 @@ fn record(
                         .map(|i| statuses[i]),
                     sphere: choice(&sphere, "sphere", spheres.iter().map(|s| s.as_str()).collect())?
                         .map(|i| spheres[i]),
-                    from: from.as_deref().map(|d| day("from", d)).transpose()?,
-                    to: to.as_deref().map(|d| day("to", d)).transpose()?,
+                    from: start.as_deref().map(|d| day("start", d)).transpose()?,
+                    to: end.as_deref().map(|d| day("end", d)).transpose()?,
                     on: at.as_deref().map(|d| day("at", d)).transpose()?,
                 };
                 to_json(&q::instruments(&record, &filter))
