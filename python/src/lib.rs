@@ -40,6 +40,10 @@ const MAX_ITERATIONS: u64 = 10_000;
 /// The most positions a KTAB run's history may hold.
 const MAX_HISTORY_POSITIONS: u64 = 50_000_000;
 
+/// The beam width the exhaustive search reports in its settings (the CLI's
+/// default; the exhaustive search does not use it).
+const DEFAULT_BEAM_WIDTH: i64 = 10;
+
 /// Why a call failed, before it becomes a Python exception.
 enum Failure {
     /// Input files with located problems.
@@ -769,7 +773,7 @@ fn search_candidates(
         scenario: scenario_of(scenario_name, scenario_text),
         focal,
         max_levers,
-        beam_width: 1,
+        beam_width: DEFAULT_BEAM_WIDTH,
         samples,
         seed,
         loss,
@@ -804,7 +808,7 @@ fn search_part<'py>(
         scenario: scenario_of(scenario_name, scenario_text),
         focal,
         max_levers,
-        beam_width: 1,
+        beam_width: DEFAULT_BEAM_WIDTH,
         samples,
         seed,
         loss,
@@ -841,7 +845,7 @@ fn search_reduce(
         scenario: scenario_of(scenario_name, scenario_text),
         focal,
         max_levers,
-        beam_width: 1,
+        beam_width: DEFAULT_BEAM_WIDTH,
         samples,
         seed,
         loss,
