@@ -44,6 +44,7 @@ __all__ = [
     "load",
     "backtest",
     "ktab_run",
+    "validate_deu",
     "embedded_scenarios",
 ]
 
@@ -614,6 +615,47 @@ def backtest(samples: int = 1000, seed: Optional[int] = None, *, no_limit: bool 
             no_limit=_bool("no_limit", no_limit),
         )
     )
+
+
+def validate_deu(
+    path: Optional[PathLike] = None,
+    *,
+    weights: Optional[PathLike] = None,
+    seed: Optional[int] = None,
+    resamples: Optional[int] = None,
+    folds: Optional[int] = None,
+    repeats: Optional[int] = None,
+    dynamics: bool = True,
+) -> Result:
+    """``accord validate deu [FILE]``: every model scored on DEU III issues
+    (default: the development part shipped with Accord), with bootstrap
+    intervals, cross-validation and the calibration of the headline;
+    ``dynamics=False`` skips the dynamics (``--no-dynamics``, fast).
+    ``frame``: one row per combination (model) with its mean absolute error."""
+    for name, p in (("path", path), ("weights", weights)):
+        if p is not None and not isinstance(p, (str, os.PathLike)):
+            raise TypeError(f"{name} must be a path, not {type(p).__name__}")
+    r = _native.validate_deu(
+        None if path is None else os.fspath(path),
+        weights=None if weights is None else os.fspath(weights),
+        seed=_int("seed", seed, 0),
+        resamples=_int("resamples", resamples, 1),
+        folds=_int("folds", folds, 2),
+        repeats=_int("repeats", repeats, 1),
+        dynamics=_bool("dynamics", dynamics),
+    )
+    return _Validation(r)
+
+
+class _Validation(Result):
+    @property
+    def frame(self) -> pd.DataFrame:
+        rows = [
+            {"name": name, "kind": kind, "mae": c.get("mae"), "n": c.get("n")}
+            for kind in ("combinations", "baselines")
+            for name, c in self.json.get(kind, {}).items()
+        ]
+        return _frame(rows, {"name": "string", "kind": "string", "mae": "float64", "n": "Int64"})
 
 
 def ktab_run(path: PathLike, seed: Optional[int] = None, *, max_iterations: Optional[int] = None) -> Result:

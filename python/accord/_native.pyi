@@ -157,3 +157,12 @@ def record(
     start: Optional[str] = None,
     end: Optional[str] = None,
 ) -> str: ...
+def validate_deu(
+    path: Optional[str] = None,
+    weights: Optional[str] = None,
+    seed: Optional[int] = None,
+    resamples: Optional[int] = None,
+    folds: Optional[int] = None,
+    repeats: Optional[int] = None,
+    dynamics: bool = True,
+) -> str: ...

@@ -957,6 +957,103 @@ fn ktab_run(py: Python<'_>, path: PathBuf, seed: Option<i64>, max_iterations: Op
     })
 }
 
+fn deu_error(e: accord_io::deu::DeuError) -> Failure {
+    located(
+        "invalid DEU data",
+        vec![Diagnostic {
+            file: e.file,
+            line: e.line,
+            column: 0,
+            message: match e.column {
+                Some(c) => format!("column `{c}`: {}", e.message),
+                None => e.message,
+            },
+        }],
+    )
+}
+
+/// `accord validate deu [FILE] --json`: every model scored on DEU III
+/// issues (default: the development part shipped with Accord), with the
+/// calibration of the headline.
+#[pyfunction]
+#[pyo3(signature = (path=None, weights=None, seed=None, resamples=None, folds=None, repeats=None, dynamics=true))]
+#[allow(clippy::too_many_arguments)]
+fn validate_deu(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    weights: Option<PathBuf>,
+    seed: Option<i64>,
+    resamples: Option<i64>,
+    folds: Option<i64>,
+    repeats: Option<i64>,
+    dynamics: bool,
+) -> PyResult<String> {
+    use accord_io::deu;
+    call(py, move |_| {
+        let defaults = deu::PlanSettings::default();
+        let settings = deu::PlanSettings {
+            seed: seed_of(seed)?.unwrap_or(defaults.seed),
+            resamples: resamples.map_or(Ok(defaults.resamples as u64), |r| count("resamples", r, 1))? as usize,
+            folds: folds.map_or(Ok(defaults.folds as u64), |f| count("folds", f, 2))? as usize,
+            repeats: repeats.map_or(Ok(defaults.repeats as u64), |r| count("repeats", r, 1))? as usize,
+            dynamics,
+        };
+        if settings.resamples > 100_000 || settings.repeats > 1_000 {
+            return Err(Failure::Argument(
+                "resamples is at most 100,000 and repeats at most 1,000".into(),
+            ));
+        }
+        let read = |p: &Path| {
+            accord_io::text::read_text_file(p).map_err(|e| {
+                located(
+                    "cannot read the file",
+                    vec![Diagnostic {
+                        file: e.file,
+                        line: e.line.unwrap_or(0),
+                        column: e.column.unwrap_or(0),
+                        message: e.message,
+                    }],
+                )
+            })
+        };
+        let (weights_text, weights_name) = match &weights {
+            Some(p) => (read(p)?, p.display().to_string()),
+            None => (deu::COUNCIL_WEIGHTS_CSV.to_string(), deu::COUNCIL_WEIGHTS_NAME.to_string()),
+        };
+        let council = deu::parse_council_weights(&weights_text, &weights_name).map_err(deu_error)?;
+        let (data_text, data_name) = match &path {
+            Some(p) => (read(p)?, p.display().to_string()),
+            None => (deu::DEU3_DEV_TSV.to_string(), deu::DEU3_DEV_NAME.to_string()),
+        };
+        let data = deu::read_deu(&data_text, &data_name, &council).map_err(deu_error)?;
+        let plan = deu::validation_plan(&data, &settings);
+        if plan.cases.is_empty() {
+            return Err(Failure::Argument(format!(
+                "{data_name}: no issue has a recorded outcome (column `out`), so nothing can be scored or calibrated"
+            )));
+        }
+        if settings.folds > data.proposals() {
+            return Err(Failure::Argument(format!(
+                "folds {} is more than the {} proposals of {data_name}: give from 2 to {}",
+                settings.folds,
+                data.proposals(),
+                data.proposals()
+            )));
+        }
+        let predictions = accord_engine::validation::predict_all(&plan.cases, &plan.candidates, plan.config.seed);
+        let report = accord_engine::validation::score(&plan.cases, &plan.candidates, &predictions, &plan.config);
+        let (calibration, missing) =
+            accord_io::calibration::calibrate_plan(&plan, &predictions, &data_name, settings.folds, settings.seed)
+                .map_err(Failure::Engine)?;
+        to_json(&accord_report::validation::json_report(
+            &data,
+            &plan,
+            &report,
+            accord_io::calibration::json_calibration(&calibration, &missing),
+        ))
+    })
+}
+
 fn day(what: &str, s: &str) -> Result<chrono::NaiveDate, Failure> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| Failure::Argument(format!("{what} {s:?} is not a date: give YYYY-MM-DD")))
@@ -1091,6 +1188,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(influence, m)?)?;
     m.add_function(wrap_pyfunction!(backtest, m)?)?;
     m.add_function(wrap_pyfunction!(ktab_run, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_deu, m)?)?;
     m.add_function(wrap_pyfunction!(record, m)?)?;
     Ok(())
 }

@@ -90,6 +90,22 @@ def test_ktab_run_equals_the_cli(cli, root):
     assert list(r.frame.columns)[0] == "actor"
 
 
+def test_validate_deu_equals_the_cli(cli):
+    v = accord.validate_deu(dynamics=False)
+    assert v.json == cli("validate", "deu", "--no-dynamics")
+    df = v.frame
+    assert list(df.columns) == ["name", "kind", "mae", "n"]
+    assert df["mae"].dtype == "float64" and len(df) > 0
+
+
+def test_a_bad_deu_file_is_located(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("not\ta\tdeu\tfile\n1\t2\n", encoding="utf-8")
+    with pytest.raises(accord.DataError) as e:
+        accord.validate_deu(bad, dynamics=False)
+    assert e.value.file == str(bad) and e.value.line is not None
+
+
 def test_record_queries_equal_the_cli(sco, cli):
     assert sco.record_status("SCO", datetime.date(2009, 6, 16)).json == cli(
         "record", "status", "--org", "SCO", "--at", "2009-06-16"
