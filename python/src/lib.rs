@@ -645,6 +645,10 @@ fn compare_reduce(
     })
 }
 
+/// The most combinations of the exhaustive search without `no_limit` (the
+/// CLI's cap, `docs/reliability.md`).
+const MAX_EXHAUSTIVE_COMBINATIONS: u64 = 500_000;
+
 /// Settings of a lever search.
 struct SearchJob {
     data: Option<String>,
@@ -708,6 +712,23 @@ impl SearchJob {
         levers.extend(search::package_levers(&compiled, &model.links, &settings.focal));
         Ok((compiled, levers, settings))
     }
+
+    /// [`Self::prepare`] for the exhaustive search: also checks the number
+    /// of combinations against the cap.
+    fn prepare_exhaustive(
+        &self,
+    ) -> Result<(Compiled, Vec<accord_core::model::Lever>, search::SearchSettings), Failure> {
+        let (c, levers, settings) = self.prepare()?;
+        let mine = levers.iter().filter(|l| l.actor.as_str() == settings.focal).count();
+        let n = exhaustive::combinations(mine, settings.max_levers);
+        if n > MAX_EXHAUSTIVE_COMBINATIONS && !self.no_limit {
+            return Err(Failure::Argument(format!(
+                "the exhaustive search over {mine} levers of {} with max_levers {} has {n} combinations,                  more than the limit of {MAX_EXHAUSTIVE_COMBINATIONS}; pass no_limit=True to run it anyway",
+                settings.focal, settings.max_levers
+            )));
+        }
+        Ok((c, levers, settings))
+    }
 }
 
 /// `accord opportunities --json`: the search of the focal actor's levers
@@ -741,7 +762,11 @@ fn opportunities(
         no_limit,
     };
     call(py, move |cancel| {
-        let (c, levers, settings) = job.prepare()?;
+        let (c, levers, settings) = if exhaustive {
+            job.prepare_exhaustive()?
+        } else {
+            job.prepare()?
+        };
         let report = if exhaustive {
             exhaustive::search(&c, &levers, &settings, cancel, &|_| {})
         } else {
@@ -780,7 +805,7 @@ fn search_candidates(
         no_limit,
     };
     call(py, move |_| {
-        let (c, levers, settings) = job.prepare()?;
+        let (c, levers, settings) = job.prepare_exhaustive()?;
         Ok(exhaustive::Plan::new(&c, &levers, &settings).map_err(engine)?.len())
     })
 }
@@ -816,7 +841,7 @@ fn search_part<'py>(
     };
     let part = call(py, move |cancel| {
         let (start, end) = (count("start", start, 0)?, count("end", end, 0)?);
-        let (c, levers, settings) = job.prepare()?;
+        let (c, levers, settings) = job.prepare_exhaustive()?;
         let plan = exhaustive::Plan::new(&c, &levers, &settings).map_err(engine)?;
         exhaustive::evaluate(&plan, start..end, cancel, &|_| {}).map_err(engine)
     })?;
@@ -853,7 +878,7 @@ fn search_reduce(
     };
     call(py, move |_| {
         let parts: Vec<exhaustive::Part> = from_bytes("search", &parts)?;
-        let (c, levers, settings) = job.prepare()?;
+        let (c, levers, settings) = job.prepare_exhaustive()?;
         let plan = exhaustive::Plan::new(&c, &levers, &settings).map_err(engine)?;
         to_json(&exhaustive::reduce(&plan, &parts).map_err(engine)?)
     })
