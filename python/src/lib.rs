@@ -127,8 +127,9 @@ fn load_error(e: LoadError) -> Failure {
 /// `model/` (as `accord check` takes it).
 fn record_and_model(data: Option<&str>) -> Result<(Record, Model), Failure> {
     match data {
-        None => accord_io::embedded::sco_record_and_model()
-            .map_err(|d| located("the embedded SCO data are invalid", d)),
+        None => {
+            accord_io::embedded::sco_record_and_model().map_err(|d| located("the embedded SCO data are invalid", d))
+        }
         Some(dir) => {
             let dir = Path::new(dir);
             if !dir.is_dir() {
@@ -588,7 +589,14 @@ fn compare(
     no_limit: bool,
 ) -> PyResult<String> {
     call(py, move |cancel| {
-        let (a, b) = compile_pair(data.as_deref(), (a_name, a_text), (b_name, b_text), samples, seed, no_limit)?;
+        let (a, b) = compile_pair(
+            data.as_deref(),
+            (a_name, a_text),
+            (b_name, b_text),
+            samples,
+            seed,
+            no_limit,
+        )?;
         let cmp = run::compare(&a, &b, cancel, &|_| {}).map_err(engine)?;
         if cmp.a.run.partial {
             return Err(Failure::Engine("the comparison was stopped".into()));
@@ -616,7 +624,14 @@ fn compare_part<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let part = call(py, move |cancel| {
         let (first, end) = (count("first", first, 0)?, count("end", end, 0)?);
-        let (a, b) = compile_pair(data.as_deref(), (a_name, a_text), (b_name, b_text), samples, seed, no_limit)?;
+        let (a, b) = compile_pair(
+            data.as_deref(),
+            (a_name, a_text),
+            (b_name, b_text),
+            samples,
+            seed,
+            no_limit,
+        )?;
         run::compare_part(&a, &b, first..end, cancel, &|_| {}).map_err(engine)
     })?;
     to_bytes(py, &part)
@@ -640,7 +655,14 @@ fn compare_reduce(
 ) -> PyResult<String> {
     call(py, move |_| {
         let parts = from_bytes("comparison", &parts)?;
-        let (a, b) = compile_pair(data.as_deref(), (a_name, a_text), (b_name, b_text), samples, seed, no_limit)?;
+        let (a, b) = compile_pair(
+            data.as_deref(),
+            (a_name, a_text),
+            (b_name, b_text),
+            samples,
+            seed,
+            no_limit,
+        )?;
         to_json(&run::compare_reduce(&a, &b, &parts).map_err(engine)?)
     })
 }
@@ -1043,7 +1065,10 @@ fn validate_deu(
         };
         let (weights_text, weights_name) = match &weights {
             Some(p) => (read(p)?, p.display().to_string()),
-            None => (deu::COUNCIL_WEIGHTS_CSV.to_string(), deu::COUNCIL_WEIGHTS_NAME.to_string()),
+            None => (
+                deu::COUNCIL_WEIGHTS_CSV.to_string(),
+                deu::COUNCIL_WEIGHTS_NAME.to_string(),
+            ),
         };
         let council = deu::parse_council_weights(&weights_text, &weights_name).map_err(deu_error)?;
         let (data_text, data_name) = match &path {
@@ -1149,19 +1174,20 @@ fn record(
             "bodies" => to_json(&q::bodies_on(&record, &org_of()?, at_day()?)),
             "gap" => to_json(&q::gap(&record, &org_of()?, at_day()?)),
             "instruments" => {
-                let choice = |v: &Option<String>, what: &str, names: Vec<&'static str>| -> Result<Option<usize>, Failure> {
-                    v.as_ref()
-                        .map(|s| {
-                            names.iter().position(|n| n == s).ok_or_else(|| {
-                                Failure::Argument(format!(
-                                    "{what} {s:?} is not valid{}; valid: {}",
-                                    accord_core::suggest::did_you_mean(s, names.iter().copied()),
-                                    names.join(", ")
-                                ))
+                let choice =
+                    |v: &Option<String>, what: &str, names: Vec<&'static str>| -> Result<Option<usize>, Failure> {
+                        v.as_ref()
+                            .map(|s| {
+                                names.iter().position(|n| n == s).ok_or_else(|| {
+                                    Failure::Argument(format!(
+                                        "{what} {s:?} is not valid{}; valid: {}",
+                                        accord_core::suggest::did_you_mean(s, names.iter().copied()),
+                                        names.join(", ")
+                                    ))
+                                })
                             })
-                        })
-                        .transpose()
-                };
+                            .transpose()
+                    };
                 let statuses = InstrumentStatus::ALL;
                 let spheres = Sphere::ALL;
                 let filter = q::InstrumentFilter {

@@ -310,12 +310,12 @@ pub fn draw_part(
                         sample
                             .issues
                             .iter()
-                            .map(|issue| {
-                                match forecast_outcome(issue, &m.settings, sample_seed(settings.seed, s)) {
+                            .map(
+                                |issue| match forecast_outcome(issue, &m.settings, sample_seed(settings.seed, s)) {
                                     Ok(o) => Drawn::Value(o[0].to_bits()),
                                     Err(e) => Drawn::Error(e.to_string()),
-                                }
-                            })
+                                },
+                            )
                             .collect()
                     })
                     .collect()
@@ -348,7 +348,10 @@ pub fn predictive_from_parts(
     let mut draws: Vec<&SampleOutcomes> = Vec::new();
     let mut partial = false;
     for (k, p) in draw_parts.iter().enumerate() {
-        let fits = p.draws.iter().all(|d| d.len() == chosen.len() && d.iter().all(|m| m.len() == issues.len()));
+        let fits = p
+            .draws
+            .iter()
+            .all(|d| d.len() == chosen.len() && d.iter().all(|m| m.len() == issues.len()));
         if p.first != draws.len() as u64 || p.end != p.first + p.draws.len() as u64 || !fits {
             return Err(EnsembleError::Engine(EngineError::InvalidInput(format!(
                 "part {k} (samples {}..{}) does not follow sample {} or does not fit the scenario",

@@ -446,7 +446,6 @@ fn compare_on_part(
     })
 }
 
-
 /// A's and B's forecasts and the paired shifts from the joint run's parts.
 fn comparison_of(
     a: &Compiled,

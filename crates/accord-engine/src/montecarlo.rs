@@ -559,9 +559,15 @@ where
     F: Fn(&Sample, u64, usize) -> Result<f64, EngineError> + Sync,
 {
     let singles: Vec<Vec<usize>> = (0..model.issues.len()).map(|i| vec![i]).collect();
-    run_over(model, &singles, settings, chunks, cancel, progress, |sample, index, unit| {
-        unit.iter().map(|&i| outcome(sample, index, i)).collect()
-    })
+    run_over(
+        model,
+        &singles,
+        settings,
+        chunks,
+        cancel,
+        progress,
+        |sample, index, unit| unit.iter().map(|&i| outcome(sample, index, i)).collect(),
+    )
 }
 
 /// Like [`run`], with the outcomes of a unit of work (a link group, or one
@@ -668,7 +674,10 @@ pub fn reduce(
             )));
         }
         if part.issues.len() != model.issues.len()
-            || part.issues.iter().any(|p| p.moments.len() as u64 != part.end - part.first)
+            || part
+                .issues
+                .iter()
+                .any(|p| p.moments.len() as u64 != part.end - part.first)
         {
             return Err(EngineError::InvalidInput(format!(
                 "part {k} does not fit the model ({} issues, {} chunks)",

@@ -160,4 +160,3 @@ fn ranges_and_parts_that_do_not_fit_are_refused() {
     let err = Plan::new(&c, &levers, &settings("CHN", 9)).err().unwrap().to_string();
     assert!(err.contains("at most"), "{err}");
 }
-

@@ -4,11 +4,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use accord_analysis::{
-    Compiled,
-    run,
-    scenario::DynamicsChoice,
-};
+use accord_analysis::{Compiled, run, scenario::DynamicsChoice};
 use accord_engine::montecarlo::{CHUNK, chunk_count};
 
 fn no() -> AtomicBool {

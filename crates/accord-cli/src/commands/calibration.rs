@@ -6,9 +6,7 @@
 use std::fmt::Write as _;
 
 use accord_analysis::ensemble::members;
-use accord_engine::calibration::{
-    CalibrationReport, PredictiveScores,
-};
+use accord_engine::calibration::{CalibrationReport, PredictiveScores};
 use accord_engine::validation::Predictions;
 use accord_io::calibration::{Provenance, REGENERATE, calibration_file, fingerprint, to_toml};
 use accord_io::deu::DeuPlan;
