@@ -391,6 +391,7 @@ impl ForecastJob {
     }
 
     /// The CLI's `forecast --json` from a report (calibrated or not).
+    #[allow(clippy::too_many_arguments)]
     fn json(
         &self,
         record: &Record,
