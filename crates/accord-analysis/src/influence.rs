@@ -15,10 +15,12 @@
 //! positive share pushed the outcomes where they went, a negative one held
 //! them back.
 
+use std::sync::atomic::AtomicBool;
+
 use accord_core::Sphere;
 use accord_engine::{
     Chamber, EngineError, Voter, VotingRule,
-    influence::{Attribution, PowerIndices, ShapleyMethod, power_indices, shapley},
+    influence::{Attribution, PowerIndices, ShapleyMethod, power_indices, shapley_evaluations, shapley_with},
 };
 use serde::Serialize;
 
@@ -75,14 +77,38 @@ pub struct InfluenceReport {
 
 /// Computes attributions (with `permutations` when sampled) and voting power.
 pub fn influence(c: &Compiled, permutations: Option<u64>) -> Result<InfluenceReport, EngineError> {
+    influence_with(c, permutations, &AtomicBool::new(false), &|_, _| {})
+}
+
+/// Like [`influence`], for long runs: `progress(done, total)` is called with
+/// the coalition worths evaluated so far and in all, over every issue (the
+/// sum of their [`Attribution::evaluations`](accord_engine::influence::Attribution)),
+/// and `cancel` is read between batches: once it is set the function returns
+/// [`EngineError::Cancelled`]. Neither changes the result.
+pub fn influence_with(
+    c: &Compiled,
+    permutations: Option<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<InfluenceReport, EngineError> {
     let point = c.model.point();
     let method = match permutations {
         Some(p) => ShapleyMethod::Sampled { permutations: p },
         None => ShapleyMethod::Auto,
     };
+    // The whole job's size, known before the first issue, so that the time
+    // left is estimated over every issue.
+    let mut total = 0u64;
+    for issue in &point.issues {
+        total = total.saturating_add(shapley_evaluations(issue, &c.settings.model, method)?);
+    }
+    let mut before = 0u64;
     let mut issues = Vec::new();
     for (k, issue) in point.issues.iter().enumerate() {
-        let attribution = shapley(issue, &c.settings.model, c.settings.seed, method)?;
+        let attribution = shapley_with(issue, &c.settings.model, c.settings.seed, method, cancel, &|done, _| {
+            progress(before.saturating_add(done), total);
+        })?;
+        before = before.saturating_add(attribution.evaluations);
         issues.push(IssueInfluence {
             issue: issue.id.clone(),
             sphere: c.issues[k].sphere,

@@ -92,9 +92,15 @@ pub fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Like [`at_least_one`], for 64-bit counts.
-pub fn at_least_one_u64(s: &str) -> Result<u64, String> {
-    at_least_one(s).and_then(|n| u64::try_from(n).map_err(|e| e.to_string()))
+/// Clap's parser of `influence --permutations`: at least 2, since a
+/// sampled Shapley value is reported with its standard error, which one
+/// permutation cannot give.
+pub fn permutations(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0 | 1) => Err(format!("{s} permutation(s) give no standard error: give at least 2")),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of permutations (at least 2)")),
+    }
 }
 
 #[cfg(test)]

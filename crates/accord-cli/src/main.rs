@@ -81,6 +81,9 @@ fn main() -> std::process::ExitCode {
             | Command::Compare(_)
             | Command::Opportunities(_)
             | Command::Backtest(_)
+            | Command::Influence(_)
+            | Command::Ktab(_)
+            | Command::Validate(_)
     ) {
         output::cancel_flag();
     }

@@ -12,7 +12,7 @@ use std::{
     io::{IsTerminal, Write},
     sync::{
         Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -179,7 +179,7 @@ const PLAIN_EVERY: Duration = Duration::from_secs(5);
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: Mutex<Plain>,
-    total: u64,
+    total: AtomicU64,
     unit: &'static str,
 }
 
@@ -210,9 +210,20 @@ impl Progress {
                 started: now,
                 last: now,
             }),
-            total,
+            total: AtomicU64::new(total),
             unit,
         }
+    }
+
+    /// Sets the count done and the total, for library calls that report
+    /// both (`progress(done, total)`); the total may grow as work is found.
+    pub fn set_done_of(&self, done: u64, total: u64) {
+        if self.total.swap(total, Ordering::Relaxed) != total
+            && let Some(bar) = &self.bar
+        {
+            bar.set_length(total);
+        }
+        self.set_position(done);
     }
 
     /// Sets what is being done (shown before the count).
@@ -233,7 +244,8 @@ impl Progress {
         }
         let Ok(mut p) = self.plain.lock() else { return };
         let now = Instant::now();
-        if now.duration_since(p.last) < PLAIN_EVERY || done >= self.total {
+        let total = self.total.load(Ordering::Relaxed);
+        if now.duration_since(p.last) < PLAIN_EVERY || done >= total {
             return;
         }
         p.last = now;
@@ -241,7 +253,7 @@ impl Progress {
         let left = if done > 0 {
             format!(
                 ", about {} left",
-                human_seconds(spent * (self.total - done) as f64 / done as f64)
+                human_seconds(spent * (total - done) as f64 / done as f64)
             )
         } else {
             String::new()
@@ -249,7 +261,7 @@ impl Progress {
         note(format_args!(
             "{}: {done}/{} {} in {}{left}",
             p.what,
-            self.total,
+            total,
             self.unit,
             human_seconds(spent)
         ));

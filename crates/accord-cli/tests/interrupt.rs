@@ -108,3 +108,33 @@ fn an_interrupted_report_leaves_the_previous_one_whole() {
     assert_eq!(names, vec![std::ffi::OsString::from("out")]);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn influence_ktab_validate_and_backtest_exit_130_with_a_message() {
+    let ktab = Path::new(env!("CARGO_MANIFEST_DIR")).join("../accord-engine/tests/data/ktab/inputs/dummyData-a160.csv");
+    let runs: [Vec<&str>; 4] = [
+        vec!["influence", "--permutations", "100000"],
+        vec![
+            "ktab",
+            "run",
+            ktab.to_str().expect("utf-8 path"),
+            "--max-iterations",
+            "10000",
+            "--min-delta-ratio",
+            "0",
+        ],
+        vec!["validate", "deu"],
+        vec!["backtest", "--samples", "1000000"],
+    ];
+    for args in runs {
+        let (code, stderr) = interrupted(&args, Duration::from_millis(1500));
+        // Before they took Ctrl-C over, the first three ended on the signal
+        // itself (no exit code, no message).
+        assert_eq!(code, Some(130), "{args:?}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{args:?}: {stderr}");
+        if args[0] != "backtest" {
+            assert!(stderr.contains("nothing was printed"), "{args:?}: {stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

@@ -33,7 +33,15 @@ impl Drop for Server {
 
 fn serve(db: &Path) -> Server {
     let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--max-samples", "10000000", "--db"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--max-samples",
+            "10000000",
+            "--no-limit",
+            "--db",
+        ])
         .arg(db)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -78,6 +78,14 @@ pub fn timeline<'a>(record: &'a Record, actor: &str) -> Vec<&'a Membership> {
     out
 }
 
+/// Every status any actor held in `org`, sorted by actor, then start: the
+/// organization's membership timeline.
+pub fn memberships_in<'a>(record: &'a Record, org: &str) -> Vec<&'a Membership> {
+    let mut out: Vec<&Membership> = record.memberships.iter().filter(|m| m.org.as_str() == org).collect();
+    out.sort_by(|a, b| (a.actor.as_str(), a.from).cmp(&(b.actor.as_str(), b.from)));
+    out
+}
+
 /// A body with its status on the day asked about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BodyOnDay<'a> {

@@ -30,6 +30,7 @@
 //! pure function of its inputs and the seed of the fold assignment.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -206,6 +207,10 @@ pub enum CalibrationError {
         /// What would be valid.
         message: String,
     },
+    /// The caller's cancellation flag was set (e.g. by Ctrl-C) before the
+    /// calibration finished.
+    #[error("calibration cancelled before the end")]
+    Cancelled,
 }
 
 /// Settings of [`calibrate`].
@@ -642,6 +647,27 @@ pub fn calibrate(
     members: &[MemberForecasts],
     config: &CalibrationConfig,
 ) -> Result<CalibrationReport, CalibrationError> {
+    calibrate_with(source, cases, members, config, &AtomicBool::new(false), &|_, _| {})
+}
+
+/// Outer folds computed between two progress reports and cancellation
+/// checks of [`calibrate_with`].
+const FOLD_BATCH: usize = 4;
+
+/// Like [`calibrate`], for long runs (many folds): `progress(done, total)`
+/// is called from the calling thread with the steps done and in all (one per
+/// outer fold of the nested cross-validation, and one for the shipped
+/// weights), and `cancel` is read between them: once it is set the function
+/// returns [`CalibrationError::Cancelled`]. Folds are merged in fold order, so
+/// neither changes the result, whatever the thread count.
+pub fn calibrate_with(
+    source: &str,
+    cases: &[CalibrationCase],
+    members: &[MemberForecasts],
+    config: &CalibrationConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<CalibrationReport, CalibrationError> {
     if cases.is_empty() {
         return Err(CalibrationError::NoOutcomes(source.to_string()));
     }
@@ -716,29 +742,40 @@ pub fn calibrate(
 
     // Nested: per outer fold, weights from inner cross-validation on the
     // other folds, residuals from the other folds.
-    let outer: Vec<FoldResult> = (0..k)
-        .into_par_iter()
-        .map(|f| {
-            let weights = stack(&oof_terms(f), &grid);
-            let errors = learn(cases, members, |j| fold[j] != f, config.min_group);
-            let test: Vec<usize> = (0..cases.len()).filter(|&j| fold[j] == f).collect();
-            let headline = test
-                .iter()
-                .filter_map(|&j| score_case(&cases[j], j, members, &errors, &weights, config).map(|s| (j, s)))
-                .collect();
-            let solo = (0..members.len())
-                .map(|m| {
-                    let mut w = vec![0.0; members.len()];
-                    w[m] = 1.0;
-                    test.iter()
-                        .filter(|&&j| members[m].forecasts[j].is_some())
-                        .filter_map(|&j| score_case(&cases[j], j, members, &errors, &w, config).map(|s| (j, s)))
-                        .collect()
-                })
-                .collect();
-            (weights, headline, solo)
-        })
-        .collect();
+    let steps = k as u64 + 1;
+    let outer_fold = |f: usize| -> FoldResult {
+        let weights = stack(&oof_terms(f), &grid);
+        let errors = learn(cases, members, |j| fold[j] != f, config.min_group);
+        let test: Vec<usize> = (0..cases.len()).filter(|&j| fold[j] == f).collect();
+        let headline = test
+            .iter()
+            .filter_map(|&j| score_case(&cases[j], j, members, &errors, &weights, config).map(|s| (j, s)))
+            .collect();
+        let solo = (0..members.len())
+            .map(|m| {
+                let mut w = vec![0.0; members.len()];
+                w[m] = 1.0;
+                test.iter()
+                    .filter(|&&j| members[m].forecasts[j].is_some())
+                    .filter_map(|&j| score_case(&cases[j], j, members, &errors, &w, config).map(|s| (j, s)))
+                    .collect()
+            })
+            .collect();
+        (weights, headline, solo)
+    };
+    let mut outer: Vec<FoldResult> = Vec::with_capacity(k);
+    for first in (0..k).step_by(FOLD_BATCH) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(CalibrationError::Cancelled);
+        }
+        let end = (first + FOLD_BATCH).min(k);
+        let batch: Vec<FoldResult> = (first..end).into_par_iter().map(outer_fold).collect();
+        outer.extend(batch);
+        progress(end as u64, steps);
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(CalibrationError::Cancelled);
+    }
     let mut fold_weights = Vec::new();
     let mut headline: Vec<(usize, Scored)> = Vec::new();
     let mut solo: Vec<Vec<(usize, Scored)>> = (0..members.len()).map(|_| Vec::new()).collect();
@@ -760,6 +797,7 @@ pub fn calibrate(
     for (m, w) in shipped.iter_mut().zip(&weights) {
         m.weight = *w;
     }
+    progress(steps, steps);
     let mut group_sizes = BTreeMap::new();
     for c in cases {
         *group_sizes.entry(c.rule_group.clone()).or_insert(0) += 1;

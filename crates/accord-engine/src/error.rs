@@ -17,4 +17,8 @@ pub enum EngineError {
     /// Nash solution without a reference point).
     #[error("not applicable: {0}")]
     NotApplicable(String),
+    /// The caller asked the computation to stop (its cancellation flag was
+    /// set, e.g. by Ctrl-C) before it finished; nothing partial is returned.
+    #[error("cancelled before the end")]
+    Cancelled,
 }

@@ -19,6 +19,7 @@
 //! Like the rest of the engine this module does no I/O.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -257,6 +258,7 @@ impl From<EngineError> for Unscored {
             EngineError::InvalidInput(_) => "invalid_input",
             EngineError::Degenerate(_) => "degenerate",
             EngineError::NotApplicable(_) => "not_applicable",
+            EngineError::Cancelled => "cancelled",
         };
         Unscored {
             reason: reason.to_string(),
@@ -281,6 +283,30 @@ pub struct Predictions {
 /// follows them. The exchange model runs once per (input, group): the cases
 /// of a group are the linked issues it negotiates together.
 pub fn predict_all(cases: &[Case], candidates: &[Candidate], seed: u64) -> Predictions {
+    match predict_all_with(cases, candidates, seed, &AtomicBool::new(false), &|_, _| {}) {
+        Ok(p) => p,
+        // Only cancellation stops the runs, and nothing can set this flag.
+        Err(_) => unreachable!("predict_all cannot be cancelled"),
+    }
+}
+
+/// Runs of dynamics between two progress reports and cancellation checks
+/// of [`predict_all_with`]: enough to keep every thread busy.
+const RUN_BATCH: usize = 256;
+
+/// Like [`predict_all`], for long runs: `progress(done, total)` is called
+/// from the calling thread after each batch of parallel runs with the runs
+/// of dynamics done and in all (one per (dynamics, input) and case, one per
+/// exchange (input, group)), and `cancel` is read between batches: once it
+/// is set the function returns [`EngineError::Cancelled`]. Results are stored
+/// by index, so neither changes them, whatever the thread count.
+pub fn predict_all_with(
+    cases: &[Case],
+    candidates: &[Candidate],
+    seed: u64,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Predictions, EngineError> {
     // Distinct (dynamics, input) jobs.
     let mut jobs: Vec<(&Dynamics, usize)> = Vec::new();
     let job_of: Vec<Option<usize>> = candidates
@@ -298,19 +324,34 @@ pub fn predict_all(cases: &[Case], candidates: &[Candidate], seed: u64) -> Predi
         })
         .collect();
     let n = cases.len();
-    let mut finals: Vec<Result<Vec<Vec<f64>>, EngineError>> = (0..jobs.len() * n)
-        .into_par_iter()
-        .map(|k| {
-            let (dynamics, input) = jobs[k / n];
-            if matches!(dynamics, Dynamics::Exchange(_)) {
-                return Err(EngineError::InvalidInput("run by group".into()));
-            }
-            let issue = input_of(&cases[k % n], input)?;
-            let history = run_dynamics(issue, dynamics, derive_seed(seed, (k % n) as u64))?;
-            Ok(history.final_positions().to_vec())
-        })
-        .collect();
-    exchange_by_group(cases, &jobs, &mut finals);
+    let singles = jobs.len() * n;
+    let groups = groups_of(cases);
+    let exchange_jobs = jobs.iter().filter(|(d, _)| matches!(d, Dynamics::Exchange(_))).count();
+    let total = (singles + exchange_jobs * groups.len()) as u64;
+    let mut finals: Vec<Result<Vec<Vec<f64>>, EngineError>> = Vec::with_capacity(singles);
+    for first in (0..singles).step_by(RUN_BATCH) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Cancelled);
+        }
+        let end = (first + RUN_BATCH).min(singles);
+        let batch: Vec<Result<Vec<Vec<f64>>, EngineError>> = (first..end)
+            .into_par_iter()
+            .map(|k| {
+                let (dynamics, input) = jobs[k / n];
+                if matches!(dynamics, Dynamics::Exchange(_)) {
+                    return Err(EngineError::InvalidInput("run by group".into()));
+                }
+                let issue = input_of(&cases[k % n], input)?;
+                let history = run_dynamics(issue, dynamics, derive_seed(seed, (k % n) as u64))?;
+                Ok(history.final_positions().to_vec())
+            })
+            .collect();
+        finals.extend(batch);
+        progress(end as u64, total);
+    }
+    exchange_by_group(cases, &groups, &jobs, &mut finals, cancel, &|done| {
+        progress(singles as u64 + done, total);
+    })?;
     let rows: Vec<(Vec<Result<f64, Unscored>>, usize)> = candidates
         .par_iter()
         .zip(job_of.par_iter())
@@ -354,16 +395,11 @@ pub fn predict_all(cases: &[Case], candidates: &[Candidate], seed: u64) -> Predi
         })
         .collect();
     let (values, fallbacks) = rows.into_iter().unzip();
-    Predictions { values, fallbacks }
+    Ok(Predictions { values, fallbacks })
 }
 
-/// The exchange model negotiates the cases of one group (a proposal's
-/// issues) together: its jobs are run once per group and their final
-/// positions written back per case. Groups are taken in order of their first
-/// case, and each group's run is deterministic, so the thread count never
-/// changes a figure.
-fn exchange_by_group(cases: &[Case], jobs: &[(&Dynamics, usize)], finals: &mut [Result<Vec<Vec<f64>>, EngineError>]) {
-    let n = cases.len();
+/// The groups of the cases, in order of their first case, with their cases.
+fn groups_of(cases: &[Case]) -> Vec<(&str, Vec<usize>)> {
     let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         match groups.iter_mut().find(|(g, _)| *g == case.group) {
@@ -371,35 +407,61 @@ fn exchange_by_group(cases: &[Case], jobs: &[(&Dynamics, usize)], finals: &mut [
             None => groups.push((&case.group, vec![i])),
         }
     }
+    groups
+}
+
+/// The exchange model negotiates the cases of one group (a proposal's
+/// issues) together: its jobs are run once per group and their final
+/// positions written back per case. Groups are taken in order of their first
+/// case, and each group's run is deterministic, so the thread count never
+/// changes a figure.
+/// `progress` is called with the group runs done after each batch; `cancel`
+/// is read between batches.
+fn exchange_by_group(
+    cases: &[Case],
+    groups: &[(&str, Vec<usize>)],
+    jobs: &[(&Dynamics, usize)],
+    finals: &mut [Result<Vec<Vec<f64>>, EngineError>],
+    cancel: &AtomicBool,
+    progress: &dyn Fn(u64),
+) -> Result<(), EngineError> {
+    let n = cases.len();
     let tasks: Vec<(usize, usize)> = jobs
         .iter()
         .enumerate()
         .filter(|(_, (d, _))| matches!(d, Dynamics::Exchange(_)))
         .flat_map(|(j, _)| (0..groups.len()).map(move |g| (j, g)))
         .collect();
-    let results: Vec<Vec<Result<Vec<Vec<f64>>, EngineError>>> = tasks
-        .par_iter()
-        .map(|&(j, g)| {
-            let (dynamics, input) = jobs[j];
-            let members = &groups[g].1;
-            let issues: Result<Vec<&Issue>, EngineError> =
-                members.iter().map(|&c| input_of(&cases[c], input)).collect();
-            match issues {
-                Err(e) => members.iter().map(|_| Err(e.clone())).collect(),
-                // The exchange model is deterministic: it takes no seed.
-                Ok(issues) => run_dynamics_group(&issues, dynamics, 0)
-                    .histories
-                    .into_iter()
-                    .map(|h| h.map(|h| h.final_positions().to_vec()))
-                    .collect(),
-            }
-        })
-        .collect();
-    for (&(j, g), result) in tasks.iter().zip(results) {
-        for (&c, r) in groups[g].1.iter().zip(result) {
-            finals[j * n + c] = r;
+    for (start, batch) in tasks.chunks(RUN_BATCH).enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Cancelled);
         }
+        let results: Vec<Vec<Result<Vec<Vec<f64>>, EngineError>>> = batch
+            .par_iter()
+            .map(|&(j, g)| {
+                let (dynamics, input) = jobs[j];
+                let members = &groups[g].1;
+                let issues: Result<Vec<&Issue>, EngineError> =
+                    members.iter().map(|&c| input_of(&cases[c], input)).collect();
+                match issues {
+                    Err(e) => members.iter().map(|_| Err(e.clone())).collect(),
+                    // The exchange model is deterministic: it takes no seed.
+                    Ok(issues) => run_dynamics_group(&issues, dynamics, 0)
+                        .histories
+                        .into_iter()
+                        .map(|h| h.map(|h| h.final_positions().to_vec()))
+                        .collect(),
+                }
+            })
+            .collect();
+        for (&(j, g), result) in batch.iter().zip(results) {
+            for (&c, r) in groups[g].1.iter().zip(result) {
+                finals[j * n + c] = r;
+            }
+        }
+        progress((start * RUN_BATCH + batch.len()) as u64);
     }
+    Ok(())
 }
 
 fn input_of(case: &Case, input: usize) -> Result<&Issue, EngineError> {
@@ -579,6 +641,38 @@ pub fn score(
     predictions: &Predictions,
     config: &ValidationConfig,
 ) -> ValidationReport {
+    match score_with(
+        cases,
+        candidates,
+        predictions,
+        config,
+        &AtomicBool::new(false),
+        &|_, _| {},
+    ) {
+        Ok(report) => report,
+        // Only cancellation stops the scoring, and nothing can set this flag.
+        Err(_) => unreachable!("score cannot be cancelled"),
+    }
+}
+
+/// Candidates scored (each with its bootstrap) between two progress reports
+/// and cancellation checks of [`score_with`].
+const SCORE_BATCH: usize = 16;
+
+/// Like [`score`], for long runs (many bootstrap resamples):
+/// `progress(done, total)` is called from the calling thread with the
+/// candidates scored so far and in all, after each batch, and `cancel` is
+/// read between batches: once it is set the function returns
+/// [`EngineError::Cancelled`]. Reports are kept in candidate order, so
+/// neither changes the result, whatever the thread count.
+pub fn score_with(
+    cases: &[Case],
+    candidates: &[Candidate],
+    predictions: &Predictions,
+    config: &ValidationConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<ValidationReport, EngineError> {
     let fallbacks = &predictions.fallbacks;
     let predictions = &predictions.values;
     let mut group_names: Vec<&str> = cases.iter().map(|c| c.group.as_str()).collect();
@@ -602,84 +696,90 @@ pub fn score(
         })
         .collect();
 
-    let mut reports: Vec<CandidateReport> = candidates
-        .par_iter()
-        .zip(predictions.par_iter())
-        .zip(errors.par_iter())
-        .zip(fallbacks.par_iter())
-        .map(|(((cand, preds), errs), &fallbacks)| {
-            let scored: Vec<f64> = errs.iter().flatten().copied().collect();
-            let mut group_sums = vec![(0.0, 0usize); n_groups];
-            for (e, &g) in errs.iter().zip(&group_of) {
-                if let Some(e) = e {
-                    group_sums[g].0 += e;
-                    group_sums[g].1 += 1;
+    let score_one = |k: usize| {
+        let (cand, preds, errs, fallbacks) = (&candidates[k], &predictions[k], &errors[k], fallbacks[k]);
+        let scored: Vec<f64> = errs.iter().flatten().copied().collect();
+        let mut group_sums = vec![(0.0, 0usize); n_groups];
+        for (e, &g) in errs.iter().zip(&group_of) {
+            if let Some(e) = e {
+                group_sums[g].0 += e;
+                group_sums[g].1 += 1;
+            }
+        }
+        let mut unscored_by_reason = BTreeMap::new();
+        let mut unscored_examples = BTreeMap::new();
+        for p in preds {
+            if let Err(u) = p {
+                *unscored_by_reason.entry(u.reason.clone()).or_insert(0) += 1;
+                unscored_examples
+                    .entry(u.reason.clone())
+                    .or_insert_with(|| u.message.clone());
+            }
+        }
+        let paired = config.reference.and_then(|r| errors.get(r)).map(|reference| {
+            let (mut n, mut own, mut other) = (0, 0.0, 0.0);
+            for (a, b) in errs.iter().zip(reference) {
+                if let (Some(a), Some(b)) = (a, b) {
+                    n += 1;
+                    own += a;
+                    other += b;
                 }
             }
-            let mut unscored_by_reason = BTreeMap::new();
-            let mut unscored_examples = BTreeMap::new();
-            for p in preds {
-                if let Err(u) = p {
-                    *unscored_by_reason.entry(u.reason.clone()).or_insert(0) += 1;
-                    unscored_examples
-                        .entry(u.reason.clone())
-                        .or_insert_with(|| u.message.clone());
-                }
+            let d = n.max(1) as f64;
+            Paired {
+                n,
+                mae: own / d,
+                reference_mae: other / d,
             }
-            let paired = config.reference.and_then(|r| errors.get(r)).map(|reference| {
-                let (mut n, mut own, mut other) = (0, 0.0, 0.0);
-                for (a, b) in errs.iter().zip(reference) {
-                    if let (Some(a), Some(b)) = (a, b) {
-                        n += 1;
-                        own += a;
-                        other += b;
-                    }
-                }
-                let d = n.max(1) as f64;
-                Paired {
-                    n,
-                    mae: own / d,
-                    reference_mae: other / d,
-                }
-            });
-            let mut strata: BTreeMap<String, BTreeMap<String, (f64, usize)>> = BTreeMap::new();
-            for (e, case) in errs.iter().zip(cases) {
-                let Some(e) = e else { continue };
-                for (k, v) in &case.strata {
-                    let slot = strata
-                        .entry(k.clone())
-                        .or_default()
-                        .entry(v.clone())
-                        .or_insert((0.0, 0));
-                    slot.0 += e;
-                    slot.1 += 1;
-                }
+        });
+        let mut strata: BTreeMap<String, BTreeMap<String, (f64, usize)>> = BTreeMap::new();
+        for (e, case) in errs.iter().zip(cases) {
+            let Some(e) = e else { continue };
+            for (k, v) in &case.strata {
+                let slot = strata
+                    .entry(k.clone())
+                    .or_default()
+                    .entry(v.clone())
+                    .or_insert((0.0, 0));
+                slot.0 += e;
+                slot.1 += 1;
             }
-            let breakdown = strata
-                .into_iter()
-                .map(|(k, m)| {
-                    (
-                        k,
-                        m.into_iter()
-                            .map(|(v, (s, n))| (v, StratumScore { n, mae: s / n as f64 }))
-                            .collect(),
-                    )
-                })
-                .collect();
-            CandidateReport {
-                candidate: cand.clone(),
-                metrics: metrics(&scored),
-                mae_interval: bootstrap_mae_interval(&group_sums, &plan, config.level),
-                unscored: preds.len() - scored.len(),
-                unscored_by_reason,
-                unscored_examples,
-                fallbacks,
-                paired,
-                breakdown,
-                recommended: false,
-            }
-        })
-        .collect();
+        }
+        let breakdown = strata
+            .into_iter()
+            .map(|(k, m)| {
+                (
+                    k,
+                    m.into_iter()
+                        .map(|(v, (s, n))| (v, StratumScore { n, mae: s / n as f64 }))
+                        .collect(),
+                )
+            })
+            .collect();
+        CandidateReport {
+            candidate: cand.clone(),
+            metrics: metrics(&scored),
+            mae_interval: bootstrap_mae_interval(&group_sums, &plan, config.level),
+            unscored: preds.len() - scored.len(),
+            unscored_by_reason,
+            unscored_examples,
+            fallbacks,
+            paired,
+            breakdown,
+            recommended: false,
+        }
+    };
+    let total = candidates.len().min(predictions.len()).min(fallbacks.len());
+    let mut reports: Vec<CandidateReport> = Vec::with_capacity(total);
+    for first in (0..total).step_by(SCORE_BATCH) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Cancelled);
+        }
+        let end = (first + SCORE_BATCH).min(total);
+        let batch: Vec<CandidateReport> = (first..end).into_par_iter().map(score_one).collect();
+        reports.extend(batch);
+        progress(end as u64, total as u64);
+    }
 
     let select = |pool: &Selection| cross_validate_selection(pool, candidates, &errors, &group_of, n_groups, config);
     let recommendation = select(&config.recommend_from);
@@ -689,14 +789,14 @@ pub fn score(
             r.recommended = &r.candidate.name == chosen;
         }
     }
-    ValidationReport {
+    Ok(ValidationReport {
         cases: cases.len(),
         groups: n_groups,
         config: config.clone(),
         candidates: reports,
         recommendation,
         families,
-    }
+    })
 }
 
 /// Cross-validates "pick the pool member with the lowest training MAE".

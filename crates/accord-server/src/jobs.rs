@@ -149,7 +149,7 @@ struct Progress<'a> {
     id: RunId,
     total: u64,
     cancel: &'a AtomicBool,
-    /// Sum over passes (compare runs four passes that each count from 0).
+    /// Sum over passes (a forecast's two passes each count from 0).
     done: AtomicU64,
     last: AtomicU64,
     written_pct: AtomicU64,
@@ -160,7 +160,16 @@ impl Progress<'_> {
         let prev = self.last.swap(n, Ordering::Relaxed);
         let step = if n >= prev { n - prev } else { n };
         let done = self.done.fetch_add(step, Ordering::Relaxed) + step;
-        let pct = (done.saturating_mul(100) / self.total.max(1)).min(99);
+        self.write(done, self.total);
+    }
+
+    /// For analyses that report their own total (`progress(done, total)`).
+    fn report_of(&self, done: u64, total: u64) {
+        self.write(done, total);
+    }
+
+    fn write(&self, done: u64, total: u64) {
+        let pct = (done.saturating_mul(100) / total.max(1)).min(99);
         if pct >= self.written_pct.load(Ordering::Relaxed) + 2
             && self.written_pct.fetch_max(pct, Ordering::Relaxed) < pct
             && let Ok(true) = self.store.set_progress(self.id, pct as f64 / 100.0)
@@ -185,9 +194,12 @@ pub fn execute(
     if kind != RunKind::Influence {
         override_run(&mut a, settings.samples, settings.seed);
     }
+    // What the analyses count: a forecast counts its samples twice (the
+    // input-only run, then the calibrated models), a comparison counts them
+    // once (one pass over both scenarios); influence reports its own total.
     let total = match kind {
-        RunKind::Compare => a.settings.samples * 4,
-        RunKind::Backtest => a.settings.samples * accord_io::backtest::PASSES,
+        RunKind::Forecast => a.settings.samples.saturating_mul(2),
+        RunKind::Backtest => a.settings.samples.saturating_mul(accord_io::backtest::PASSES),
         _ => a.settings.samples,
     };
     let progress = Progress {
@@ -238,7 +250,10 @@ pub fn execute(
             json(serde_json::to_value(r))
         }
         RunKind::Influence => {
-            let r = accord_analysis::influence::influence(&a, settings.permutations).map_err(|e| e.to_string())?;
+            let r = accord_analysis::influence::influence_with(&a, settings.permutations, cancel, &|done, total| {
+                progress.report_of(done, total)
+            })
+            .map_err(|e| e.to_string())?;
             json(serde_json::to_value(r))
         }
         RunKind::Backtest => {

@@ -6,13 +6,15 @@
 //! influence and backtest scoring), and answers their result structs as
 //! JSON. Scenarios, runs and tokens live in [`accord_store`]. The routes are
 //! listed once in [`ROUTES`] and described in `openapi.json`
-//! (`GET /api/openapi.json`); a test checks the two agree.
+//! (`GET /api/openapi.json`); a test checks the two agree. The browser
+//! interface's files ([`assets`]) are served at `/` and `/ui/...`.
 //!
 //! Security: reads are open unless [`Config::private`]; every write needs
 //! `Authorization: Bearer TOKEN` (401 without one, 403 with a revoked one).
 //! Limits ([`Limits`]) bound request bodies, samples per run, runs at once
 //! and waiting, and time.
 
+pub mod assets;
 mod error;
 mod jobs;
 mod routes;

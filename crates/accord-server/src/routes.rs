@@ -68,6 +68,10 @@ pub fn router(state: AppState) -> Router {
     for (path, _) in ROUTES {
         router = router.route(path, method_router(path));
     }
+    // The interface's files: not API routes (so not in ROUTES or openapi.json).
+    router = router
+        .route("/", get(crate::assets::index))
+        .route("/ui/{*path}", get(crate::assets::file));
     router
         .fallback(|| async { ApiError::not_found("no such route: see GET /api/openapi.json for the routes") })
         .method_not_allowed_fallback(|| async {
@@ -78,6 +82,10 @@ pub fn router(state: AppState) -> Router {
         })
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(middleware::map_response(|mut resp: Response| async move {
+            crate::assets::secure(&mut resp);
+            resp
+        }))
         .with_state(state)
 }
 
@@ -86,7 +94,9 @@ pub fn router(state: AppState) -> Router {
 /// bearer token.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let open_path = path == "/api/health" || path == "/api/openapi.json";
+    // The interface's files are open even on a private server: the page is
+    // where a person types the token the API then needs.
+    let open_path = path == "/api/health" || path == "/api/openapi.json" || path == "/" || path.starts_with("/ui/");
     let read = matches!(*req.method(), Method::GET | Method::HEAD);
     if !open_path && (!read || state.private) {
         let bearer = req
@@ -218,16 +228,32 @@ async fn record_status(State(state): State<AppState>, q: Params) -> Result<Json<
 }
 
 async fn record_timeline(State(state): State<AppState>, q: Params) -> Result<Json<Value>, ApiError> {
-    let p = params(q, &["actor"])?;
-    let actor = required(&p, "actor")?;
+    let p = params(q, &["actor", "org"])?;
     let record = &state.data.record;
+    let org = p.get("org").map(String::as_str);
+    if let Some(org) = org {
+        known_org(&state, org)?;
+    }
+    let Some(actor) = p.get("actor").map(String::as_str) else {
+        let org = org.ok_or_else(|| {
+            ApiError::field(
+                "actor",
+                "missing parameter \"actor\" (or \"org\" for every actor in an organization)",
+            )
+        })?;
+        return to_json(&query::memberships_in(record, org));
+    };
     if record.index().actor(record, actor).is_none() {
         return Err(ApiError::field(
             "actor",
             format!("unknown actor {actor:?} (find codes with /api/record/search?text=…)"),
         ));
     }
-    to_json(&query::timeline(record, actor))
+    let mut list = query::timeline(record, actor);
+    if let Some(org) = org {
+        list.retain(|m| m.org.as_str() == org);
+    }
+    to_json(&list)
 }
 
 async fn record_bodies(State(state): State<AppState>, q: Params) -> Result<Json<Value>, ApiError> {
@@ -665,11 +691,12 @@ fn check_run_limits(state: &AppState, kind: RunKind, s: &RunSettings, samples: u
         return Err(ApiError::field("samples", "a run needs at least 1 sample"));
     }
     if let Some(p) = s.permutations
-        && (p == 0 || p > l.max_permutations)
+        && (p < 2 || p > l.max_permutations)
     {
+        // Sampled Shapley values come with a standard error: at least 2.
         return Err(ApiError::field(
             "permutations",
-            format!("permutations must be 1–{}", l.max_permutations),
+            format!("permutations must be 2–{}", l.max_permutations),
         ));
     }
     if kind == RunKind::Opportunities {

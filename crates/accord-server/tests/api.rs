@@ -417,6 +417,22 @@ async fn limits_are_enforced_with_json_errors() {
     .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["field"], "samples");
+    // Nothing to compute is refused at once too (issue 12, item 5), and so
+    // is an influence run with one permutation (no standard error).
+    for body in [
+        json!({"kind": "forecast", "samples": 0}),
+        json!({"kind": "influence", "permutations": 1}),
+        json!({"kind": "influence", "permutations": 0}),
+    ] {
+        let r = send(&server, "POST", "/api/runs", Some(&tok), &body).await;
+        assert_eq!(r.status, 400, "{body}");
+        let field = if body["kind"] == "forecast" {
+            "samples"
+        } else {
+            "permutations"
+        };
+        assert_eq!(r.json()["field"], field, "{body}");
+    }
     let e = send(&server, "POST", "/api/runs", Some(&tok), &json!({"kind": "forcast"}))
         .await
         .json();
@@ -642,4 +658,79 @@ fn arbitrary_requests_get_json_errors_and_never_a_server_failure() {
         })
         .unwrap();
     assert_eq!(Store::open(&server.db).unwrap().integrity_check().unwrap(), Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interface_is_served_with_its_types_and_a_strict_policy() {
+    // Private: the interface's files stay open, as the page is where the token is typed.
+    let server = start(true, Limits::default()).await;
+    let mut paths: Vec<(String, &str)> = accord_server::assets::ASSETS
+        .iter()
+        .map(|(p, ty, _)| (format!("/ui/{p}"), *ty))
+        .collect();
+    paths.push(("/".into(), "text/html; charset=utf-8"));
+    for (path, ty) in &paths {
+        let r = get(&server, path).await;
+        assert_eq!(r.status, 200, "{path}");
+        let h = r.headers.to_ascii_lowercase();
+        assert!(h.contains(&format!("content-type: {ty}")), "{path}: {h}");
+        assert!(
+            h.contains("content-security-policy: default-src 'self';"),
+            "{path}: {h}"
+        );
+        assert!(h.contains("x-content-type-options: nosniff"), "{path}");
+        assert!(!r.body.is_empty(), "{path}");
+    }
+    let index = get(&server, "/").await;
+    assert_eq!(index.body, get(&server, "/ui/index.html").await.body);
+    // Every script the page loads is served.
+    let html = String::from_utf8(index.body).unwrap();
+    assert!(html.contains("src=\"/ui/app.js\""));
+    // The API's answers carry the policy too; the API stays private.
+    let r = get(&server, "/api/model").await;
+    assert_eq!(r.status, 401);
+    assert!(r.headers.to_ascii_lowercase().contains("content-security-policy"));
+    for missing in [
+        "/ui/nope.js",
+        "/ui/",
+        "/ui/../Cargo.toml",
+        "/ui/pages/",
+        "/ui/lib/api.js.map",
+    ] {
+        let r = get(&server, missing).await;
+        assert_eq!(r.status, 404, "{missing}");
+        assert!(r.json()["error"].is_string(), "{missing}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_membership_timeline_of_an_organization_lists_every_actor() {
+    let server = start(false, Limits::default()).await;
+    let all = get(&server, "/api/record/timeline?org=SCO").await.json();
+    let list = all.as_array().unwrap();
+    assert!(list.iter().all(|m| m["org"] == "SCO"));
+    let actors: std::collections::BTreeSet<&str> = list.iter().map(|m| m["actor"].as_str().unwrap()).collect();
+    for a in ["CHN", "RUS", "IND", "IRN", "MNG", "TKM"] {
+        assert!(actors.contains(a), "{a} missing");
+    }
+    // Sorted by actor, then start.
+    let keys: Vec<(String, String)> = list
+        .iter()
+        .map(|m| {
+            (
+                m["actor"].as_str().unwrap().to_owned(),
+                m["from"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    // actor + org narrows one actor's timeline; neither is an error naming both.
+    let ind = get(&server, "/api/record/timeline?actor=IND&org=SCO").await.json();
+    assert_eq!(ind.as_array().unwrap().len(), 2);
+    let r = get(&server, "/api/record/timeline").await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("org"));
+    assert_eq!(get(&server, "/api/record/timeline?org=NOPE").await.status, 400);
 }

@@ -116,6 +116,23 @@ impl Store {
         })
     }
 
+    /// Deletes the token named `name`, so that the name can be used again.
+    /// For a token whose secret never reached its holder (`accord token
+    /// create` whose output could not be written); a token that was handed
+    /// out is revoked instead, which keeps its record.
+    pub fn delete_token(&self, name: &str) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.execute("DELETE FROM tokens WHERE name = ?1", params![name])?;
+            if n == 0 {
+                return Err(StoreError::NotFound {
+                    what: "token",
+                    which: format!("named {name:?}"),
+                });
+            }
+            Ok(())
+        })
+    }
+
     /// Every token, by name.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
         let conn = self.lock();
@@ -202,5 +219,11 @@ mod tests {
         assert!(matches!(store.create_token(""), Err(StoreError::Invalid { .. })));
         assert!(matches!(store.create_token("a b"), Err(StoreError::Invalid { .. })));
         assert!(matches!(store.revoke_token("nobody"), Err(StoreError::NotFound { .. })));
+        // A deleted token no longer opens anything, and its name is free.
+        let first = store.create_token("ops").unwrap();
+        store.delete_token("ops").unwrap();
+        assert_eq!(store.check_token(&first).unwrap(), TokenCheck::Unknown);
+        assert!(store.create_token("ops").is_ok());
+        assert!(matches!(store.delete_token("nobody"), Err(StoreError::NotFound { .. })));
     }
 }

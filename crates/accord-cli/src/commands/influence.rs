@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 
-use accord_analysis::influence::{InfluenceReport, influence};
+use accord_analysis::influence::{InfluenceReport, influence_with};
+use accord_engine::EngineError;
 use clap::{Args, ValueEnum};
 
 use crate::{
     limits,
-    output::{print_json, table},
+    output::{Interrupted, Progress, cancel_flag, print_json, table},
 };
 
 /// Arguments of `accord influence`.
@@ -21,8 +22,8 @@ pub struct InfluenceArgs {
     by: By,
     /// Sample this many permutations instead of the automatic choice (exact
     /// for the compromise model up to 20 actors; sampled with dynamics).
-    /// At least 1; at most 100,000 without --no-limit.
-    #[arg(long, value_parser = limits::at_least_one_u64)]
+    /// At least 2; at most 100,000 without --no-limit.
+    #[arg(long, value_parser = limits::permutations)]
     permutations: Option<u64>,
     /// Read record and model from this data folder (holding record/ and
     /// model/, as `accord check` takes it).
@@ -49,7 +50,17 @@ pub fn compute(
     permutations: Option<u64>,
 ) -> anyhow::Result<InfluenceReport> {
     let compiled = super::forecast::load_scenario(data, scenario)?;
-    Ok(influence(&compiled, permutations)?)
+    let bar = Progress::new(0, "coalition evaluations", "influence");
+    let report = influence_with(&compiled, permutations, cancel_flag(), &|done, total| {
+        bar.set_done_of(done, total);
+    });
+    bar.finish();
+    match report {
+        Err(EngineError::Cancelled) => {
+            Err(Interrupted("influence stopped before the end; nothing was printed".into()).into())
+        }
+        r => Ok(r?),
+    }
 }
 
 /// Runs `accord influence`.

@@ -21,6 +21,8 @@ use accord_io::ktab::{KtabScenario, read_file};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use crate::output::{Interrupted, Progress, cancel_flag};
+
 /// Arguments of `accord ktab`.
 #[derive(Debug, Args)]
 pub struct KtabArgs {
@@ -195,8 +197,17 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
     let limit = (crate::limits::MAX_HISTORY_POSITIONS / positions).clamp(1, crate::limits::MAX_ITERATIONS as u64);
     crate::limits::check(from, settings.max_iterations as u64, limit, a.no_limit)?;
     let seed = a.seed.or(scenario.seed).unwrap_or(0);
-    let result =
-        smp::run(&scenario.issue, &settings, seed).with_context(|| format!("running SMP on {}", a.file.display()))?;
+    let bar = Progress::new(settings.max_iterations as u64, "iterations", "SMP");
+    let result = smp::run_with(&scenario.issue, &settings, seed, cancel_flag(), &|done, total| {
+        bar.set_done_of(done, total);
+    });
+    bar.finish();
+    let result = match result {
+        Err(accord_engine::EngineError::Cancelled) => {
+            return Err(Interrupted("SMP stopped before the end; nothing was printed".into()).into());
+        }
+        r => r.with_context(|| format!("running SMP on {}", a.file.display()))?,
+    };
     let names: Vec<&str> = scenario.issue.stances.iter().map(|s| s.actor.as_str()).collect();
     let hist = &result.history;
     let mut out = String::new();

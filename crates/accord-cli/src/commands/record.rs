@@ -139,8 +139,24 @@ fn known_org(record: &Record, org: &str) -> anyhow::Result<()> {
     )
 }
 
-fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
+/// [`known_org`], and `at` not before the organization was founded: before
+/// it there is nothing to show, and an empty table would pass for an answer.
+fn existing_org(record: &Record, org: &str, at: NaiveDate) -> anyhow::Result<()> {
     known_org(record, org)?;
+    if let Some(o) = record.organizations.iter().find(|o| o.id.as_str() == org)
+        && at < o.founded.first_day()
+    {
+        anyhow::bail!(
+            "{org} was founded on {}; on {at} it had no members, bodies or instruments: give a date from {} on",
+            o.founded,
+            o.founded.first_day()
+        );
+    }
+    Ok(())
+}
+
+fn status(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
+    existing_org(record, org, at)?;
     let rows = query::status_on(record, org, at);
     if json {
         return print_json(&rows);
@@ -191,7 +207,7 @@ fn timeline(record: &Record, actor: &str, json: bool) -> anyhow::Result<()> {
 }
 
 fn bodies(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
-    known_org(record, org)?;
+    existing_org(record, org, at)?;
     let rows = query::bodies_on(record, org, at);
     if json {
         return print_json(&rows);
@@ -212,6 +228,24 @@ fn bodies(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Resu
 }
 
 fn instruments(record: &Record, filter: &InstrumentFilter, json: bool) -> anyhow::Result<()> {
+    // Filters that can match nothing would print an empty table that
+    // passes for an answer.
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        anyhow::bail!("--from {from} is after --to {to}: no day is in that range; swap them");
+    }
+    if let Some(first) = record.organizations.iter().map(|o| o.founded.first_day()).min() {
+        for (flag, day) in [("--to", filter.to), ("--at", filter.on)] {
+            if let Some(day) = day
+                && day < first
+            {
+                anyhow::bail!(
+                    "{flag} {day} is before the first organization of the record was founded ({first}):                      no instrument existed yet; give a date from {first} on"
+                );
+            }
+        }
+    }
     let rows = query::instruments(record, filter);
     if json {
         return print_json(&rows);
@@ -242,7 +276,7 @@ fn instruments(record: &Record, filter: &InstrumentFilter, json: bool) -> anyhow
 }
 
 fn gap(record: &Record, org: &str, at: NaiveDate, json: bool) -> anyhow::Result<()> {
-    known_org(record, org)?;
+    existing_org(record, org, at)?;
     let rows = query::gap(record, org, at);
     if json {
         return print_json(&rows);
@@ -441,6 +475,9 @@ fn describe_citation(record: &Record, index: &accord_core::record::Index, c: &Ci
 }
 
 fn search(record: &Record, text: &str, json: bool) -> anyhow::Result<()> {
+    if text.trim().is_empty() {
+        anyhow::bail!("the text to search for is empty: give a word of a name, e.g. `accord record search Tashkent`");
+    }
     let hits = query::search(record, text);
     if json {
         return print_json(&hits);

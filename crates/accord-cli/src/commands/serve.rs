@@ -23,23 +23,43 @@ pub struct ServeArgs {
     /// Serve this data folder instead of the embedded SCO record and model.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Most Monte Carlo samples one run may ask for.
-    #[arg(long, default_value_t = accord_server::Limits::default().max_samples)]
+    /// Most Monte Carlo samples one run may ask for: at least 1; at most
+    /// 1,000,000 (the CLI's limit) without --no-limit.
+    #[arg(long, default_value_t = accord_server::Limits::default().max_samples, value_parser = crate::limits::positive_samples)]
     max_samples: u64,
-    /// Runs computed at once (the others wait, queued).
-    #[arg(long, default_value_t = accord_server::Limits::default().max_concurrent_runs)]
+    /// Runs computed at once (the others wait, queued): at least 1.
+    #[arg(long, default_value_t = accord_server::Limits::default().max_concurrent_runs, value_parser = crate::limits::at_least_one)]
     max_concurrent_runs: usize,
-    /// Seconds one run may compute before it is stopped and marked failed.
-    #[arg(long, default_value_t = accord_server::Limits::default().max_run_time.as_secs())]
+    /// Seconds one run may compute before it is stopped and marked failed:
+    /// at least 1.
+    #[arg(long, default_value_t = accord_server::Limits::default().max_run_time.as_secs(), value_parser = seconds)]
     max_run_seconds: u64,
+    /// Allow --max-samples above the limit (see docs/reliability.md).
+    #[arg(long)]
+    no_limit: bool,
+}
+
+/// Clap's parser of `--max-run-seconds`: a whole number of at least 1.
+fn seconds(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("0 seconds would stop every run at once: give at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number of seconds (at least 1)")),
+    }
 }
 
 /// Runs `accord serve` until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    crate::limits::check(
+        "--max-samples",
+        args.max_samples,
+        crate::limits::MAX_SAMPLES,
+        args.no_limit,
+    )?;
     let limits = accord_server::Limits {
         max_samples: args.max_samples,
-        max_concurrent_runs: args.max_concurrent_runs.max(1),
-        max_run_time: std::time::Duration::from_secs(args.max_run_seconds.max(1)),
+        max_concurrent_runs: args.max_concurrent_runs,
+        max_run_time: std::time::Duration::from_secs(args.max_run_seconds),
         ..accord_server::Limits::default()
     };
     let config = accord_server::Config {

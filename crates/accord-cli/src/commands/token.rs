@@ -57,8 +57,21 @@ fn open(db: &DbArg) -> anyhow::Result<Store> {
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     match args.action {
         Action::Create { name, db } => {
-            let secret = open(&db)?.create_token(&name)?;
-            outln!("{secret}");
+            let store = open(&db)?;
+            let secret = store.create_token(&name)?;
+            // A secret nobody saw must not stay valid: if it cannot be
+            // printed, the token is deleted again (its name stays free).
+            let shown =
+                crate::output::write_stdout(format_args!("{secret}\n")).and_then(|()| crate::output::flush_stdout());
+            if let Err(e) = shown {
+                let undo = match store.delete_token(&name) {
+                    Ok(()) => "no token was created".to_string(),
+                    Err(d) => {
+                        format!("the token could not be deleted ({d}): revoke it with `accord token revoke {name}`")
+                    }
+                };
+                return Err(anyhow::Error::new(e).context(format!("the new token could not be shown; {undo}")));
+            }
             eprintln!(
                 "token {name:?} created in {}; it is shown only now: send it as \
                  `Authorization: Bearer TOKEN`",

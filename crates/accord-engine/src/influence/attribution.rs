@@ -19,6 +19,8 @@
 //! (efficiency). `φ_i` is also the mean of i's marginal contribution over the
 //! `n!` orders in which the actors can join, which the sampled estimator uses.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -47,6 +49,10 @@ const BLOCK: u64 = 16;
 
 /// Coalitions per parallel task in the exact enumeration of a general model.
 const CHUNK: usize = 256;
+
+/// Parallel tasks (chunks or blocks) between two progress reports and
+/// cancellation checks: enough to keep every thread busy.
+const BATCH: usize = 64;
 
 /// Mixed into the seed of the permutation streams so that they differ from
 /// the streams a stochastic model draws with the same seed.
@@ -144,12 +150,86 @@ pub fn shapley(
     seed: u64,
     method: ShapleyMethod,
 ) -> Result<Attribution, EngineError> {
+    shapley_with(issue, settings, seed, method, &AtomicBool::new(false), &|_, _| {})
+}
+
+/// The number of coalition worths [`shapley`] evaluates for `issue` with
+/// `method` (its [`Attribution::evaluations`]): the unit [`shapley_with`]
+/// counts its progress in, known before the run. Errors as [`shapley`]'s
+/// choice of method does (too many actors for an exact enumeration, fewer
+/// than 2 permutations).
+pub fn shapley_evaluations(issue: &Issue, settings: &ModelSettings, method: ShapleyMethod) -> Result<u64, EngineError> {
+    let n = issue.stances.len();
+    Ok(match choose(issue, settings, method)? {
+        None => 1u64 << n,
+        Some(p) => p.saturating_mul(n as u64),
+    })
+}
+
+/// Like [`shapley`], for long runs: `progress(done, total)` is called from
+/// the calling thread after each batch of parallel work with the coalition
+/// worths evaluated so far and in all ([`shapley_evaluations`]), and `cancel`
+/// is read between batches: once it is set the run stops with
+/// [`EngineError::Cancelled`]. The batches are merged in a fixed order, so
+/// neither changes the result, whatever the thread count.
+pub fn shapley_with(
+    issue: &Issue,
+    settings: &ModelSettings,
+    seed: u64,
+    method: ShapleyMethod,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Attribution, EngineError> {
     issue.validate()?;
     let sq = issue.status_quo.clone().ok_or_else(|| {
         EngineError::NotApplicable(format!("issue {}: Shapley attribution needs a status quo", issue.id))
     })?;
     // Surface the model's own errors on the full issue before enumerating.
     forecast(issue, settings, seed)?;
+    let n = issue.stances.len();
+    let compromise = is_compromise(issue, settings);
+    let sampled = choose(issue, settings, method)?;
+    let dims = issue.dimensions;
+    let game = Game {
+        issue,
+        settings,
+        seed,
+        sq: &sq,
+        compromise,
+    };
+    let all: Vec<usize> = (0..n).collect();
+    let displacement = game.value(&all)?;
+    let (values, std_errors, evaluations) = match sampled {
+        None if compromise => {
+            let values = exact_compromise(issue, &sq);
+            progress(1u64 << n, 1u64 << n);
+            (values, None, 1u64 << n)
+        }
+        None => {
+            let values = exact_general(&game, n, dims, cancel, progress)?;
+            (values, None, 1u64 << n)
+        }
+        Some(p) => {
+            let (values, se) = sampled_values(&game, n, dims, p, seed, cancel, progress)?;
+            (values, Some(se), p.saturating_mul(n as u64))
+        }
+    };
+    Ok(Attribution {
+        issue: issue.id.clone(),
+        actors: issue.stances.iter().map(|s| s.actor.clone()).collect(),
+        status_quo: sq,
+        displacement,
+        values,
+        std_errors,
+        exact: sampled.is_none(),
+        permutations: sampled,
+        evaluations,
+    })
+}
+
+/// How the values are computed: `None` for the exact enumeration, `Some(p)`
+/// for `p` sampled permutations.
+fn choose(issue: &Issue, settings: &ModelSettings, method: ShapleyMethod) -> Result<Option<u64>, EngineError> {
     let n = issue.stances.len();
     let compromise = is_compromise(issue, settings);
     let auto_exact = if compromise {
@@ -184,41 +264,7 @@ pub fn shapley(
             Some(permutations)
         }
     };
-    let dims = issue.dimensions;
-    let game = Game {
-        issue,
-        settings,
-        seed,
-        sq: &sq,
-        compromise,
-    };
-    let all: Vec<usize> = (0..n).collect();
-    let displacement = game.value(&all)?;
-    let (values, std_errors, evaluations) = match sampled {
-        None if compromise => {
-            let values = exact_compromise(issue, &sq);
-            (values, None, 1u64 << n)
-        }
-        None => {
-            let values = exact_general(&game, n, dims)?;
-            (values, None, 1u64 << n)
-        }
-        Some(p) => {
-            let (values, se) = sampled_values(&game, n, dims, p, seed)?;
-            (values, Some(se), p.saturating_mul(n as u64))
-        }
-    };
-    Ok(Attribution {
-        issue: issue.id.clone(),
-        actors: issue.stances.iter().map(|s| s.actor.clone()).collect(),
-        status_quo: sq,
-        displacement,
-        values,
-        std_errors,
-        exact: sampled.is_none(),
-        permutations: sampled,
-        evaluations,
-    })
+    Ok(sampled)
 }
 
 /// Whether the forecast is the compromise model: no dynamics and a weighted
@@ -460,21 +506,36 @@ fn members_of(mask: usize, n: usize) -> Vec<usize> {
 /// parallel, stored in mask order; then the marginal contributions are
 /// summed sequentially in mask order (identical results for any thread
 /// count).
-fn exact_general(game: &Game, n: usize, dims: usize) -> Result<Vec<Vec<f64>>, EngineError> {
+fn exact_general(
+    game: &Game,
+    n: usize,
+    dims: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<Vec<f64>>, EngineError> {
     let total = 1usize << n;
-    let chunks: Vec<Result<Vec<f64>, EngineError>> = (0..total.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut out = Vec::with_capacity(CHUNK * dims);
-            for mask in c * CHUNK..((c + 1) * CHUNK).min(total) {
-                out.extend(game.value(&members_of(mask, n))?);
-            }
-            Ok(out)
-        })
-        .collect();
+    let chunks = total.div_ceil(CHUNK);
     let mut v = Vec::with_capacity(total * dims);
-    for chunk in chunks {
-        v.extend(chunk?);
+    // Batches of chunks, so that progress and cancellation are seen from
+    // this thread between them; chunks are stored in mask order.
+    for first in (0..chunks).step_by(BATCH) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Cancelled);
+        }
+        let batch: Vec<Result<Vec<f64>, EngineError>> = (first..(first + BATCH).min(chunks))
+            .into_par_iter()
+            .map(|c| {
+                let mut out = Vec::with_capacity(CHUNK * dims);
+                for mask in c * CHUNK..((c + 1) * CHUNK).min(total) {
+                    out.extend(game.value(&members_of(mask, n))?);
+                }
+                Ok(out)
+            })
+            .collect();
+        for chunk in batch {
+            v.extend(chunk?);
+        }
+        progress(((first + BATCH) * CHUNK).min(total) as u64, total as u64);
     }
     let mut acc = vec![0.0; n * n * dims];
     for mask in 0..total {
@@ -544,29 +605,45 @@ fn sampled_values(
     dims: usize,
     permutations: u64,
     seed: u64,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), EngineError> {
     let blocks = permutations.div_ceil(BLOCK);
-    let results: Vec<Result<Moments, EngineError>> = (0..blocks)
-        .into_par_iter()
-        .map(|b| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ PERMUTATION_SALT);
-            rng.set_stream(b);
-            let mut moments = Moments::new(n * dims);
-            let mut order: Vec<usize> = (0..n).collect();
-            let mut marginal = vec![0.0; n * dims];
-            for _ in b * BLOCK..((b + 1) * BLOCK).min(permutations) {
-                for j in (1..n).rev() {
-                    order.swap(j, rng.random_range(0..=j));
-                }
-                permutation_marginals(game, &order, &mut marginal)?;
-                moments.push(&marginal);
-            }
-            Ok(moments)
-        })
-        .collect();
     let mut total = Moments::new(n * dims);
-    for r in results {
-        total.merge(&r?);
+    // Batches of blocks, so that progress and cancellation are seen from
+    // this thread between them; blocks are merged in block order.
+    let mut first = 0;
+    while first < blocks {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Cancelled);
+        }
+        let end = (first + BATCH as u64).min(blocks);
+        let batch: Vec<Result<Moments, EngineError>> = (first..end)
+            .into_par_iter()
+            .map(|b| {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ PERMUTATION_SALT);
+                rng.set_stream(b);
+                let mut moments = Moments::new(n * dims);
+                let mut order: Vec<usize> = (0..n).collect();
+                let mut marginal = vec![0.0; n * dims];
+                for _ in b * BLOCK..((b + 1) * BLOCK).min(permutations) {
+                    for j in (1..n).rev() {
+                        order.swap(j, rng.random_range(0..=j));
+                    }
+                    permutation_marginals(game, &order, &mut marginal)?;
+                    moments.push(&marginal);
+                }
+                Ok(moments)
+            })
+            .collect();
+        for r in batch {
+            total.merge(&r?);
+        }
+        progress(
+            (end * BLOCK).min(permutations).saturating_mul(n as u64),
+            permutations.saturating_mul(n as u64),
+        );
+        first = end;
     }
     let p = total.count as f64;
     let values = (0..n).map(|i| total.mean[i * dims..(i + 1) * dims].to_vec()).collect();

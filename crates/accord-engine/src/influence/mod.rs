@@ -16,7 +16,9 @@
 mod attribution;
 mod power;
 
-pub use attribution::{Attribution, DEFAULT_PERMUTATIONS, MAX_EXACT_ACTORS, ShapleyMethod, shapley};
+pub use attribution::{
+    Attribution, DEFAULT_PERMUTATIONS, MAX_EXACT_ACTORS, ShapleyMethod, shapley, shapley_evaluations, shapley_with,
+};
 pub use power::{
     DEFAULT_POWER_SAMPLES, MAX_ENUMERATION_VOTERS, PowerAlgorithm, PowerErrors, PowerIndices, PowerMethod,
     power_indices, power_indices_by,

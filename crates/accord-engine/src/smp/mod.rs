@@ -15,6 +15,8 @@ mod engine;
 mod pce;
 mod settings;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -117,7 +119,22 @@ pub struct BargainTrace {
 /// reaches full consensus later stops there with [`StopReason::Converged`]
 /// (risk 0 and probability 1 reported for that last state).
 pub fn run(issue: &Issue, settings: &SmpSettings, seed: u64) -> Result<SmpRun, EngineError> {
-    run_inner(issue, settings, seed, None)
+    run_inner(issue, settings, seed, None, None)
+}
+
+/// Like [`run`], for long runs: `progress(done, total)` is called from the
+/// calling thread after each iteration with the iterations done and
+/// `settings.max_iterations` (a run that converges earlier stops there), and
+/// `cancel` is read before each iteration: once it is set the run stops with
+/// [`EngineError::Cancelled`]. Neither changes the result.
+pub fn run_with(
+    issue: &Issue,
+    settings: &SmpSettings,
+    seed: u64,
+    cancel: &AtomicBool,
+    progress: &dyn Fn(u64, u64),
+) -> Result<SmpRun, EngineError> {
+    run_inner(issue, settings, seed, None, Some((cancel, progress)))
 }
 
 /// Like [`run`], and also returns every intermediate value (utilities of
@@ -125,7 +142,7 @@ pub fn run(issue: &Issue, settings: &SmpSettings, seed: u64) -> Result<SmpRun, E
 /// Costs O(N³) memory per state: meant for tests and small inputs.
 pub fn run_traced(issue: &Issue, settings: &SmpSettings, seed: u64) -> Result<(SmpRun, SmpTrace), EngineError> {
     let mut trace = SmpTrace::default();
-    let run = run_inner(issue, settings, seed, Some(&mut trace))?;
+    let run = run_inner(issue, settings, seed, Some(&mut trace), None)?;
     Ok((run, trace))
 }
 
@@ -238,11 +255,15 @@ fn utilities_of(actors: &Actors, ev: &engine::Eval) -> Vec<Vec<Vec<f64>>> {
         .collect()
 }
 
+/// The cancellation flag and progress callback of [`run_with`].
+type Watch<'a> = (&'a AtomicBool, &'a dyn Fn(u64, u64));
+
 fn run_inner(
     issue: &Issue,
     settings: &SmpSettings,
     seed: u64,
     mut trace: Option<&mut SmpTrace>,
+    watch: Option<Watch<'_>>,
 ) -> Result<SmpRun, EngineError> {
     let actors = validate(issue, settings)?;
     let (n, dims) = (actors.n, actors.dims);
@@ -265,6 +286,11 @@ fn run_inner(
 
     let mut it = 0usize;
     let stop = loop {
+        if let Some((cancel, _)) = watch
+            && cancel.load(Ordering::Relaxed)
+        {
+            return Err(EngineError::Cancelled);
+        }
         it += 1;
         let mut st_trace = trace.as_ref().map(|_| StateTrace {
             risk: ev.r.clone(),
@@ -334,6 +360,9 @@ fn run_inner(
         let dlast = state_dist(&x, &prev, n, dims);
         let ratio = dlast / d01;
         stop_ratios.push(ratio);
+        if let Some((_, progress)) = watch {
+            progress(it as u64, settings.max_iterations as u64);
+        }
         let quiet = it >= settings.min_iterations && ratio < settings.min_delta_ratio;
         if quiet {
             break StopReason::Converged;
