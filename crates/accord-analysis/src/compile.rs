@@ -38,7 +38,7 @@ use accord_engine::{
     Chamber, Procedure, Voter, VotingRule,
     montecarlo::{Bounds, MonteCarloSettings, UncertainActor, UncertainIssue, UncertainModel, UncertainStance},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     Scenario,
@@ -80,7 +80,7 @@ pub struct CompiledIssue {
 }
 
 /// Who bargains, and with which capabilities.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     /// Statuses whose holders bargain, by the record's rules.
     pub statuses: Vec<String>,

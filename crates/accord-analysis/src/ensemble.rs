@@ -203,25 +203,39 @@ pub struct EnsembleForecast {
     pub disagreement: Vec<Disagreement>,
 }
 
+/// One model's outcome of one issue in one draw, serializable (the value
+/// as its bits, exact through JSON even when not finite; the error as its
+/// message, which is all the summaries keep).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Drawn {
+    Value(u64),
+    Error(String),
+}
+
 /// One draw's outcome of every issue under every member: `[member][issue]`.
-type SampleOutcomes = Vec<Vec<Result<f64, EngineError>>>;
+type SampleOutcomes = Vec<Vec<Drawn>>;
+
+/// The draws of a range of samples of [`predictive_forecasts`], to be
+/// joined in sample order by [`predictive_from_parts`] (how a cluster shares
+/// the work; every draw depends only on (seed, sample index)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsemblePart {
+    /// First sample covered.
+    pub first: u64,
+    /// One past the last sample covered.
+    pub end: u64,
+    /// Whether the part was stopped before the end of its range.
+    pub stopped: bool,
+    draws: Vec<SampleOutcomes>,
+}
 
 /// Draws per parallel batch between cancellation checks and progress reports.
 const BATCH: u64 = 256;
 
-/// The calibrated forecast of every validated model and the headline for a
-/// compiled scenario (its draws, seed and sample count). `only` restricts the
-/// ensemble to one model (its weight becomes 1). Each model's outcome in draw
-/// `s` is `forecast_outcome(issue, model, sample_seed(seed, s))` on the
-/// scenario's draw `s`, as in `montecarlo::run`; the result is the same for
-/// any number of threads.
-pub fn predictive_forecasts(
-    c: &Compiled,
-    errors: &ErrorModel,
-    only: Option<&str>,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<EnsembleForecast, EnsembleError> {
+/// The members an ensemble runs, with their weights and errors.
+type Chosen<'e> = Vec<(Member, f64, &'e accord_engine::calibration::MemberErrors)>;
+
+fn chosen_members<'e>(errors: &'e ErrorModel, only: Option<&str>) -> Result<Chosen<'e>, EnsembleError> {
     let all = members();
     if let Some(name) = only.filter(|name| !all.iter().any(|m| m.name == *name)) {
         return Err(EnsembleError::UnknownModel {
@@ -229,7 +243,7 @@ pub fn predictive_forecasts(
             valid: all.iter().map(|m| m.name).collect::<Vec<_>>().join(", "),
         });
     }
-    let chosen: Vec<(Member, f64, &MemberErrors)> = all
+    let chosen: Chosen<'e> = all
         .into_iter()
         .filter(|m| only.is_none_or(|o| o == m.name))
         .filter_map(|m| {
@@ -244,18 +258,56 @@ pub fn predictive_forecasts(
             None => "the error model lists none of the validated models".into(),
         }));
     }
+    Ok(chosen)
+}
+
+/// The calibrated forecast of every validated model and the headline for a
+/// compiled scenario (its draws, seed and sample count). `only` restricts the
+/// ensemble to one model (its weight becomes 1). Each model's outcome in draw
+/// `s` is `forecast_outcome(issue, model, sample_seed(seed, s))` on the
+/// scenario's draw `s`, as in `montecarlo::run`; the result is the same for
+/// any number of threads, and equals [`predictive_from_parts`] of the
+/// [`draw_part`]s of any split of the samples.
+pub fn predictive_forecasts(
+    c: &Compiled,
+    errors: &ErrorModel,
+    only: Option<&str>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<EnsembleForecast, EnsembleError> {
+    let part = draw_part(c, errors, only, 0..c.settings.samples, cancel, progress)?;
+    predictive_from_parts(c, errors, only, std::slice::from_ref(&part))
+}
+
+/// Every chosen model's outcomes on the scenario's draws `samples` (a range
+/// of sample indices within its sample count). `progress` counts the samples
+/// of this part.
+pub fn draw_part(
+    c: &Compiled,
+    errors: &ErrorModel,
+    only: Option<&str>,
+    samples: std::ops::Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<EnsemblePart, EnsembleError> {
+    let chosen = chosen_members(errors, only)?;
     let settings = &c.settings;
-    let issues = &c.model.issues;
+    if samples.start > samples.end || samples.end > settings.samples {
+        return Err(EnsembleError::Engine(EngineError::InvalidInput(format!(
+            "samples {}..{} are outside the run's {} samples",
+            samples.start, samples.end, settings.samples
+        ))));
+    }
     // draws[sample][member][issue]
     let mut draws: Vec<SampleOutcomes> = Vec::new();
-    let mut done = 0u64;
-    let mut partial = false;
-    while done < settings.samples {
+    let mut done = samples.start;
+    let mut stopped = false;
+    while done < samples.end {
         if cancel.load(Ordering::Relaxed) {
-            partial = true;
+            stopped = true;
             break;
         }
-        let end = (done + BATCH).min(settings.samples);
+        let end = (done + BATCH).min(samples.end);
         let batch: Vec<SampleOutcomes> = (done..end)
             .into_par_iter()
             .map(|s| {
@@ -266,9 +318,12 @@ pub fn predictive_forecasts(
                         sample
                             .issues
                             .iter()
-                            .map(|issue| {
-                                forecast_outcome(issue, &m.settings, sample_seed(settings.seed, s)).map(|o| o[0])
-                            })
+                            .map(
+                                |issue| match forecast_outcome(issue, &m.settings, sample_seed(settings.seed, s)) {
+                                    Ok(o) => Drawn::Value(o[0].to_bits()),
+                                    Err(e) => Drawn::Error(e.to_string()),
+                                },
+                            )
                             .collect()
                     })
                     .collect()
@@ -276,8 +331,50 @@ pub fn predictive_forecasts(
             .collect();
         draws.extend(batch);
         done = end;
-        progress(done);
+        progress(done - samples.start);
     }
+    Ok(EnsemblePart {
+        first: samples.start,
+        end: done,
+        stopped,
+        draws,
+    })
+}
+
+/// The calibrated forecasts from the draws of consecutive sample ranges
+/// from sample 0, in order ([`draw_part`]); a stopped part or a missing
+/// tail makes the result partial.
+pub fn predictive_from_parts(
+    c: &Compiled,
+    errors: &ErrorModel,
+    only: Option<&str>,
+    draw_parts: &[EnsemblePart],
+) -> Result<EnsembleForecast, EnsembleError> {
+    let chosen = chosen_members(errors, only)?;
+    let settings = &c.settings;
+    let issues = &c.model.issues;
+    let mut draws: Vec<&SampleOutcomes> = Vec::new();
+    let mut partial = false;
+    for (k, p) in draw_parts.iter().enumerate() {
+        let fits = p
+            .draws
+            .iter()
+            .all(|d| d.len() == chosen.len() && d.iter().all(|m| m.len() == issues.len()));
+        if p.first != draws.len() as u64 || p.end != p.first + p.draws.len() as u64 || !fits {
+            return Err(EnsembleError::Engine(EngineError::InvalidInput(format!(
+                "part {k} (samples {}..{}) does not follow sample {} or does not fit the scenario",
+                p.first,
+                p.end,
+                draws.len()
+            ))));
+        }
+        draws.extend(&p.draws);
+        if p.stopped {
+            partial = true;
+            break;
+        }
+    }
+    partial |= (draws.len() as u64) < settings.samples;
 
     let mut models: Vec<ModelForecast> = Vec::new();
     // Per member and issue: the sorted draws and the (scaled) residuals.
@@ -291,14 +388,14 @@ pub fn predictive_forecasts(
             let mut failures = 0;
             for d in &draws {
                 match &d[k][i] {
-                    Ok(x) if x.is_finite() => xs.push(*x),
-                    Ok(_) => {
+                    Drawn::Value(bits) if f64::from_bits(*bits).is_finite() => xs.push(f64::from_bits(*bits)),
+                    Drawn::Value(_) => {
                         failures += 1;
                         error.get_or_insert_with(|| "the forecast is not a finite number".to_string());
                     }
-                    Err(err) => {
+                    Drawn::Error(err) => {
                         failures += 1;
-                        error.get_or_insert_with(|| err.to_string());
+                        error.get_or_insert_with(|| err.clone());
                     }
                 }
             }

@@ -100,6 +100,23 @@ pub fn forecast_scenario(
     Ok(report_of(c, montecarlo::run(&c.model, &c.settings, cancel, progress)?))
 }
 
+/// The chunks `chunks` of [`forecast_scenario`], unreduced: any split of
+/// `0..montecarlo::chunk_count(samples)` into consecutive ranges, reduced in
+/// order by [`forecast_reduce`], gives its report bit for bit.
+pub fn forecast_part(
+    c: &Compiled,
+    chunks: std::ops::Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<montecarlo::ChunkPart, EngineError> {
+    montecarlo::run_part(&c.model, &c.settings, chunks, cancel, progress)
+}
+
+/// The forecast from the parts of [`forecast_part`], given in chunk order.
+pub fn forecast_reduce(c: &Compiled, parts: &[montecarlo::ChunkPart]) -> Result<ForecastReport, EngineError> {
+    Ok(report_of(c, montecarlo::reduce(&c.model, &c.settings, parts)?))
+}
+
 /// Puts a Monte Carlo run of a compiled scenario into a [`ForecastReport`].
 pub fn report_of(c: &Compiled, run: MonteCarloResult) -> ForecastReport {
     let issues = c
@@ -313,25 +330,45 @@ pub fn compare_on(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, EngineError> {
-    let settings_b = MonteCarloSettings {
-        model: b.settings.model.clone(),
-        ..settings.clone()
-    };
-    // Issue i of A ↔ its namesake j in B.
-    let pairs: Vec<(usize, usize)> = a
-        .model
+    let chunks = 0..montecarlo::chunk_count(settings.samples);
+    let part = compare_on_part(a, b, settings, outcomes_of_a, chunks, cancel, progress)?;
+    comparison_of(a, b, settings, matches!(outcomes_of_a, OutcomesOfA::Run), &[part])
+}
+
+/// The chunks `chunks` of [`compare`] (A's settings), unreduced: any split
+/// of `0..montecarlo::chunk_count(samples)` into consecutive ranges, reduced
+/// in order by [`compare_reduce`], gives [`compare`]'s result bit for bit.
+pub fn compare_part(
+    a: &Compiled,
+    b: &Compiled,
+    chunks: std::ops::Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<montecarlo::ChunkPart, EngineError> {
+    compare_on_part(a, b, &a.settings, OutcomesOfA::Run, chunks, cancel, progress)
+}
+
+/// The comparison from the parts of [`compare_part`], given in chunk order.
+pub fn compare_reduce(a: &Compiled, b: &Compiled, parts: &[montecarlo::ChunkPart]) -> Result<Comparison, EngineError> {
+    comparison_of(a, b, &a.settings, true, parts)
+}
+
+/// Issue i of A ↔ its namesake j in B.
+fn pairs_of(a: &Compiled, b: &Compiled) -> Vec<(usize, usize)> {
+    a.model
         .issues
         .iter()
         .enumerate()
         .filter_map(|(i, issue)| b.model.issues.iter().position(|x| x.id == issue.id).map(|j| (i, j)))
-        .collect();
-    let (na, nb, np) = (a.model.issues.len(), b.model.issues.len(), pairs.len());
+        .collect()
+}
 
-    // One model holding four blocks of issues: A's, B's, the shifts and the
-    // indicator differences. Only A's issues carry stances, and only when A
-    // is run here, so that its draws are A's own (draws are keyed by issue
-    // id); the other blocks draw nothing. Shifts live on [−100, 100],
-    // indicator differences on {−1, 0, 1}.
+/// One model holding four blocks of issues: A's, B's, the shifts and the
+/// indicator differences. Only A's issues carry stances, and only when A
+/// is run here (`run_a`), so that its draws are A's own (draws are keyed by
+/// issue id); the other blocks draw nothing. Shifts live on [−100, 100],
+/// indicator differences on {−1, 0, 1}.
+fn joint_model(a: &Compiled, b: &Compiled, pairs: &[(usize, usize)], run_a: bool) -> UncertainModel {
     let strip = |i: &montecarlo::UncertainIssue| montecarlo::UncertainIssue {
         id: i.id.clone(),
         dimensions: i.dimensions,
@@ -341,7 +378,6 @@ pub fn compare_on(
         threshold: i.threshold,
         scale: i.scale,
     };
-    let run_a = matches!(outcomes_of_a, OutcomesOfA::Run);
     let mut issues: Vec<montecarlo::UncertainIssue> = if run_a {
         a.model.issues.clone()
     } else {
@@ -357,11 +393,29 @@ pub fn compare_on(
     }
     // No links: the outcome closure negotiates A's and B's link groups
     // with their own models.
-    let joint = UncertainModel {
+    UncertainModel {
         actors: if run_a { a.model.actors.clone() } else { Vec::new() },
         issues,
         links: Vec::new(),
+    }
+}
+
+fn compare_on_part(
+    a: &Compiled,
+    b: &Compiled,
+    settings: &MonteCarloSettings,
+    outcomes_of_a: OutcomesOfA<'_>,
+    chunks: std::ops::Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<montecarlo::ChunkPart, EngineError> {
+    let settings_b = MonteCarloSettings {
+        model: b.settings.model.clone(),
+        ..settings.clone()
     };
+    let pairs = pairs_of(a, b);
+    let (na, nb, np) = (a.model.issues.len(), b.model.issues.len(), pairs.len());
+    let joint = joint_model(a, b, &pairs, matches!(outcomes_of_a, OutcomesOfA::Run));
 
     let run_id = NEXT_RUN.fetch_add(1, Ordering::Relaxed);
     let outcome_a = |sample: &Sample, index: u64, i: usize| {
@@ -388,7 +442,7 @@ pub fn compare_on(
             )
         })
     };
-    let run = montecarlo::run_with(&joint, settings, cancel, progress, |sample, index, k| {
+    montecarlo::run_with_part(&joint, settings, chunks, cancel, progress, |sample, index, k| {
         if k < na {
             outcome_a(sample, index, k)
         } else if k < na + nb {
@@ -405,8 +459,24 @@ pub fn compare_on(
                 Ok(f64::from(u8::from(xb >= t)) - f64::from(u8::from(xa >= t)))
             }
         }
-    })?;
+    })
+}
 
+/// A's and B's forecasts and the paired shifts from the joint run's parts.
+fn comparison_of(
+    a: &Compiled,
+    b: &Compiled,
+    settings: &MonteCarloSettings,
+    run_a: bool,
+    parts: &[montecarlo::ChunkPart],
+) -> Result<Comparison, EngineError> {
+    let settings_b = MonteCarloSettings {
+        model: b.settings.model.clone(),
+        ..settings.clone()
+    };
+    let pairs = pairs_of(a, b);
+    let (na, nb, np) = (a.model.issues.len(), b.model.issues.len(), pairs.len());
+    let run = montecarlo::reduce(&joint_model(a, b, &pairs, run_a), settings, parts)?;
     let mut summaries = run.issues.into_iter();
     let mut part = |settings: &MonteCarloSettings, n: usize| MonteCarloResult {
         settings: settings.clone(),

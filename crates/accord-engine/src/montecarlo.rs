@@ -12,7 +12,10 @@
 //! a seed use common random numbers: a change to the inputs (a lever) shows as
 //! a difference, not as noise.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::{
+    ops::Range,
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -361,28 +364,17 @@ impl Accumulator {
         self.histogram[bin(x, issue.scale)] += 1;
     }
 
-    /// Chan et al.'s pairwise merge; applied in chunk order, so deterministic.
-    fn merge(&mut self, other: &Accumulator) {
-        if other.n == 0 {
-            self.failures += other.failures;
-            if self.first_error.is_none() {
-                self.first_error.clone_from(&other.first_error);
-            }
+    /// Chan et al.'s pairwise merge of another chunk's moments; applied in
+    /// chunk order, so deterministic.
+    fn merge_moments(&mut self, n_other: u64, mean_other: f64, m2_other: f64) {
+        if n_other == 0 {
             return;
         }
-        let n = self.n + other.n;
-        let delta = other.mean - self.mean;
-        self.mean += delta * other.n as f64 / n as f64;
-        self.m2 += other.m2 + delta * delta * self.n as f64 * other.n as f64 / n as f64;
+        let n = self.n + n_other;
+        let delta = mean_other - self.mean;
+        self.mean += delta * n_other as f64 / n as f64;
+        self.m2 += m2_other + delta * delta * self.n as f64 * n_other as f64 / n as f64;
         self.n = n;
-        self.above += other.above;
-        self.failures += other.failures;
-        if self.first_error.is_none() {
-            self.first_error.clone_from(&other.first_error);
-        }
-        for (a, b) in self.histogram.iter_mut().zip(&other.histogram) {
-            *a += b;
-        }
     }
 }
 
@@ -484,7 +476,22 @@ pub fn run(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<MonteCarloResult, EngineError> {
-    run_units(model, settings, cancel, progress, |sample, index, unit| {
+    let part = run_part(model, settings, 0..chunk_count(settings.samples), cancel, progress)?;
+    reduce(model, settings, std::slice::from_ref(&part))
+}
+
+/// The chunks `chunks` of [`run`] (chunk `c` holds samples `c·CHUNK ..
+/// (c+1)·CHUNK`), unreduced: [`reduce`] of the parts of consecutive ranges
+/// covering `0..chunk_count(samples)`, in order, equals [`run`] bit for bit,
+/// however the range is split (this is how a cluster shares a run).
+pub fn run_part(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    chunks: Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ChunkPart, EngineError> {
+    run_units_part(model, settings, chunks, cancel, progress, |sample, index, unit| {
         let issues: Vec<&Issue> = unit.iter().map(|&i| &sample.issues[i]).collect();
         forecast_group_outcomes(&issues, &settings.model, sample_seed(settings.seed, index))
             .into_iter()
@@ -528,10 +535,39 @@ pub fn run_with<F>(
 where
     F: Fn(&Sample, u64, usize) -> Result<f64, EngineError> + Sync,
 {
+    let part = run_with_part(
+        model,
+        settings,
+        0..chunk_count(settings.samples),
+        cancel,
+        progress,
+        outcome,
+    )?;
+    reduce(model, settings, std::slice::from_ref(&part))
+}
+
+/// The chunks `chunks` of [`run_with`], unreduced (see [`run_part`]).
+pub fn run_with_part<F>(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    chunks: Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    outcome: F,
+) -> Result<ChunkPart, EngineError>
+where
+    F: Fn(&Sample, u64, usize) -> Result<f64, EngineError> + Sync,
+{
     let singles: Vec<Vec<usize>> = (0..model.issues.len()).map(|i| vec![i]).collect();
-    run_over(model, &singles, settings, cancel, progress, |sample, index, unit| {
-        unit.iter().map(|&i| outcome(sample, index, i)).collect()
-    })
+    run_over(
+        model,
+        &singles,
+        settings,
+        chunks,
+        cancel,
+        progress,
+        |sample, index, unit| unit.iter().map(|&i| outcome(sample, index, i)).collect(),
+    )
 }
 
 /// Like [`run`], with the outcomes of a unit of work (a link group, or one
@@ -547,34 +583,184 @@ pub fn run_units<F>(
 where
     F: Fn(&Sample, u64, &[usize]) -> Vec<Result<f64, EngineError>> + Sync,
 {
-    run_over(model, &model.units(), settings, cancel, progress, outcome)
+    let part = run_units_part(
+        model,
+        settings,
+        0..chunk_count(settings.samples),
+        cancel,
+        progress,
+        outcome,
+    )?;
+    reduce(model, settings, std::slice::from_ref(&part))
+}
+
+/// The chunks `chunks` of [`run_units`], unreduced (see [`run_part`]).
+pub fn run_units_part<F>(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    chunks: Range<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+    outcome: F,
+) -> Result<ChunkPart, EngineError>
+where
+    F: Fn(&Sample, u64, &[usize]) -> Vec<Result<f64, EngineError>> + Sync,
+{
+    run_over(model, &model.units(), settings, chunks, cancel, progress, outcome)
+}
+
+/// Number of chunks of a run of `samples` samples.
+pub fn chunk_count(samples: u64) -> u64 {
+    samples.div_ceil(CHUNK)
+}
+
+/// The running moments of one chunk of one issue, as their bits (exact
+/// through JSON; an `f64` field would lose a non-finite value).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Moments {
+    n: u64,
+    mean: u64,
+    m2: u64,
+}
+
+/// One issue's share of a [`ChunkPart`]: the moments of every chunk, kept
+/// apart because floating-point merges depend on their order, and the
+/// counts, whose sums do not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct IssuePart {
+    moments: Vec<Moments>,
+    above: u64,
+    failures: u64,
+    first_error: Option<String>,
+    /// Non-empty histogram bins: (bin, count).
+    histogram: Vec<(u32, u32)>,
+}
+
+/// The unreduced summaries of a range of chunks of a Monte Carlo run
+/// ([`run_part`]); serializable, so that a part computed on one machine is
+/// reduced on another ([`reduce`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkPart {
+    /// First chunk covered.
+    pub first: u64,
+    /// One past the last chunk covered.
+    pub end: u64,
+    /// Whether the part was stopped (cancelled) before its range's end.
+    pub stopped: bool,
+    issues: Vec<IssuePart>,
+}
+
+/// Merges parts, given in chunk order and covering consecutive ranges from
+/// chunk 0, into the run's result: the same arithmetic in the same order as
+/// [`run`], so the same numbers bit for bit. Parts ending before the last
+/// chunk, or a stopped part, give a partial result.
+pub fn reduce(
+    model: &UncertainModel,
+    settings: &MonteCarloSettings,
+    parts: &[ChunkPart],
+) -> Result<MonteCarloResult, EngineError> {
+    if model.issues.is_empty() {
+        return Err(EngineError::InvalidInput("the model has no issue".into()));
+    }
+    let total_chunks = chunk_count(settings.samples);
+    let mut totals: Vec<Accumulator> = model.issues.iter().map(|_| Accumulator::new()).collect();
+    let mut covered = 0u64;
+    let mut partial = false;
+    for (k, part) in parts.iter().enumerate() {
+        if part.first != covered || part.end < part.first || part.end > total_chunks {
+            return Err(EngineError::InvalidInput(format!(
+                "part {k} covers chunks {}..{}; expected a range starting at chunk {covered} and ending by chunk {total_chunks}",
+                part.first, part.end
+            )));
+        }
+        if part.issues.len() != model.issues.len()
+            || part
+                .issues
+                .iter()
+                .any(|p| p.moments.len() as u64 != part.end - part.first)
+        {
+            return Err(EngineError::InvalidInput(format!(
+                "part {k} does not fit the model ({} issues, {} chunks)",
+                model.issues.len(),
+                part.end - part.first
+            )));
+        }
+        for (total, p) in totals.iter_mut().zip(&part.issues) {
+            for m in &p.moments {
+                total.merge_moments(m.n, f64::from_bits(m.mean), f64::from_bits(m.m2));
+            }
+            total.above += p.above;
+            total.failures += p.failures;
+            if total.first_error.is_none() {
+                total.first_error.clone_from(&p.first_error);
+            }
+            for &(bin, count) in &p.histogram {
+                if let Some(h) = total.histogram.get_mut(bin as usize) {
+                    *h += count;
+                }
+            }
+        }
+        covered = part.end;
+        if part.stopped {
+            partial = true;
+            break;
+        }
+    }
+    partial |= covered < total_chunks;
+    Ok(MonteCarloResult {
+        settings: settings.clone(),
+        samples_done: (covered * CHUNK).min(settings.samples),
+        partial,
+        issues: totals
+            .iter()
+            .zip(&model.issues)
+            .map(|(acc, issue)| summarize(acc, issue))
+            .collect(),
+    })
 }
 
 fn run_over<F>(
     model: &UncertainModel,
     units: &[Vec<usize>],
     settings: &MonteCarloSettings,
+    chunks: Range<u64>,
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
     outcome: F,
-) -> Result<MonteCarloResult, EngineError>
+) -> Result<ChunkPart, EngineError>
 where
     F: Fn(&Sample, u64, &[usize]) -> Vec<Result<f64, EngineError>> + Sync,
 {
     if model.issues.is_empty() {
         return Err(EngineError::InvalidInput("the model has no issue".into()));
     }
-    let total_chunks = settings.samples.div_ceil(CHUNK);
-    let mut totals: Vec<Accumulator> = model.issues.iter().map(|_| Accumulator::new()).collect();
-    let mut done = 0u64;
-    let mut partial = false;
-    let mut chunk = 0u64;
-    while chunk < total_chunks {
+    let total_chunks = chunk_count(settings.samples);
+    if chunks.start > chunks.end || chunks.end > total_chunks {
+        return Err(EngineError::InvalidInput(format!(
+            "chunks {}..{} are outside the run's {total_chunks} chunks",
+            chunks.start, chunks.end
+        )));
+    }
+    let mut issues: Vec<IssuePart> = model
+        .issues
+        .iter()
+        .map(|_| IssuePart {
+            moments: Vec::new(),
+            above: 0,
+            failures: 0,
+            first_error: None,
+            histogram: Vec::new(),
+        })
+        .collect();
+    let mut histograms: Vec<Vec<u32>> = model.issues.iter().map(|_| vec![0; BINS]).collect();
+    let mut stopped = false;
+    let mut chunk = chunks.start;
+    while chunk < chunks.end {
         if cancel.load(Ordering::Relaxed) {
-            partial = true;
+            stopped = true;
             break;
         }
-        let end = (chunk + BATCH_CHUNKS).min(total_chunks);
+        let end = (chunk + BATCH_CHUNKS).min(chunks.end);
         let batch: Vec<Vec<Accumulator>> = (chunk..end)
             .into_par_iter()
             .map(|c| {
@@ -597,24 +783,40 @@ where
                 accs
             })
             .collect();
+        // Kept per chunk, in chunk order: `reduce` merges them as `run` always has.
         for accs in &batch {
-            for (total, acc) in totals.iter_mut().zip(accs) {
-                total.merge(acc);
+            for ((p, h), acc) in issues.iter_mut().zip(&mut histograms).zip(accs) {
+                p.moments.push(Moments {
+                    n: acc.n,
+                    mean: acc.mean.to_bits(),
+                    m2: acc.m2.to_bits(),
+                });
+                p.above += acc.above;
+                p.failures += acc.failures;
+                if p.first_error.is_none() {
+                    p.first_error.clone_from(&acc.first_error);
+                }
+                for (a, b) in h.iter_mut().zip(&acc.histogram) {
+                    *a += b;
+                }
             }
         }
-        done = (end * CHUNK).min(settings.samples);
-        progress(done);
+        progress(((end - chunks.start) * CHUNK).min(settings.samples - chunks.start * CHUNK));
         chunk = end;
     }
-    Ok(MonteCarloResult {
-        settings: settings.clone(),
-        samples_done: done,
-        partial,
-        issues: totals
+    for (p, h) in issues.iter_mut().zip(&histograms) {
+        p.histogram = h
             .iter()
-            .zip(&model.issues)
-            .map(|(acc, issue)| summarize(acc, issue))
-            .collect(),
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(b, c)| (b as u32, *c))
+            .collect();
+    }
+    Ok(ChunkPart {
+        first: chunks.start,
+        end: chunk,
+        stopped,
+        issues,
     })
 }
 
@@ -753,6 +955,37 @@ mod tests {
         m.issues[0].threshold = 30.000_001;
         let r = run(&m, &settings(100, 1), &AtomicBool::new(false), &|_| {}).unwrap();
         assert_eq!(r.issues[0].p_above, 0.0);
+    }
+
+    #[test]
+    fn any_split_into_parts_reduces_to_the_run() {
+        let m = model();
+        let s = settings(1000, 11);
+        let whole = run(&m, &s, &AtomicBool::new(false), &|_| {}).unwrap();
+        let total = chunk_count(s.samples);
+        for cuts in [vec![], vec![1], vec![3, 4, 9], (1..total).collect::<Vec<_>>()] {
+            let mut bounds = vec![0];
+            bounds.extend(&cuts);
+            bounds.push(total);
+            let parts: Vec<ChunkPart> = bounds
+                .windows(2)
+                .map(|w| {
+                    let p = run_part(&m, &s, w[0]..w[1], &AtomicBool::new(false), &|_| {}).unwrap();
+                    // Through JSON, as a cluster ships it.
+                    serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap()
+                })
+                .collect();
+            assert_eq!(reduce(&m, &s, &parts).unwrap(), whole, "cuts {cuts:?}");
+        }
+        // Parts out of order or overlapping are refused; missing tail is partial.
+        let a = run_part(&m, &s, 0..3, &AtomicBool::new(false), &|_| {}).unwrap();
+        let b = run_part(&m, &s, 3..total, &AtomicBool::new(false), &|_| {}).unwrap();
+        assert!(reduce(&m, &s, &[b.clone(), a.clone()]).is_err());
+        assert!(reduce(&m, &s, &[a.clone(), a.clone()]).is_err());
+        let head = reduce(&m, &s, std::slice::from_ref(&a)).unwrap();
+        assert!(head.partial);
+        assert_eq!(head.samples_done, 3 * CHUNK);
+        assert!(run_part(&m, &s, 0..total + 1, &AtomicBool::new(false), &|_| {}).is_err());
     }
 
     #[test]

@@ -7,7 +7,14 @@
 //! seed, the models and the command that regenerates it. A test
 //! (`tests/calibration_file.rs`) fails when the shipped file is stale.
 
-use accord_engine::calibration::{CalibrationReport, ErrorModel};
+use accord_analysis::ensemble::members;
+use accord_engine::calibration::{
+    CalibrationCase, CalibrationConfig, CalibrationReport, ErrorModel, MemberForecasts, calibrate,
+};
+use accord_engine::validation::Predictions;
+use serde_json::{Value, json};
+
+use crate::deu::DeuPlan;
 use serde::{Deserialize, Serialize};
 
 use crate::record::{Diagnostic, line_column};
@@ -195,9 +202,42 @@ pub fn attach_calibrated(
     cancel: &std::sync::atomic::AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), AttachError> {
-    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_forecasts};
+    let part = calibrated_part(c, only, 0..c.settings.samples, cancel, progress)?;
+    attach_calibrated_parts(report, c, only, std::slice::from_ref(&part))
+}
+
+/// The draws of samples `samples` of [`attach_calibrated`], unreduced (see
+/// [`accord_analysis::ensemble::draw_part`]): a cluster computes the parts
+/// of consecutive sample ranges and [`attach_calibrated_parts`] joins them.
+pub fn calibrated_part(
+    c: &accord_analysis::Compiled,
+    only: Option<&str>,
+    samples: std::ops::Range<u64>,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<accord_analysis::ensemble::EnsemblePart, AttachError> {
     let file = embedded().map_err(AttachError::Invalid)?;
-    let e = predictive_forecasts(c, &file.model, only, cancel, progress)?;
+    Ok(accord_analysis::ensemble::draw_part(
+        c,
+        &file.model,
+        only,
+        samples,
+        cancel,
+        progress,
+    )?)
+}
+
+/// [`attach_calibrated`] from the parts of [`calibrated_part`], given in
+/// sample order from sample 0: the same result as one local run.
+pub fn attach_calibrated_parts(
+    report: &mut accord_analysis::run::ForecastReport,
+    c: &accord_analysis::Compiled,
+    only: Option<&str>,
+    parts: &[accord_analysis::ensemble::EnsemblePart],
+) -> Result<(), AttachError> {
+    use accord_analysis::ensemble::{CalibrationUsed, attach, predictive_from_parts};
+    let file = embedded().map_err(AttachError::Invalid)?;
+    let e = predictive_from_parts(c, &file.model, only, parts)?;
     let used = CalibrationUsed {
         file: DEU_CALIBRATION_NAME.to_string(),
         data_fingerprint: file.provenance.data_fingerprint.clone(),
@@ -213,4 +253,98 @@ pub fn attach_calibrated(
     };
     attach(report, &e, used);
     Ok(())
+}
+
+/// The residual group of a DEU case: its Council voting rule, unanimity or
+/// a qualified majority (`QMV`, `QMV(10)`).
+fn rule_group(case: &accord_engine::validation::Case) -> String {
+    let rule = case
+        .strata
+        .iter()
+        .find(|(k, _)| k == "voting rule")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if rule == "Unan" { "unanimity" } else { "qmv" }.to_string()
+}
+
+/// Calibrates the ensemble's models on a validation plan's predictions
+/// (`accord validate deu`; the Python package's `validate_deu`). `source`
+/// names the DEU file for errors; the second value lists the ensemble's
+/// models whose DEU combination was not run.
+pub fn calibrate_plan(
+    plan: &DeuPlan,
+    predictions: &Predictions,
+    source: &str,
+    folds: usize,
+    seed: u64,
+) -> Result<(CalibrationReport, Vec<String>), String> {
+    if plan.cases.is_empty() {
+        return Err(format!(
+            "{source}: no issue has a recorded outcome (column `out`), so there is nothing to calibrate on; \
+             {} issues were read, all without one",
+            plan.without_outcome.len()
+        ));
+    }
+    let cases: Vec<CalibrationCase> = plan
+        .cases
+        .iter()
+        .map(|c| CalibrationCase {
+            id: c.id.clone(),
+            fold_group: c.group.clone(),
+            rule_group: rule_group(c),
+            outcome: c.outcome,
+        })
+        .collect();
+    let mut missing = Vec::new();
+    let forecasts: Vec<MemberForecasts> = members()
+        .iter()
+        .filter_map(|m| {
+            let Some(k) = plan.candidates.iter().position(|c| c.name == m.deu_candidate) else {
+                missing.push(format!("{} (`{}` was not run)", m.name, m.deu_candidate));
+                return None;
+            };
+            Some(MemberForecasts {
+                name: m.name.to_string(),
+                forecasts: predictions.values[k].iter().map(|r| r.as_ref().ok().copied()).collect(),
+            })
+        })
+        .collect();
+    let config = CalibrationConfig {
+        folds,
+        seed,
+        ..CalibrationConfig::default()
+    };
+    let report = calibrate(source, &cases, &forecasts, &config).map_err(|e| format!("{source}: {e}"))?;
+    Ok((report, missing))
+}
+
+/// The `calibration` field of `accord validate deu --json`: the headline's coverage as the
+/// issue asks (`[{"nominal", "covered", "n"}]`), and everything else beside it.
+pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Value, Value) {
+    let coverage = report
+        .headline
+        .coverage
+        .iter()
+        .map(|c| json!({"nominal": c.nominal, "covered": c.covered, "n": c.n, "mean_width": c.mean_width}))
+        .collect::<Vec<_>>();
+    let weights: serde_json::Map<String, Value> = report
+        .error_model
+        .members
+        .iter()
+        .map(|m| (m.name.clone(), json!(m.weight)))
+        .collect();
+    let detail = json!({
+        "method": "split-conformal residuals by Council voting rule, stacked by CRPS; nested cross-validation by proposal (docs/models/calibration.md)",
+        "folds": report.config.folds,
+        "seed": report.config.seed,
+        "min_group": report.config.min_group,
+        "thresholds": report.config.thresholds,
+        "group_sizes": report.group_sizes,
+        "weights": weights,
+        "fold_weights": report.fold_weights,
+        "headline": report.headline,
+        "models": report.members,
+        "models_not_run": missing,
+    });
+    (json!(coverage), detail)
 }

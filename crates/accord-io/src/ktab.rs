@@ -918,6 +918,45 @@ pub fn read_xml(text: &str, file: &str) -> Result<KtabScenario, KtabError> {
     })
 }
 
+/// `accord ktab run --json`: `result`, the SMP run of a scenario read from
+/// `file` with `settings` and `seed`, as JSON (history, final positions,
+/// risk attitudes, winning probabilities, stop ratios, settings, stop
+/// reason). The CLI and the Python package both print it.
+pub fn run_json(
+    scenario: &KtabScenario,
+    file: &str,
+    settings: &SmpSettings,
+    seed: u64,
+    result: &accord_engine::smp::SmpRun,
+) -> serde_json::Value {
+    let names: Vec<&str> = scenario.issue.stances.iter().map(|s| s.actor.as_str()).collect();
+    let hist = &result.history;
+    let finals: Vec<_> = names
+        .iter()
+        .zip(hist.final_positions())
+        .map(|(n, p)| serde_json::json!({ "actor": n, "position": p }))
+        .collect();
+    serde_json::json!({
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "file": file,
+        "actors": names,
+        "dimensions": scenario.dimension_names,
+        "seed": seed,
+        "settings": settings,
+        "states": hist.positions.len(),
+        "turns": hist.turns(),
+        "stop_reason": hist.stop,
+        "final_positions": finals,
+        "history": hist.positions,
+        "ideals": result.ideals,
+        "risk": result.risk,
+        "probabilities": result.probabilities,
+        "stop_ratios": result.stop_ratios,
+        "targets": result.targets,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,6 @@ use accord_engine::smp::{
 use accord_io::ktab::{KtabScenario, read_file};
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use serde_json::json;
 
 use crate::output::{Interrupted, Progress, cancel_flag};
 
@@ -222,30 +221,7 @@ fn run_smp(a: RunArgs) -> anyhow::Result<()> {
             }
         }
     } else if a.json {
-        let finals: Vec<_> = names
-            .iter()
-            .zip(hist.final_positions())
-            .map(|(n, p)| json!({ "actor": n, "position": p }))
-            .collect();
-        let v = json!({
-            "scenario": scenario.name,
-            "description": scenario.description,
-            "file": a.file.display().to_string(),
-            "actors": names,
-            "dimensions": scenario.dimension_names,
-            "seed": seed,
-            "settings": settings,
-            "states": hist.positions.len(),
-            "turns": hist.turns(),
-            "stop_reason": hist.stop,
-            "final_positions": finals,
-            "history": hist.positions,
-            "ideals": result.ideals,
-            "risk": result.risk,
-            "probabilities": result.probabilities,
-            "stop_ratios": result.stop_ratios,
-            "targets": result.targets,
-        });
+        let v = accord_io::ktab::run_json(&scenario, &a.file.display().to_string(), &settings, seed, &result);
         out = serde_json::to_string_pretty(&v)?;
         out.push('\n');
     } else {
