@@ -166,6 +166,36 @@ fn a_forecast_run_returns_what_the_cli_prints() {
 }
 
 #[test]
+fn a_backtest_run_scores_the_same_questions_as_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("b.db");
+    let tok = token(&db, "analyst");
+    let server = serve(&db);
+    // No scenario: the embedded baseline, as `accord backtest` scores.
+    let (status, created) = http(
+        &server,
+        "POST",
+        "/api/runs",
+        Some(&tok),
+        Some(&json!({"kind": "backtest", "samples": 20})),
+    );
+    assert_eq!(status, 202, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let run = wait(&server, id, |r| r["status"] != "queued" && r["status"] != "running");
+    assert_eq!(run["status"], "done", "{run}");
+    let out = accord(&["backtest", "--samples", "20", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Every question and model the CLI scores, with the same numbers.
+    assert!(cli["questions"].as_array().is_some_and(|q| q.len() >= 20), "{cli}");
+    assert_eq!(cli["models"].as_array().map(Vec::len), Some(5));
+    assert!(
+        run["result"] == cli,
+        "the API's backtest differs from `accord backtest --json`"
+    );
+}
+
+#[test]
 fn a_server_killed_during_a_run_restarts_intact_with_the_run_interrupted() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");

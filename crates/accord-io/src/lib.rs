@@ -2,6 +2,7 @@
 //! locations, KTAB's CSV and XML scenarios, DEU III's TSV, and the embedded
 //! SCO data.
 
+pub mod backtest;
 pub mod calibration;
 pub mod deu;
 pub mod embedded;

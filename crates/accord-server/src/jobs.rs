@@ -196,9 +196,11 @@ pub fn execute(
     }
     // What the analyses count: a forecast counts its samples twice (the
     // input-only run, then the calibrated models), a comparison counts them
-    // once (one pass over both scenarios); influence reports its own total.
+    // once (one pass over both scenarios), a backtest once per pass
+    // (`accord_io::backtest::PASSES`); influence reports its own total.
     let total = match kind {
         RunKind::Forecast => a.settings.samples.saturating_mul(2),
+        RunKind::Backtest => a.settings.samples.saturating_mul(accord_io::backtest::PASSES),
         _ => a.settings.samples,
     };
     let progress = Progress {
@@ -256,37 +258,12 @@ pub fn execute(
             json(serde_json::to_value(r))
         }
         RunKind::Backtest => {
-            // The scenario's forecast scored on the recorded outcomes
-            // (`accord_analysis::backtest::score`, as `accord backtest` does
-            // for each of its four model settings).
-            let (file, text) = accord_io::embedded::SCO_BACKTEST;
-            let outcomes = accord_io::scenario::parse_outcomes(file, text, &data.record, &data.model)
-                .map_err(|d| d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n"))?;
-            let r = accord_analysis::run::forecast_scenario(&a, cancel, &report).map_err(|e| e.to_string())?;
-            let rates = accord_analysis::hazard::rates_for(&data.record, &data.model);
-            let mut p = Vec::new();
-            let mut nothing_changes = Vec::new();
-            for o in &outcomes.outcome {
-                p.push(
-                    accord_analysis::backtest::probability(&r, &rates, o)
-                        .ok_or_else(|| format!("the forecast has no issue `{}`", o.issue))?,
-                );
-                nothing_changes.push(accord_analysis::backtest::nothing_changes(&r, o).unwrap_or(0.0));
-            }
-            let sets = [accord_analysis::backtest::ProbabilitySet {
-                name: a.scenario.scenario.id.clone(),
-                headline: true,
-                p,
-            }];
-            let scored =
-                accord_analysis::backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)
-                    .map_err(|e| e.to_string())?;
-            json(serde_json::to_value(serde_json::json!({
-                "scenario": a.scenario.scenario.id,
-                "seed": a.settings.seed,
-                "samples": a.settings.samples,
-                "backtest": scored,
-            })))
+            // The same questions, models and JSON as `accord backtest --json`
+            // (`accord_io::backtest::compute`), on the given scenario's draws.
+            let outcomes = accord_io::backtest::sco_outcomes(&data.record, &data.model).map_err(|e| e.to_string())?;
+            let c = accord_io::backtest::compute(&data.record, &data.model, &a, outcomes, cancel, &report)
+                .map_err(|e| e.to_string())?;
+            json(serde_json::to_value(c.backtest))
         }
     }
 }

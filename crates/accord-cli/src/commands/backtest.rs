@@ -1,18 +1,14 @@
 //! `accord backtest`: the 2010 forecasts beside what happened by 2025.
 
-use accord_analysis::{
-    backtest::{self, Backtest, Outcomes, ProbabilitySet},
-    hazard,
-    run::forecast_scenario,
-    scenario::{BargainChoice, DynamicsChoice},
-};
+use accord_io::backtest::{self as shared, BacktestRunError};
 use clap::Args;
 
 use crate::{
-    commands::forecast::stopped_check,
     limits,
-    output::{Progress, cancel_flag, print_json, table},
+    output::{Interrupted, Progress, cancel_flag, print_json, table},
 };
+
+pub use accord_io::backtest::Computed;
 
 /// Arguments of `accord backtest`.
 #[derive(Debug, Args)]
@@ -31,111 +27,32 @@ pub struct BacktestArgs {
     json: bool,
 }
 
-/// The models scored: (name, dynamics, within the organization's procedure).
-const MODELS: [(&str, DynamicsChoice, bool); 4] = [
-    (
-        "compromise (no dynamics, weighted mean, no procedure)",
-        DynamicsChoice::None,
-        false,
-    ),
-    ("compromise within consensus of the members", DynamicsChoice::None, true),
-    ("EUM, then weighted mean within consensus", DynamicsChoice::Eum, true),
-    ("SMP, then weighted mean within consensus", DynamicsChoice::Smp, true),
-];
-
-/// The headline: the calibrated ensemble of the validated models (each with
-/// its model error learned on DEU, stacked by out-of-sample CRPS), run on the
-/// baseline scenario's draws — the same forecast `accord forecast` headlines.
-const HEADLINE: &str = "headline: calibrated ensemble (model error learned on DEU)";
-
-/// A computed backtest with what it rests on.
-pub struct Computed {
-    /// The scores.
-    pub backtest: Backtest,
-    /// The outcomes file as read.
-    pub outcomes: Outcomes,
-    /// Monte Carlo samples per model.
-    pub samples: u64,
-    /// The baseline scenario's seed.
-    pub seed: u64,
-    /// The model's date.
-    pub model_date: String,
-}
-
-/// Runs every model on the embedded SCO data and scores them.
+/// Runs every model on the embedded SCO data and scores them
+/// (`accord_io::backtest::compute`, which the server's backtest runs call too).
 pub fn compute(samples: u64, show_progress: bool) -> anyhow::Result<Computed> {
     let (record, model) = accord_io::embedded::sco_record_and_model()
         .map_err(|_| anyhow::anyhow!("the embedded SCO data are invalid (run `accord check`)"))?;
-    let (file, text) = accord_io::embedded::SCO_BACKTEST;
-    let outcomes = accord_io::scenario::parse_outcomes(file, text, &record, &model)
-        .map_err(|d| anyhow::anyhow!("{}", d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")))?;
-    let rates = hazard::rates_for(&record, &model);
-    // P(yes) of every question from one forecast.
-    let probabilities = |report: &accord_analysis::run::ForecastReport| {
-        outcomes
-            .outcome
-            .iter()
-            .map(|o| {
-                backtest::probability(report, &rates, o)
-                    .ok_or_else(|| anyhow::anyhow!("the forecast has no issue `{}`", o.issue))
-            })
-            .collect::<anyhow::Result<Vec<f64>>>()
-    };
-    let (name, base) = accord_io::embedded::SCO_SCENARIOS[0];
-    let mut sets = Vec::new();
-    let mut nothing_changes = Vec::new();
-    let mut seed = 0;
-    for (k, (label, dynamics, procedural)) in MODELS.into_iter().enumerate() {
-        let compiled = super::forecast::compile_text(&record, &model, name, base)?;
-        let mut scenario = compiled.scenario.clone();
-        scenario.settings.dynamics = dynamics;
-        scenario.settings.bargain = BargainChoice::Mean;
-        scenario.settings.procedural = procedural;
-        scenario.settings.samples = samples;
-        let compiled = accord_analysis::compile(&record, &model, &scenario).map_err(|p| anyhow::anyhow!("{p:?}"))?;
-        seed = compiled.settings.seed;
-        let bar = Progress::new(if show_progress { samples } else { 0 }, "samples", label);
-        let report = forecast_scenario(&compiled, cancel_flag(), &|n| bar.set_position(n))?;
-        bar.finish();
+    let base = shared::sco_baseline(&record, &model, Some(samples), None)
+        .map_err(|d| crate::data::diagnostics("invalid scenario", &d))?;
+    let outcomes = shared::sco_outcomes(&record, &model)?;
+    let bar = Progress::new(
+        if show_progress { samples * shared::PASSES } else { 0 },
+        "samples",
+        &format!("{} passes", shared::PASSES),
+    );
+    let result = shared::compute(&record, &model, &base, outcomes, cancel_flag(), &|n| {
+        bar.set_position(n)
+    });
+    bar.finish();
+    match result {
         // A backtest on some of the samples is not printed: Brier scores of a
         // partial run would pass for the real ones.
-        stopped_check(report.run.partial, report.run.samples_done, samples)?;
-        let p = probabilities(&report)?;
-        if k == 0 {
-            nothing_changes = outcomes
-                .outcome
-                .iter()
-                .map(|o| backtest::nothing_changes(&report, o).unwrap_or(0.0))
-                .collect();
-        }
-        sets.push(ProbabilitySet {
-            name: label.to_owned(),
-            headline: false,
-            p,
-        });
+        Err(BacktestRunError::Stopped { done, asked }) => Err(Interrupted(format!(
+            "stopped by Ctrl-C after {done} of {asked} samples of a pass; no scores are printed"
+        ))
+        .into()),
+        r => Ok(r?),
     }
-    // The headline: the baseline as shipped, with every validated model and its error.
-    let mut compiled = super::forecast::compile_text(&record, &model, name, base)?;
-    compiled.settings.samples = samples;
-    let bar = Progress::new(if show_progress { samples } else { 0 }, "samples", "baseline");
-    let mut report = forecast_scenario(&compiled, cancel_flag(), &|n| bar.set_position(n))?;
-    bar.finish();
-    stopped_check(report.run.partial, report.run.samples_done, samples)?;
-    super::forecast::attach_calibrated(&mut report, &compiled, None)?;
-    let p = probabilities(&report)?;
-    sets.push(ProbabilitySet {
-        name: HEADLINE.to_owned(),
-        headline: true,
-        p,
-    });
-    let backtest = backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)?;
-    Ok(Computed {
-        backtest,
-        outcomes,
-        samples,
-        seed,
-        model_date: model.meta.date.to_string(),
-    })
 }
 
 fn interval(x: f64, (lo, hi): (f64, f64)) -> String {
