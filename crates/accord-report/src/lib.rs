@@ -58,6 +58,7 @@ pub mod models;
 pub mod opportunities;
 pub mod packages;
 pub mod svg;
+pub mod validation;
 
 pub use data::Report;
 pub use doc::Extensions;
