@@ -55,6 +55,19 @@ impl DataFolder {
         accord_io::record::load_data_dir(&self.dir).map_err(|e| self.explain(e))
     }
 
+    /// Loads record and model, and gives the files read (record's, then
+    /// model's) with their text, for a list of what a report rests on.
+    pub fn load_with_files(&self) -> anyhow::Result<(Record, Model, Vec<accord_io::record::SourceFile>)> {
+        let Some(model_dir) = &self.model else {
+            return self.load_record_and_model().map(|(r, m)| (r, m, Vec::new()));
+        };
+        let record = accord_io::record::read_dir(&self.record).map_err(|e| self.explain(e))?;
+        let model = accord_io::record::read_dir(model_dir).map_err(|e| self.explain(e))?;
+        let (r, m) = accord_io::record::load_record_and_model(&record, &model)
+            .map_err(|d| self.explain(LoadError::Invalid(d)))?;
+        Ok((r, m, record.into_iter().chain(model).collect()))
+    }
+
     /// Says which problems are in the record and which in the model.
     fn explain(&self, e: LoadError) -> anyhow::Error {
         let LoadError::Invalid(diags) = e else {

@@ -80,8 +80,9 @@ pub fn load_data_dir(dir: &Path) -> Result<(Record, accord_core::model::Model), 
     load_record_and_model(&record, &model).map_err(LoadError::Invalid)
 }
 
-/// Every `*.toml` file of a folder, in file-name order.
-fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
+/// Every `*.toml` file of a folder, in file-name order (invalid UTF-8 is
+/// reported at its line and column).
+pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, LoadError> {
     let io = |cause| LoadError::Io {
         path: dir.display().to_string(),
         cause,

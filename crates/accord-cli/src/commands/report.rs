@@ -63,6 +63,11 @@ fn default_scenario_samples(baseline: &accord_analysis::Compiled) -> u64 {
 /// Arguments of `accord report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// A scenario file to report on: it comes first among the scenarios, the report's subject, compared against the baseline (default: the shipped scenarios only).
+    scenario: Option<PathBuf>,
+    /// Read record, model and scenarios from this data folder (holding record/, model/ and scenarios/ with a baseline.toml, e.g. data/sco; a backtest.toml there adds the track record) instead of the embedded SCO data.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
     /// Folder to write report.html, report.md and charts/ into: a new folder (created), an empty one, or one an earlier `accord report` wrote (replaced whole). Any other folder is refused: its files are never touched.
     #[arg(long, value_name = "DIR", default_value = "accord-report")]
     out: PathBuf,
@@ -87,13 +92,23 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     }
     // Before any computation: may the folder be written, and replaced?
     let mut staging = Staging::prepare(&args.out)?;
-    let (record, model) = accord_io::embedded::sco_record_and_model().map_err(|d| {
-        let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("the embedded SCO data are invalid:\n{}", lines.join("\n"))
-    })?;
-    let mut compiled = Vec::new();
-    for (path, text) in accord_io::embedded::SCO_SCENARIOS {
-        compiled.push(compile_text(&record, &model, path, text)?);
+    let sources = Sources::load(args.data.as_deref(), args.scenario.as_deref())?;
+    let (record, model) = (&sources.record, &sources.model);
+    // Each scenario compiled; one given on the command line replaces a
+    // shipped one of the same id.
+    let mut files: Vec<(&str, &str)> = Vec::new();
+    let mut compiled: Vec<accord_analysis::Compiled> = Vec::new();
+    for (k, (path, text)) in sources.scenarios.iter().enumerate() {
+        let c = compile_text(record, model, path, text)?;
+        let subject_id = match compiled.get(1) {
+            Some(s) if sources.subject && k > 1 => Some(&s.scenario.scenario.id),
+            _ => None,
+        };
+        if subject_id == Some(&c.scenario.scenario.id) {
+            continue;
+        }
+        files.push((path, text));
+        compiled.push(c);
     }
     let Some((baseline, scenarios)) = compiled.split_first_mut() else {
         anyhow::bail!("no embedded scenario");
@@ -119,7 +134,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     bar.finish();
     not_interrupted(&args.out)?;
 
-    let inputs: Vec<ScenarioInput<'_>> = accord_io::embedded::SCO_SCENARIOS
+    let inputs: Vec<ScenarioInput<'_>> = files
         .iter()
         .zip(compiled.iter())
         .map(|(&(path, text), c)| ScenarioInput {
@@ -129,8 +144,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         })
         .collect();
     let mut report = build::assemble(
-        &record,
-        &model,
+        record,
+        model,
         inputs[0],
         &inputs[1..],
         runs,
@@ -144,9 +159,20 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         ));
     }
 
-    report.data_files = accord_io::embedded::SCO_RECORD_FILES
+    if sources.subject
+        && let Some(subject) = compiled.get(1)
+    {
+        report.notes.push(format!(
+            "Subject of this report: scenario `{}` ({}), given on the command line, listed first and compared \
+             against the baseline `{}`.",
+            subject.scenario.scenario.id,
+            files[1].0,
+            compiled[0].scenario.scenario.id
+        ));
+    }
+    report.data_files = sources
+        .data_files
         .iter()
-        .chain(accord_io::embedded::SCO_MODEL_FILES.iter())
         .map(|(path, text)| build::data_file(path, text))
         .collect();
 
@@ -155,7 +181,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         models: Some(models),
         opportunities: Some(accord_report::opportunities::section(
             &report,
-            &searches(baseline_of(&compiled), &model, args.samples, report.stopped),
+            &searches(baseline_of(&compiled), model, args.samples, report.stopped),
         )),
         influence: Some(accord_report::influence::section(
             &report,
@@ -164,8 +190,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         )),
         packages: accord_analysis::packages::packages(baseline_of(&compiled))
             .map(|p| accord_report::packages::section(&report, &p, &model.links)),
-        implementation: Some(implementation_section(&report, &record, &model)),
-        backtest: backtest_section(args.samples, report.stopped),
+        implementation: Some(implementation_section(&report, record, model)),
+        backtest: backtest_section(&sources, baseline_of(&compiled), args.samples, report.stopped),
     };
     not_interrupted(&args.out)?;
     let html = accord_report::render_html(&report, &ext);
@@ -239,14 +265,42 @@ fn implementation_section(
     accord_report::implementation::section(report, &rates, &imp, horizon)
 }
 
-/// The backtest on `samples` or [`BACKTEST_SAMPLES`] per model; not when the
-/// report was stopped.
-fn backtest_section(samples: Option<u64>, stopped: bool) -> Option<accord_report::doc::Section> {
+/// The backtest on the baseline's draws, `samples` or [`BACKTEST_SAMPLES`]
+/// per model (`accord_io::backtest::compute`, as `accord backtest`); not
+/// when the report was stopped, and a note when the data have no outcomes.
+fn backtest_section(
+    sources: &Sources,
+    baseline: &accord_analysis::Compiled,
+    samples: Option<u64>,
+    stopped: bool,
+) -> Option<accord_report::doc::Section> {
     if stopped || cancel_flag().load(Ordering::Relaxed) {
         return None;
     }
     let samples = samples.unwrap_or(BACKTEST_SAMPLES);
-    let section = match crate::commands::backtest::compute(samples, true) {
+    let computed = match &sources.outcomes {
+        None => Err("the data folder has no backtest.toml of recorded outcomes".to_owned()),
+        Some((file, text)) => {
+            accord_io::scenario::parse_outcomes(file, text, &sources.record, &sources.model)
+                .map_err(|d| crate::data::diagnostics("invalid outcomes", &d).to_string())
+                .and_then(|outcomes| {
+                    let mut base = baseline.clone();
+                    base.settings.samples = samples;
+                    let bar = Progress::new(samples * accord_io::backtest::PASSES, "samples", "backtest");
+                    let r = accord_io::backtest::compute(
+                        &sources.record,
+                        &sources.model,
+                        &base,
+                        outcomes,
+                        cancel_flag(),
+                        &|n| bar.set_position(n),
+                    );
+                    bar.finish();
+                    r.map_err(|e| e.to_string())
+                })
+        }
+    };
+    let section = match computed {
         Ok(c) => accord_report::backtest::section(&accord_report::backtest::BacktestRun {
             backtest: c.backtest,
             samples,
@@ -254,13 +308,102 @@ fn backtest_section(samples: Option<u64>, stopped: bool) -> Option<accord_report
         }),
         Err(e) => {
             let mut s = accord_report::doc::Section::new("backtest", "Track record");
-            s.push(accord_report::doc::Block::Note(format!(
-                "The backtest did not run: {e}"
-            )));
+            s.push(accord_report::doc::Block::Note(format!("The backtest did not run: {e}")));
             s
         }
     };
     Some(section)
+}
+
+/// What a report is made of: record, model, the scenarios (the baseline
+/// first, then the subject when one was given, then the shipped ones), the
+/// data files it rests on, and the outcomes of the backtest.
+struct Sources {
+    record: accord_core::Record,
+    model: accord_core::model::Model,
+    /// (file name, text) of each scenario, the baseline first.
+    scenarios: Vec<(String, String)>,
+    /// A scenario file was given: it is `scenarios[1]`.
+    subject: bool,
+    /// (file name, text) of every record and model file.
+    data_files: Vec<(String, String)>,
+    /// (file name, text) of the recorded outcomes, if any.
+    outcomes: Option<(String, String)>,
+}
+
+impl Sources {
+    /// The embedded SCO data, or those of `--data DIR`; with `subject`, that
+    /// scenario file second, after the baseline.
+    fn load(data: Option<&Path>, subject: Option<&Path>) -> anyhow::Result<Sources> {
+        let owned = |(a, b): &(&str, &str)| ((*a).to_owned(), (*b).to_owned());
+        let mut sources = match data {
+            None => {
+                let (record, model) = accord_io::embedded::sco_record_and_model()
+                    .map_err(|d| crate::data::diagnostics("the embedded SCO data are invalid", &d))?;
+                Sources {
+                    record,
+                    model,
+                    scenarios: accord_io::embedded::SCO_SCENARIOS.iter().map(owned).collect(),
+                    subject: false,
+                    data_files: accord_io::embedded::SCO_RECORD_FILES
+                        .iter()
+                        .chain(accord_io::embedded::SCO_MODEL_FILES.iter())
+                        .map(owned)
+                        .collect(),
+                    outcomes: Some(owned(&accord_io::embedded::SCO_BACKTEST)),
+                }
+            }
+            Some(dir) => {
+                let folder = crate::data::DataFolder::resolve(dir)?;
+                let (record, model, files) = folder.load_with_files()?;
+                Sources {
+                    record,
+                    model,
+                    scenarios: folder_scenarios(dir)?,
+                    subject: false,
+                    data_files: files.into_iter().map(|f| (f.name, f.text)).collect(),
+                    outcomes: {
+                        let path = dir.join("backtest.toml");
+                        if path.is_file() {
+                            Some((path.display().to_string(), accord_io::text::read_text_file(&path)?))
+                        } else {
+                            None
+                        }
+                    },
+                }
+            }
+        };
+        if let Some(path) = subject {
+            let text = crate::commands::forecast::read_scenario_file(path)?;
+            sources.scenarios.insert(1, (path.display().to_string(), text));
+            sources.subject = true;
+        }
+        Ok(sources)
+    }
+}
+
+/// The scenarios of a data folder, `DIR/scenarios/*.toml`: `baseline.toml`
+/// first (required), then the others by file name.
+fn folder_scenarios(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let folder = dir.join("scenarios");
+    let baseline = folder.join("baseline.toml");
+    if !baseline.is_file() {
+        anyhow::bail!(
+            "{} is missing: `accord report --data DIR` needs DIR/scenarios/ holding baseline.toml (the reference \
+             every scenario is compared against) and any other scenarios, as data/sco has",
+            baseline.display()
+        );
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && *p != baseline)
+        .collect();
+    paths.sort();
+    std::iter::once(baseline)
+        .chain(paths)
+        .map(|p| Ok((p.display().to_string(), accord_io::text::read_text_file(&p)?)))
+        .collect()
 }
 
 fn baseline_of(compiled: &[accord_analysis::Compiled]) -> &accord_analysis::Compiled {
