@@ -80,6 +80,9 @@ pub struct ReportArgs {
     /// Allow more samples than the limit (see docs/reliability.md).
     #[arg(long)]
     no_limit: bool,
+    /// Print what was written as JSON (title, the summary's lines, issues, scenarios compared, the files) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `accord report`.
@@ -143,14 +146,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             compiled: c,
         })
         .collect();
-    let mut report = build::assemble(
-        record,
-        model,
-        inputs[0],
-        &inputs[1..],
-        runs,
-        env!("CARGO_PKG_VERSION"),
-    );
+    let mut report = build::assemble(record, model, inputs[0], &inputs[1..], runs, env!("CARGO_PKG_VERSION"));
     if report.scenario_samples < report.baseline.run.settings.samples && args.samples.is_none() {
         report.notes.push(format!(
             "With bargaining dynamics, `accord report` runs each scenario comparison on {} samples by default, to \
@@ -165,9 +161,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         report.notes.push(format!(
             "Subject of this report: scenario `{}` ({}), given on the command line, listed first and compared \
              against the baseline `{}`.",
-            subject.scenario.scenario.id,
-            files[1].0,
-            compiled[0].scenario.scenario.id
+            subject.scenario.scenario.id, files[1].0, compiled[0].scenario.scenario.id
         ));
     }
     report.data_files = sources
@@ -204,6 +198,21 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     not_interrupted(&args.out)?;
     staging.commit()?;
 
+    if args.json {
+        return crate::output::print_json(&serde_json::json!({
+            "title": report.title,
+            "org": report.org,
+            "decision_date": report.decision_date.to_string(),
+            "summary": accord_report::summary_lines(&report),
+            "issues": report.issues.len(),
+            "scenarios": report.scenarios.len(),
+            "scenarios_compared": report.scenarios.iter().filter(|s| s.comparison.is_some()).count(),
+            "subject": sources.subject.then(|| compiled[1].scenario.scenario.id.clone()),
+            "html": args.out.join("report.html"),
+            "markdown": args.out.join("report.md"),
+            "charts": args.out.join("charts"),
+        }));
+    }
     outln!("{} — {} on {}", report.title, report.org, report.decision_date);
     for line in accord_report::summary_lines(&report) {
         outln!("• {line}");
@@ -280,25 +289,23 @@ fn backtest_section(
     let samples = samples.unwrap_or(BACKTEST_SAMPLES);
     let computed = match &sources.outcomes {
         None => Err("the data folder has no backtest.toml of recorded outcomes".to_owned()),
-        Some((file, text)) => {
-            accord_io::scenario::parse_outcomes(file, text, &sources.record, &sources.model)
-                .map_err(|d| crate::data::diagnostics("invalid outcomes", &d).to_string())
-                .and_then(|outcomes| {
-                    let mut base = baseline.clone();
-                    base.settings.samples = samples;
-                    let bar = Progress::new(samples * accord_io::backtest::PASSES, "samples", "backtest");
-                    let r = accord_io::backtest::compute(
-                        &sources.record,
-                        &sources.model,
-                        &base,
-                        outcomes,
-                        cancel_flag(),
-                        &|n| bar.set_position(n),
-                    );
-                    bar.finish();
-                    r.map_err(|e| e.to_string())
-                })
-        }
+        Some((file, text)) => accord_io::scenario::parse_outcomes(file, text, &sources.record, &sources.model)
+            .map_err(|d| crate::data::diagnostics("invalid outcomes", &d).to_string())
+            .and_then(|outcomes| {
+                let mut base = baseline.clone();
+                base.settings.samples = samples;
+                let bar = Progress::new(samples * accord_io::backtest::PASSES, "samples", "backtest");
+                let r = accord_io::backtest::compute(
+                    &sources.record,
+                    &sources.model,
+                    &base,
+                    outcomes,
+                    cancel_flag(),
+                    &|n| bar.set_position(n),
+                );
+                bar.finish();
+                r.map_err(|e| e.to_string())
+            }),
     };
     let section = match computed {
         Ok(c) => accord_report::backtest::section(&accord_report::backtest::BacktestRun {
@@ -308,7 +315,9 @@ fn backtest_section(
         }),
         Err(e) => {
             let mut s = accord_report::doc::Section::new("backtest", "Track record");
-            s.push(accord_report::doc::Block::Note(format!("The backtest did not run: {e}")));
+            s.push(accord_report::doc::Block::Note(format!(
+                "The backtest did not run: {e}"
+            )));
             s
         }
     };
