@@ -86,12 +86,35 @@ pub fn note(args: fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "{args}");
 }
 
-/// A table with a header row, in the house style.
+/// The width every table fits in unless `--wide` is given: a terminal of
+/// 100 columns, whatever the real terminal (so output is the same piped or
+/// not, and snapshot tests are stable).
+pub const TABLE_WIDTH: u16 = 100;
+
+static WIDE: AtomicBool = AtomicBool::new(false);
+
+/// `--wide`: tables take the width their cells need instead of wrapping
+/// cells to [`TABLE_WIDTH`] columns.
+pub fn set_wide(wide: bool) {
+    WIDE.store(wide, Ordering::Relaxed);
+}
+
+/// Whether `--wide` was given.
+pub fn wide() -> bool {
+    WIDE.load(Ordering::Relaxed)
+}
+
+/// A table with a header row, in the house style: fitted to
+/// [`TABLE_WIDTH`] columns by wrapping cells at spaces (unless `--wide`).
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     // Rules above and below the header and at the bottom; no rule between rows.
     let style: TableStyle = UTF8_HORIZONTAL_ONLY.row_separator(comfy_table::LineStyle::none());
     t.load_style(style).set_header(header.to_vec());
+    if !wide() {
+        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(TABLE_WIDTH);
+    }
     t
 }
 

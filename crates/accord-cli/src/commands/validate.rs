@@ -258,6 +258,16 @@ mod tests {
     }
 
     #[test]
+    fn the_narrow_table_fits_100_columns_and_names_what_it_drops() {
+        let (data, plan, report, _, _) = static_run();
+        let narrow = accord_report::validation::text_report(&data, &plan, &report, Some(100));
+        assert!(narrow.lines().all(|l| l.chars().count() <= 100), "{narrow}");
+        assert!(narrow.contains("Columns not shown, to fit 100 columns (--wide shows them): proc="));
+        let wide = accord_report::validation::text_report(&data, &plan, &report, None);
+        assert!(wide.lines().any(|l| l.contains("proc=COD")) && !wide.contains("Columns not shown"));
+    }
+
+    #[test]
     fn json_marks_exactly_one_recommended_combination() {
         let (data, plan, report, calibration, missing) = static_run();
         let v = json_report(&data, &plan, &report, json_calibration(&calibration, &missing));
