@@ -262,7 +262,8 @@ mod tests {
         let (data, plan, report, _, _) = static_run();
         let narrow = accord_report::validation::text_report(&data, &plan, &report, Some(100));
         assert!(narrow.lines().all(|l| l.chars().count() <= 100), "{narrow}");
-        assert!(narrow.contains("Columns not shown, to fit 100 columns (--wide shows them): proc="));
+        assert!(narrow.contains("Columns not shown, to fit 100 columns (--wide shows them):"));
+        assert!(narrow.contains("proc=CNS") && !narrow.lines().any(|l| l.starts_with("none/") && l.contains("(101)")));
         let wide = accord_report::validation::text_report(&data, &plan, &report, None);
         assert!(wide.lines().any(|l| l.contains("proc=COD")) && !wide.contains("Columns not shown"));
     }
