@@ -50,10 +50,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::Compiled;
 
-/// How many of the best combinations of each size a search keeps: the best
-/// 10 pairs, 10 triples, …, so that every size is shown.
-pub const COMBINATIONS_PER_SIZE: usize = 10;
-
 /// Above this many combinations the search becomes a beam search.
 pub const EXHAUSTIVE_LIMIT: usize = 5_000;
 
@@ -171,8 +167,9 @@ pub struct SearchReport {
     pub partial: bool,
     /// Every single lever, best first.
     pub singles: Vec<Candidate>,
-    /// The best combinations of each size 2..K (at most
-    /// [`COMBINATIONS_PER_SIZE`] of each), best first.
+    /// The best combinations of 2..K levers, best first: the
+    /// [`KEPT_OVERALL`] best, and the [`KEPT_PER_SIZE`] best of each size
+    /// (so the best pairs are kept when triples lead).
     pub combinations: Vec<Candidate>,
     /// Who bargains and with which capability measure (stated in every output).
     pub table: crate::compile::Table,
@@ -551,20 +548,7 @@ pub fn search(
         }
     }
     rank(&mut combinations);
-    // The best of each size, so that the best pairs are listed beside the
-    // triples (which, adding a lever, usually fill the top places).
-    let mut kept: Vec<Candidate> = Vec::new();
-    for size in 2..=k_max {
-        kept.extend(
-            combinations
-                .iter()
-                .filter(|c| c.levers.len() == size)
-                .take(COMBINATIONS_PER_SIZE)
-                .cloned(),
-        );
-    }
-    rank(&mut kept);
-    let combinations = kept;
+    keep_best(&mut combinations);
     Ok(SearchReport {
         settings: settings.clone(),
         scenario: compiled.scenario.scenario.id.clone(),
@@ -581,6 +565,26 @@ pub fn search(
         combinations,
         table: compiled.table.clone(),
     })
+}
+
+/// Combinations kept in a [`SearchReport`], whatever their size.
+pub const KEPT_OVERALL: usize = 20;
+
+/// Combinations of each size (pairs, triples, …) kept in a [`SearchReport`]
+/// beside the [`KEPT_OVERALL`] best.
+pub const KEPT_PER_SIZE: usize = 5;
+
+/// Keeps, of combinations ranked best first, the [`KEPT_OVERALL`] best and
+/// the [`KEPT_PER_SIZE`] best of each size, in their order.
+fn keep_best(ranked: &mut Vec<Candidate>) {
+    let mut per_size: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    let mut k = 0;
+    ranked.retain(|c| {
+        let seen = per_size.entry(c.levers.len()).or_insert(0);
+        *seen += 1;
+        k += 1;
+        k <= KEPT_OVERALL || *seen <= KEPT_PER_SIZE
+    });
 }
 
 /// At most this many package levers are offered (the best, by the focal
@@ -737,6 +741,28 @@ pub(crate) fn mean_se(values: &[f64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_best_of_each_size_are_kept_beside_the_best_overall() {
+        let candidate = |n: usize, du: f64| Candidate {
+            levers: (0..n).map(|i| format!("l{i}")).collect(),
+            delta_utility: du,
+            std_error: 0.0,
+            interval: (du, du),
+            issues: Vec::new(),
+            shifts: Vec::new(),
+            others: Vec::new(),
+        };
+        // 30 triples ranked above 10 pairs.
+        let mut ranked: Vec<Candidate> = (0..30).map(|i| candidate(3, 100.0 - i as f64)).collect();
+        ranked.extend((0..10).map(|i| candidate(2, 50.0 - i as f64)));
+        keep_best(&mut ranked);
+        assert_eq!(ranked.len(), KEPT_OVERALL + KEPT_PER_SIZE);
+        assert_eq!(ranked.iter().filter(|c| c.levers.len() == 2).count(), KEPT_PER_SIZE);
+        // Still best first.
+        assert!(ranked.windows(2).all(|w| w[0].delta_utility >= w[1].delta_utility));
+        assert_eq!(ranked[KEPT_OVERALL].delta_utility, 50.0);
+    }
 
     #[test]
     fn subsets_are_complete_and_ordered() {

@@ -14,6 +14,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "accord", version, about)]
 struct Cli {
+    /// Tables as wide as their cells need (default: wrapped to fit 100 columns).
+    #[arg(long, global = true)]
+    wide: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,6 +78,7 @@ fn main() -> std::process::ExitCode {
             };
         }
     };
+    output::set_wide(cli.wide);
     // Commands that stop cleanly on Ctrl-C take it over from the start, so
     // that an early Ctrl-C, too, ends them with exit code 130 and their
     // files untouched; the others end at once as the signal's default.

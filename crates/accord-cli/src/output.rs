@@ -86,13 +86,133 @@ pub fn note(args: fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr().lock(), "{args}");
 }
 
-/// A table with a header row, in the house style.
-pub fn table(header: &[&str]) -> Table {
+/// The width every table fits in unless `--wide` is given: a terminal of
+/// 100 columns, whatever the real terminal (so output is the same piped or
+/// not, and snapshot tests are stable).
+pub const TABLE_WIDTH: u16 = 100;
+
+static WIDE: AtomicBool = AtomicBool::new(false);
+
+/// `--wide`: tables take the width their cells need instead of wrapping
+/// cells to [`TABLE_WIDTH`] columns.
+pub fn set_wide(wide: bool) {
+    WIDE.store(wide, Ordering::Relaxed);
+}
+
+/// Whether `--wide` was given.
+pub fn wide() -> bool {
+    WIDE.load(Ordering::Relaxed)
+}
+
+/// A table with a header row, in the house style: fitted to
+/// [`TABLE_WIDTH`] columns by wrapping cells at spaces (unless `--wide`).
+pub fn table(header: &[&str]) -> FitTable {
     let mut t = Table::new();
     // Rules above and below the header and at the bottom; no rule between rows.
     let style: TableStyle = UTF8_HORIZONTAL_ONLY.row_separator(comfy_table::LineStyle::none());
     t.load_style(style).set_header(header.to_vec());
-    t
+    if !wide() {
+        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+            .set_width(TABLE_WIDTH);
+    }
+    FitTable(t)
+}
+
+/// A [`Table`] that, when printed, keeps words (ids such as issue slugs)
+/// whole where the width allows: each column is given at least the width of
+/// its longest word, shrunk from the widest down when they do not all fit in
+/// [`TABLE_WIDTH`] columns; cells then wrap at spaces.
+pub struct FitTable(Table);
+
+impl std::ops::Deref for FitTable {
+    type Target = Table;
+    fn deref(&self) -> &Table {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for FitTable {
+    fn deref_mut(&mut self) -> &mut Table {
+        &mut self.0
+    }
+}
+
+impl fmt::Display for FitTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if wide() {
+            return write!(f, "{}", self.0);
+        }
+        let mut t = self.0.clone();
+        let n = t.column_count();
+        let mut longest = vec![0u16; n];
+        for row in t.header().into_iter().chain(t.row_iter()) {
+            for (j, cell) in row.cell_iter().enumerate().take(n) {
+                let word = cell
+                    .content()
+                    .split_whitespace()
+                    .map(|w| w.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                longest[j] = longest[j].max(u16::try_from(word).unwrap_or(u16::MAX));
+            }
+        }
+        // Each column has one space of padding on either side.
+        let room = TABLE_WIDTH.saturating_sub(3 * n as u16);
+        while longest.iter().map(|&w| u32::from(w)).sum::<u32>() > u32::from(room) {
+            let Some(widest) = longest.iter_mut().max() else { break };
+            if *widest <= 4 {
+                break;
+            }
+            *widest -= 1;
+        }
+        for (j, w) in longest.into_iter().enumerate() {
+            if let Some(column) = t.column_mut(j) {
+                // The constraint counts the padding too.
+                column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                    w + 2,
+                )));
+            }
+        }
+        write!(f, "{t}")
+    }
+}
+
+static ISSUE_NAMES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Remembers the issues' names (from the compiled model) so that tables can
+/// show each name beside its slug.
+pub fn remember_issue_names<'a>(issues: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    if let Ok(mut names) = ISSUE_NAMES.lock() {
+        for (id, name) in issues {
+            if !names.iter().any(|(i, _)| i == id) {
+                names.push((id.to_owned(), name.to_owned()));
+            }
+        }
+    }
+}
+
+/// A table cell naming an issue: its slug, and its name on the next line
+/// when known.
+pub fn issue_cell(id: &str) -> String {
+    let name = ISSUE_NAMES
+        .lock()
+        .ok()
+        .and_then(|names| names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone()));
+    match name {
+        Some(n) if n != id => format!("{id}\n{n}"),
+        _ => id.to_owned(),
+    }
+}
+
+/// Prints a footer line under a table (units, what was left out), wrapped
+/// to [`TABLE_WIDTH`] columns unless `--wide`.
+pub fn footer(text: &str) -> anyhow::Result<()> {
+    if wide() {
+        outln!("{text}");
+    } else {
+        out!("{}", accord_report::validation::wrap(text, usize::from(TABLE_WIDTH)));
+    }
+    Ok(())
 }
 
 /// Prints a value as pretty JSON on standard output.

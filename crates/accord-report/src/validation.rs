@@ -279,22 +279,50 @@ pub fn json_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport, ca
     })
 }
 
+/// Text wrapped at spaces to lines of at most `width` characters (a word
+/// longer than that keeps its own line); each line ends with a newline.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 /// The terminal text of `accord validate deu`: the data read, every
-/// combination and baseline, the breakdowns and the recommendation.
-pub fn text_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) -> String {
+/// combination and baseline, the breakdowns and the recommendation. With
+/// `width`, prose is wrapped to it and the table keeps the columns that fit
+/// (the breakdowns by procedure and voting rule are dropped first, then the
+/// right-most scores), naming the dropped ones in a footer line; `None`
+/// prints every column.
+pub fn text_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport, width: Option<usize>) -> String {
     let s = summary(data);
     let strata = strata_values(plan);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    let prose = |text: String| match width {
+        Some(w) => wrap(&text, w),
+        None => text + "\n",
+    };
+    out.push_str(&prose(format!(
         "{}: {} issues, {} with an outcome, {} proposals; {} missing saliences read as 0, {} positions of non-members, {} co-decision issues without a Parliament position",
         data.file, s.issues, s.scored, s.proposals, s.missing_salience, s.non_members, s.cod_without_parliament
-    );
-    let _ = writeln!(
-        out,
-        "MAE on the 0–100 scale; 95% interval: {} bootstrap resamples of proposals; CV: {}-fold by proposal × {} repeats; seed {}\n",
+    )));
+    out.push_str(&prose(format!(
+        "MAE (mean absolute error) on the 0–100 scale; 95% interval: {} bootstrap resamples of proposals; CV: {}-fold by proposal × {} repeats; seed {}",
         plan.config.resamples, plan.config.folds, plan.config.repeats, plan.config.seed
-    );
+    )));
+    out.push('\n');
     let mut header = vec![
         "combination".to_string(),
         "n".into(),
@@ -330,9 +358,24 @@ pub fn text_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
         }
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
+    let mut widths: Vec<usize> = (0..rows[0].len())
         .map(|j| rows.iter().map(|r| r[j].chars().count()).max().unwrap_or(0))
         .collect();
+    // Columns are dropped from the right until the table fits (2 spaces between columns).
+    let mut dropped = Vec::new();
+    if let Some(w) = width {
+        while widths.len() > 2 && widths.iter().sum::<usize>() + 2 * (widths.len() - 1) > w {
+            widths.pop();
+            let mut it = rows.iter_mut();
+            if let Some(name) = it.next().and_then(Vec::pop) {
+                dropped.push(name);
+            }
+            for row in it {
+                row.pop();
+            }
+        }
+    }
+    dropped.reverse();
     for row in &rows {
         let cells: Vec<String> = row
             .iter()
@@ -349,10 +392,20 @@ pub fn text_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
             .collect();
         let _ = writeln!(out, "{}", cells.join("  ").trim_end());
     }
-    let _ = writeln!(out, "\n* recommended");
+    out.push('\n');
+    if let (false, Some(w)) = (dropped.is_empty(), width) {
+        out.push_str(&prose(format!(
+            "Columns not shown, to fit {w} columns (--wide shows them): {}.",
+            dropped.join(", ")
+        )));
+    }
+    out.push_str(&prose(
+        "* recommended. n: issues scored; MAE, RMSE (root mean squared error), MedAE (median absolute error) and \
+         the breakdowns (MAE (n) per procedure and voting rule) in points of the 0–100 scale."
+            .to_owned(),
+    ));
     for sel in std::iter::once(&report.recommendation).chain(&report.families) {
-        let _ = writeln!(
-            out,
+        out.push_str(&prose(format!(
             "{}: picks {} (in-sample MAE {}); cross-validated MAE of the choice {} (repeats: {}); {} eligible, {} excluded for missing issues",
             sel.name,
             sel.chosen.as_deref().unwrap_or("nothing"),
@@ -365,7 +418,7 @@ pub fn text_report(data: &DeuData, plan: &DeuPlan, report: &ValidationReport) ->
                 .join(", "),
             sel.eligible.len(),
             sel.excluded.len()
-        );
+        )));
     }
     out
 }
@@ -825,4 +878,19 @@ fn interpretation(report: &ValidationReport) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_every_word_and_the_width() {
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        let w = wrap(text, 14);
+        assert!(w.lines().all(|l| l.chars().count() <= 14), "{w}");
+        assert_eq!(w.split_whitespace().collect::<Vec<_>>().join(" "), text);
+        // A word longer than the width keeps its own line.
+        assert_eq!(wrap("a abcdefghij b", 4), "a\nabcdefghij\nb\n");
+    }
 }

@@ -196,7 +196,8 @@ pub fn execute(
     }
     // What the analyses count: a forecast counts its samples twice (the
     // input-only run, then the calibrated models), a comparison counts them
-    // once (one pass over both scenarios); influence reports its own total.
+    // once (one pass over both scenarios), a backtest once per pass
+    // (`accord_io::backtest::PASSES`); influence reports its own total.
     let total = match kind {
         RunKind::Forecast => a.settings.samples.saturating_mul(2),
         RunKind::Backtest => a.settings.samples.saturating_mul(accord_io::backtest::PASSES),

@@ -15,6 +15,7 @@
 //! and waiting, and time.
 
 pub mod assets;
+mod cache;
 mod error;
 mod jobs;
 mod routes;
@@ -114,6 +115,8 @@ pub struct AppState {
     pub(crate) runner: Arc<jobs::Runner>,
     pub(crate) private: bool,
     pub(crate) limits: Limits,
+    /// Serialized answers that cannot change: the model, finished runs.
+    pub(crate) cache: Arc<cache::Cache>,
 }
 
 impl AppState {
@@ -132,6 +135,7 @@ impl AppState {
             )),
             private: config.private,
             limits: config.limits.clone(),
+            cache: Arc::new(cache::Cache::default()),
         })
     }
 }

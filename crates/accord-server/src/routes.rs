@@ -321,7 +321,21 @@ async fn record_search(State(state): State<AppState>, q: Params) -> Result<Json<
     to_json(&query::search(&state.data.record, text))
 }
 
-async fn model(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// A JSON answer already serialized.
+fn json_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn model(State(state): State<AppState>) -> Result<Response, ApiError> {
+    // The data never change while the server runs: built once (crate::cache).
+    let body = state.cache.model(|| {
+        let Json(v) = model_json(&state)?;
+        serde_json::to_vec(&v).map(Bytes::from).map_err(ApiError::internal)
+    })?;
+    Ok(json_bytes(body))
+}
+
+fn model_json(state: &AppState) -> Result<Json<Value>, ApiError> {
     let m = &state.data.model;
     let record = &state.data.record;
     let index = record.index();
@@ -650,9 +664,21 @@ async fn list_runs(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
     Ok(Json(Value::Array(runs.iter().map(|r| run_json(r, false)).collect())))
 }
 
-async fn get_run(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn get_run(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_run_id(&id)?;
-    blocking(move || Ok(Json(run_json(&state.store.run(id)?, true)))).await
+    if let Some(body) = state.cache.run(id) {
+        return Ok(json_bytes(body));
+    }
+    blocking(move || {
+        let run = state.store.run(id)?;
+        let body = Bytes::from(serde_json::to_vec(&run_json(&run, true)).map_err(ApiError::internal)?);
+        // A done run never changes again (crate::cache).
+        if run.status == accord_store::RunStatus::Done {
+            state.cache.keep_run(id, body.clone());
+        }
+        Ok(json_bytes(body))
+    })
+    .await
 }
 
 async fn cancel_run(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {

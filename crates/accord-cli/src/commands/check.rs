@@ -12,6 +12,11 @@ pub struct CheckArgs {
     /// folder holding only `record/`, or a record folder itself. Without it,
     /// the embedded SCO data are checked.
     dir: Option<PathBuf>,
+    /// Print JSON: `{"ok", "record": counts, "model": counts or null,
+    /// "problems": [{file, line, column, message}], "warnings": [{table,
+    /// entry, message}]}` (exit code 2 still when a problem is found).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `accord check`; fails (exit code 2) when any problem is found.
@@ -28,6 +33,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             }
         }
     };
+    if args.json {
+        return print_json_result(&result);
+    }
     match result {
         Ok((record, None)) => {
             print_counts(&record)?;
@@ -54,6 +62,57 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The JSON of `accord check --json`.
+fn print_json_result(
+    result: &Result<(accord_core::Record, Option<accord_core::model::Model>), LoadError>,
+) -> anyhow::Result<()> {
+    use serde_json::json;
+    let (problems, value) = match result {
+        Ok((record, model)) => {
+            let warnings: Vec<_> = accord_core::check::single_source_warnings(record, model.as_ref())
+                .iter()
+                .map(|w| json!({"table": w.locus.kind.table(), "entry": w.locus.index + 1, "message": w.message}))
+                .collect();
+            (
+                0,
+                json!({
+                    "ok": true,
+                    "record": {
+                        "sources": record.sources.len(),
+                        "actors": record.actors.len(),
+                        "organizations": record.organizations.len(),
+                        "memberships": record.memberships.len(),
+                        "bodies": record.bodies.len(),
+                        "instruments": record.instruments.len(),
+                        "events": record.events.len(),
+                    },
+                    "model": model.as_ref().map(|m| json!({
+                        "title": m.meta.title,
+                        "issues": m.issues.len(),
+                        "capabilities": m.capabilities.len(),
+                        "stances": m.stances.len(),
+                        "links": m.links.len(),
+                        "link_groups": m.link_groups().len(),
+                    })),
+                    "problems": [],
+                    "warnings": warnings,
+                }),
+            )
+        }
+        Err(LoadError::Invalid(diags)) => (
+            diags.len(),
+            json!({"ok": false, "record": null, "model": null, "problems": diags, "warnings": []}),
+        ),
+        // Not a data problem (an unreadable folder): the error as usual.
+        Err(e) => anyhow::bail!("{e}"),
+    };
+    crate::output::print_json(&value)?;
+    if problems > 0 {
+        anyhow::bail!("{problems} problem(s) found");
+    }
+    Ok(())
 }
 
 fn print_counts(record: &accord_core::Record) -> anyhow::Result<()> {

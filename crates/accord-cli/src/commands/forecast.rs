@@ -68,12 +68,14 @@ pub fn compile_text(
 ) -> anyhow::Result<Compiled> {
     let scenario: Scenario =
         accord_io::scenario::parse_scenario(name, text).map_err(|d| diagnostics("invalid scenario", &d))?;
-    accord_analysis::compile(record, model, &scenario).map_err(|problems| {
+    let compiled = accord_analysis::compile(record, model, &scenario).map_err(|problems| {
         diagnostics(
             "invalid scenario",
             &accord_io::scenario::locate_problems(name, text, &problems),
         )
-    })
+    })?;
+    crate::output::remember_issue_names(compiled.issues.iter().map(|i| (i.id.as_str(), i.name.as_str())));
+    Ok(compiled)
 }
 
 /// Arguments of `accord forecast`.
@@ -207,7 +209,7 @@ fn print_sensitivity(s: &[sensitivity::IssueSensitivity], top: usize) -> anyhow:
     for i in s {
         if i.entries.is_empty() {
             t.add_row(vec![
-                i.id.clone(),
+                crate::output::issue_cell(&i.id),
                 "no input has a range".into(),
                 String::new(),
                 String::new(),
@@ -217,7 +219,11 @@ fn print_sensitivity(s: &[sensitivity::IssueSensitivity], top: usize) -> anyhow:
         }
         for (n, e) in i.entries.iter().take(top).enumerate() {
             t.add_row(vec![
-                if n == 0 { i.id.clone() } else { String::new() },
+                if n == 0 {
+                    crate::output::issue_cell(&i.id)
+                } else {
+                    String::new()
+                },
                 format!("{} {}", e.actor, e.input.as_str()),
                 format!("{}–{}", sig(e.range.0), sig(e.range.1)),
                 format!("{:.2} → {:.2}", e.p.0, e.p.1),
@@ -242,7 +248,17 @@ fn sig(x: f64) -> String {
 
 /// The issue's id, marked when it is a given of the scenario.
 fn issue_label(id: &str, given: bool) -> String {
-    if given { format!("{id} (given)") } else { id.to_owned() }
+    issue_tagged(id, given.then_some("given"))
+}
+
+/// The issue's cell (slug, name below) with a tag after the slug.
+fn issue_tagged(id: &str, tag: Option<&str>) -> String {
+    let cell = crate::output::issue_cell(id);
+    match (tag, cell.split_once('\n')) {
+        (None, _) => cell,
+        (Some(tag), Some((slug, name))) => format!("{slug} ({tag})\n{name}"),
+        (Some(tag), None) => format!("{cell} ({tag})"),
+    }
 }
 
 /// The scenario's givens with their reasons, one line each.
@@ -367,7 +383,7 @@ fn print_implementation(
     for i in imp {
         let (m, e) = (at(i, mid), at(i, h));
         t.add_row(vec![
-            format!("{}{}", i.id, if i.already_in_place { " (in place)" } else { "" }),
+            issue_tagged(&i.id, i.already_in_place.then_some("in place")),
             format!("{:.2}", i.p_outcome),
             m.map_or("–".into(), |y| format!("{:.2}", y.decided)),
             match (e, i.decided_by_horizon_90) {
@@ -462,6 +478,11 @@ fn print_forecast(r: &run::ForecastReport) -> anyhow::Result<()> {
         ]);
     }
     outln!("{t}");
+    crate::output::footer(
+        "Status quo, mean, median, 5 %–95 % (the central 90 % of the draws) and threshold: points on each \
+         issue's 0–100 scale (`accord model list issues` says what 0 and 100 mean). ± se: Monte Carlo standard \
+         error. P: share of draws at or above the threshold.",
+    )?;
     print_givens(
         r.issues
             .iter()

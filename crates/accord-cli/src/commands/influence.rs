@@ -104,6 +104,12 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
                 ]);
             }
             outln!("{t}");
+            crate::output::footer(
+                "Shares: an actor's Shapley values (signed by the direction each issue moved) summed over the sphere's issues, as a percentage of the sphere's \
+                 total displacement (the sum over its issues of |outcome − status quo|, in points of the issues' \
+                 0–100 scales); positive: it pushed the outcomes where they went; negative: it held them back; \
+                 every sphere's shares sum to 100 %.",
+            )?;
         }
         By::Issue => {
             let mut t = table(&[
@@ -117,7 +123,7 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
                 let mut pairs: Vec<(&String, f64)> = a.actors.iter().zip(a.values.iter().map(|v| v[0])).collect();
                 pairs.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()));
                 t.add_row(vec![
-                    i.issue.clone(),
+                    crate::output::issue_cell(&i.issue),
                     format!("{:.1} → {:.1}", a.status_quo[0], a.status_quo[0] + a.displacement[0]),
                     if a.exact {
                         "exact".into()
@@ -133,6 +139,10 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
                 ]);
             }
             outln!("{t}");
+            crate::output::footer(
+                "Contributions: each actor's Shapley value, in points of the issue's 0–100 scale; an issue's \
+                 contributions sum to its displacement (outcome − status quo).",
+            )?;
         }
     }
     outln!(

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use accord_analysis::opportunities::{Loss, SearchReport, SearchSettings, package_levers, search};
+use accord_analysis::opportunities::{Candidate, Loss, SearchReport, SearchSettings, package_levers, search};
 use clap::{Args, ValueEnum};
 
 use crate::{
@@ -78,6 +78,7 @@ fn run_search(args: &OpportunitiesArgs, settings: &SearchSettings) -> anyhow::Re
     )?;
     if !model.levers.iter().any(|l| l.actor.as_str() == settings.focal) {
         let mut with_levers: Vec<&str> = model.levers.iter().map(|l| l.actor.as_str()).collect();
+        with_levers.sort_unstable();
         with_levers.dedup();
         let known = record.actors.iter().any(|a| a.id.as_str() == settings.focal);
         let hint = suggestion(&settings.focal, with_levers.iter().copied());
@@ -160,6 +161,9 @@ pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Combinations shown per size (pairs, triples, …) in the table; the JSON has all.
+const BEST_PER_SIZE: usize = 5;
+
 fn print_report(report: &SearchReport) -> anyhow::Result<()> {
     outln!(
         "Opportunities for {} in `{}` — {} ({} combinations, {} model runs), {} samples per candidate, seed {}{}",
@@ -186,36 +190,63 @@ fn print_report(report: &SearchReport) -> anyhow::Result<()> {
             accord_analysis::exhaustive::COMBINATIONS_KEPT
         );
     }
-    outln!(
-        "ΔU: change of {}'s expected utility (0 = no change; the whole scale is its total salience/100)",
-        report.settings.focal
-    );
     let rival = if report.settings.focal == "CHN" { "RUS" } else { "CHN" };
-    let mut t = table(&[
-        "levers",
-        "ΔU (95 % interval)",
-        "issues moved (mean shift)",
-        &format!("ΔU of {rival}"),
-    ]);
-    for c in report.singles.iter().chain(report.combinations.iter().take(10)) {
-        let rival_delta = c
-            .others
+    // Every single lever, then the best combinations of each size (pairs,
+    // triples, …), so that the best pair is never hidden behind triples.
+    let largest = report.combinations.iter().map(|c| c.levers.len()).max().unwrap_or(1);
+    let mut groups: Vec<(String, Vec<&Candidate>)> =
+        vec![("Single levers".to_owned(), report.singles.iter().collect())];
+    for size in 2..=largest {
+        let best: Vec<&Candidate> = report
+            .combinations
             .iter()
-            .find(|o| o.actor == rival)
-            .map_or("—".into(), |o| format!("{:+.4}", o.delta_utility));
-        t.add_row(vec![
-            c.levers.join(" + "),
-            format!("{:+.4} ({:+.4} … {:+.4})", c.delta_utility, c.interval.0, c.interval.1),
-            c.issues
-                .iter()
-                .take(3)
-                .map(|m| format!("{} {:+.1}", m.issue, m.mean_shift))
-                .collect::<Vec<_>>()
-                .join(", "),
-            rival_delta,
-        ]);
+            .filter(|c| c.levers.len() == size)
+            .take(BEST_PER_SIZE)
+            .collect();
+        let name = match size {
+            2 => "pairs".to_owned(),
+            3 => "triples".to_owned(),
+            n => format!("combinations of {n} levers"),
+        };
+        groups.push((format!("Best {name} (top {})", best.len()), best));
     }
-    outln!("{t}");
+    for (title, candidates) in groups {
+        if candidates.is_empty() {
+            continue;
+        }
+        outln!("{title}:");
+        let mut t = table(&[
+            "levers",
+            "ΔU (95 % interval)",
+            "issues moved (mean shift)",
+            &format!("ΔU of {rival}"),
+        ]);
+        for c in candidates {
+            let rival_delta = c
+                .others
+                .iter()
+                .find(|o| o.actor == rival)
+                .map_or("—".into(), |o| format!("{:+.4}", o.delta_utility));
+            t.add_row(vec![
+                c.levers.join(" + "),
+                format!("{:+.4} ({:+.4} … {:+.4})", c.delta_utility, c.interval.0, c.interval.1),
+                c.issues
+                    .iter()
+                    .take(3)
+                    .map(|m| format!("{} {:+.1}", m.issue, m.mean_shift))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rival_delta,
+            ]);
+        }
+        outln!("{t}");
+    }
+    crate::output::footer(&format!(
+        "ΔU: change of {f}'s expected utility U = −Σ (salience/100)·loss(distance/100) over its issues; +0.01 is \
+         one issue of salience 100 ending 1 point closer to {f}'s position (linear loss); 0 = no change; the \
+         interval is 95 % from paired standard errors. Mean shift: points on the issue's 0–100 scale.",
+        f = report.settings.focal
+    ))?;
     if let Some(best) = report.combinations.first().or(report.singles.first()) {
         outln!("Best: {} — why:", best.levers.join(" + "));
         for s in &best.shifts {

@@ -80,6 +80,9 @@ pub struct ReportArgs {
     /// Allow more samples than the limit (see docs/reliability.md).
     #[arg(long)]
     no_limit: bool,
+    /// Print what was written as JSON (title, the summary's lines, issues, scenarios compared, the files) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs `accord report`.
@@ -196,6 +199,21 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     not_interrupted(&args.out)?;
     staging.commit()?;
 
+    if args.json {
+        return crate::output::print_json(&serde_json::json!({
+            "title": report.title,
+            "org": report.org,
+            "decision_date": report.decision_date.to_string(),
+            "summary": accord_report::summary_lines(&report),
+            "issues": report.issues.len(),
+            "scenarios": report.scenarios.len(),
+            "scenarios_compared": report.scenarios.iter().filter(|s| s.comparison.is_some()).count(),
+            "subject": sources.subject.then(|| compiled[1].scenario.scenario.id.clone()),
+            "html": args.out.join("report.html"),
+            "markdown": args.out.join("report.md"),
+            "charts": args.out.join("charts"),
+        }));
+    }
     outln!("{} — {} on {}", report.title, report.org, report.decision_date);
     for line in accord_report::summary_lines(&report) {
         outln!("• {line}");
