@@ -46,7 +46,7 @@ use accord_engine::{
     montecarlo::{Sample, sample_seed},
 };
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Compiled;
 
@@ -54,7 +54,7 @@ use crate::Compiled;
 pub const EXHAUSTIVE_LIMIT: usize = 5_000;
 
 /// How distance from an actor's position costs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Loss {
     /// Proportional to the distance.
@@ -74,7 +74,7 @@ impl Loss {
 }
 
 /// Settings of a search.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchSettings {
     /// The actor whose levers are searched and whose utility is maximised.
     pub focal: String,
@@ -87,9 +87,9 @@ pub struct SearchSettings {
 }
 
 /// The point stances of every actor: `stances[actor] = [(issue, position, salience)]`.
-type Stances = HashMap<String, Vec<(usize, f64, f64)>>;
+pub(crate) type Stances = HashMap<String, Vec<(usize, f64, f64)>>;
 
-fn point_stances(c: &Compiled) -> Stances {
+pub(crate) fn point_stances(c: &Compiled) -> Stances {
     let mut out: Stances = HashMap::new();
     for (k, issue) in c.issues.iter().enumerate() {
         for (actor, p, s, _) in &issue.actors {
@@ -100,7 +100,7 @@ fn point_stances(c: &Compiled) -> Stances {
 }
 
 /// One actor's utility contribution on issue `k` for outcome `x`.
-fn utility(stance: &[(usize, f64, f64)], k: usize, x: f64, loss: Loss) -> f64 {
+pub(crate) fn utility(stance: &[(usize, f64, f64)], k: usize, x: f64, loss: Loss) -> f64 {
     stance
         .iter()
         .find(|(i, _, _)| *i == k)
@@ -108,7 +108,7 @@ fn utility(stance: &[(usize, f64, f64)], k: usize, x: f64, loss: Loss) -> f64 {
 }
 
 /// What a candidate does to another actor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OtherActor {
     /// The actor.
     pub actor: String,
@@ -119,7 +119,7 @@ pub struct OtherActor {
 }
 
 /// How a candidate moves one issue's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueMove {
     /// The issue.
     pub issue: String,
@@ -130,7 +130,7 @@ pub struct IssueMove {
 }
 
 /// One evaluated combination of levers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     /// The levers (ids).
     pub levers: Vec<String>,
@@ -149,7 +149,7 @@ pub struct Candidate {
 }
 
 /// The result of a search.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchReport {
     /// The settings.
     pub settings: SearchSettings,
@@ -172,7 +172,7 @@ pub struct SearchReport {
 }
 
 /// Applies the effects of `levers` to issue `k` of a drawn sample.
-fn apply(issue: &mut Issue, levers: &[&Lever], k: usize, compiled: &Compiled) {
+pub(crate) fn apply(issue: &mut Issue, levers: &[&Lever], k: usize, compiled: &Compiled) {
     let meta = &compiled.issues[k];
     for lever in levers {
         for effect in &lever.effects {
@@ -200,7 +200,7 @@ fn apply(issue: &mut Issue, levers: &[&Lever], k: usize, compiled: &Compiled) {
     }
 }
 
-fn touches(lever: &Lever, compiled: &Compiled, k: usize) -> bool {
+pub(crate) fn touches(lever: &Lever, compiled: &Compiled, k: usize) -> bool {
     let meta = &compiled.issues[k];
     lever.effects.iter().any(|e| match e {
         Effect::Position { issue, .. } | Effect::Salience { issue, .. } => issue.as_str() == meta.id,
@@ -211,7 +211,7 @@ fn touches(lever: &Lever, compiled: &Compiled, k: usize) -> bool {
 }
 
 /// All subsets of `items` with 1..=k elements, in a fixed order.
-fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
+pub(crate) fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
     let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
     for _ in 0..k {
@@ -232,6 +232,177 @@ fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
     out
 }
 
+/// The unit each issue is run in: its link group under the exchange model
+/// (levers on any issue of the group move the group's outcomes), the issue
+/// alone otherwise.
+pub(crate) fn units_of(compiled: &Compiled) -> Vec<Vec<usize>> {
+    (0..compiled.issues.len())
+        .map(|k| match compiled.settings.model.dynamics {
+            Dynamics::Exchange(_) => compiled.model.unit_of(k),
+            _ => vec![k],
+        })
+        .collect()
+}
+
+/// Per issue, the indices (into `mine`) of the levers that touch its unit.
+pub(crate) fn touching_levers(compiled: &Compiled, mine: &[&Lever], unit_of: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    (0..compiled.issues.len())
+        .map(|k| {
+            (0..mine.len())
+                .filter(|&l| unit_of[k].iter().any(|&u| touches(mine[l], compiled, u)))
+                .collect()
+        })
+        .collect()
+}
+
+/// The focal actor's levers, in model order; an error when it has none.
+pub(crate) fn levers_of<'a>(levers: &'a [Lever], focal: &str) -> Result<Vec<&'a Lever>, EngineError> {
+    let mine: Vec<&Lever> = levers.iter().filter(|l| l.actor.as_str() == focal).collect();
+    if mine.is_empty() {
+        return Err(EngineError::InvalidInput(format!("`{focal}` has no lever in the model")));
+    }
+    Ok(mine)
+}
+
+/// Issue `k`'s outcome in drawn sample `index` with `levers` applied to
+/// every issue of its unit (NaN when the model fails).
+pub(crate) fn run_issue(
+    compiled: &Compiled,
+    unit_of: &[Vec<usize>],
+    sample: &Sample,
+    k: usize,
+    levers: &[&Lever],
+    index: u64,
+) -> f64 {
+    let unit = &unit_of[k];
+    let issues: Vec<Issue> = unit
+        .iter()
+        .map(|&u| {
+            let mut issue = sample.issues[u].clone();
+            apply(&mut issue, levers, u, compiled);
+            issue
+        })
+        .collect();
+    let refs: Vec<&Issue> = issues.iter().collect();
+    let at = unit.iter().position(|&u| u == k).unwrap_or(0);
+    forecast_group_outcomes(
+        &refs,
+        &compiled.settings.model,
+        sample_seed(compiled.settings.seed, index),
+    )
+    .swap_remove(at)
+    .map_or(f64::NAN, |outcome| outcome[0])
+}
+
+/// Turns the outcomes of a combination into a [`Candidate`]: the focal
+/// actor's paired ΔU with its interval, the issues it moves, the shifts in
+/// words and every other actor's ΔU. Shared by the beam search and the
+/// exhaustive search (`crate::exhaustive`), so that a combination both
+/// evaluate gets the same numbers.
+pub(crate) struct Scorer<'a> {
+    pub(crate) compiled: &'a Compiled,
+    pub(crate) mine: Vec<&'a Lever>,
+    pub(crate) touching: Vec<Vec<usize>>,
+    pub(crate) stances: Stances,
+    pub(crate) focal_stance: Vec<(usize, f64, f64)>,
+    pub(crate) actors: Vec<String>,
+    pub(crate) settings: SearchSettings,
+}
+
+impl<'a> Scorer<'a> {
+    pub(crate) fn new(compiled: &'a Compiled, mine: Vec<&'a Lever>, touching: Vec<Vec<usize>>, settings: &SearchSettings) -> Self {
+        let stances = point_stances(compiled);
+        let focal_stance = stances.get(&settings.focal).cloned().unwrap_or_default();
+        let mut actors: Vec<String> = stances.keys().cloned().collect();
+        actors.sort();
+        Scorer {
+            compiled,
+            mine,
+            touching,
+            stances,
+            focal_stance,
+            actors,
+            settings: settings.clone(),
+        }
+    }
+
+    /// The candidate `combo` (indices into `mine`) over `n` samples, where
+    /// `outcome(s, k)` is issue `k`'s outcome in sample `s` with the
+    /// combination and `base(s, k)` without any lever.
+    pub(crate) fn candidate(
+        &self,
+        combo: &[usize],
+        n: usize,
+        outcome: impl Fn(usize, usize) -> f64,
+        base: impl Fn(usize, usize) -> f64,
+    ) -> Candidate {
+        let (compiled, settings) = (self.compiled, &self.settings);
+        let n_issues = compiled.issues.len();
+        let set: BTreeSet<usize> = combo.iter().copied().collect();
+        let delta_for = |stance: &[(usize, f64, f64)]| -> (f64, f64) {
+            let values: Vec<f64> = (0..n)
+                .map(|s| {
+                    stance
+                        .iter()
+                        .map(|&(k, _, _)| {
+                            utility(stance, k, outcome(s, k), settings.loss) - utility(stance, k, base(s, k), settings.loss)
+                        })
+                        .sum::<f64>()
+                })
+                .collect();
+            mean_se(&values)
+        };
+        let (delta, se) = delta_for(&self.focal_stance);
+        let mut issues: Vec<IssueMove> = (0..n_issues)
+            .filter(|&k| self.touching[k].iter().any(|l| set.contains(l)))
+            .map(|k| {
+                let shift: Vec<f64> = (0..n).map(|s| outcome(s, k) - base(s, k)).collect();
+                let base: Vec<f64> = (0..n).map(|s| base(s, k)).collect();
+                IssueMove {
+                    issue: compiled.issues[k].id.clone(),
+                    mean_shift: mean_se(&shift).0,
+                    base_mean: mean_se(&base).0,
+                }
+            })
+            .collect();
+        issues.sort_by(|a, b| b.mean_shift.abs().total_cmp(&a.mean_shift.abs()));
+        let mut others: Vec<OtherActor> = self
+            .actors
+            .iter()
+            .filter(|a| **a != settings.focal)
+            .map(|a| {
+                let (d, e) = delta_for(&self.stances[a]);
+                OtherActor {
+                    actor: a.clone(),
+                    delta_utility: d,
+                    std_error: e,
+                }
+            })
+            .collect();
+        others.sort_by(|a, b| b.delta_utility.total_cmp(&a.delta_utility));
+        let shifts = combo
+            .iter()
+            .flat_map(|&l| self.mine[l].effects.iter().map(describe))
+            .collect();
+        Candidate {
+            levers: combo.iter().map(|&l| self.mine[l].id.to_string()).collect(),
+            delta_utility: delta,
+            std_error: se,
+            interval: (delta - 1.96 * se, delta + 1.96 * se),
+            issues,
+            shifts,
+            others,
+        }
+    }
+}
+
+/// The ranking of candidates: highest ΔU first (`total_cmp`), ties by lever ids.
+pub(crate) fn rank_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.delta_utility
+        .total_cmp(&a.delta_utility)
+        .then_with(|| a.levers.cmp(&b.levers))
+}
+
 /// Searches the focal actor's levers under a compiled scenario.
 pub fn search(
     compiled: &Compiled,
@@ -240,35 +411,15 @@ pub fn search(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SearchReport, EngineError> {
-    let mine: Vec<&Lever> = levers.iter().filter(|l| l.actor.as_str() == settings.focal).collect();
-    if mine.is_empty() {
-        return Err(EngineError::InvalidInput(format!(
-            "`{}` has no lever in the model",
-            settings.focal
-        )));
-    }
+    let mine = levers_of(levers, &settings.focal)?;
     let n_issues = compiled.issues.len();
-    // The unit each issue is run in: its link group under the exchange
-    // model (levers on any issue of the group move the group's outcomes),
-    // the issue alone otherwise.
-    let unit_of: Vec<Vec<usize>> = (0..n_issues)
-        .map(|k| match compiled.settings.model.dynamics {
-            Dynamics::Exchange(_) => compiled.model.unit_of(k),
-            _ => vec![k],
-        })
-        .collect();
+    let unit_of = units_of(compiled);
     let k_max = settings.max_levers.clamp(1, mine.len());
     // Candidate combinations.
     let total: usize = (1..=k_max).map(|k| binomial(mine.len(), k)).sum();
     let exhaustive = total <= EXHAUSTIVE_LIMIT;
     // Lever subsets to run per issue.
-    let touching: Vec<Vec<usize>> = (0..n_issues)
-        .map(|k| {
-            (0..mine.len())
-                .filter(|&l| unit_of[k].iter().any(|&u| touches(mine[l], compiled, u)))
-                .collect()
-        })
-        .collect();
+    let touching = touching_levers(compiled, &mine, &unit_of);
     let per_issue: Vec<Vec<Vec<usize>>> = touching.iter().map(|t| subsets(t, k_max)).collect();
     let slot: Vec<HashMap<Vec<usize>, usize>> = per_issue
         .iter()
@@ -279,28 +430,9 @@ pub fn search(
     let samples = compiled.settings.samples;
     let done = AtomicU64::new(0);
     let runs = AtomicU64::new(0);
-    // Issue `k`'s outcome in a drawn sample with `levers` applied to every
-    // issue of its unit.
     let run_issue = |sample: &Sample, k: usize, levers: &[&Lever], index: u64| -> f64 {
         runs.fetch_add(1, Ordering::Relaxed);
-        let unit = &unit_of[k];
-        let issues: Vec<Issue> = unit
-            .iter()
-            .map(|&u| {
-                let mut issue = sample.issues[u].clone();
-                apply(&mut issue, levers, u, compiled);
-                issue
-            })
-            .collect();
-        let refs: Vec<&Issue> = issues.iter().collect();
-        let at = unit.iter().position(|&u| u == k).unwrap_or(0);
-        forecast_group_outcomes(
-            &refs,
-            &compiled.settings.model,
-            sample_seed(compiled.settings.seed, index),
-        )
-        .swap_remove(at)
-        .map_or(f64::NAN, |outcome| outcome[0])
+        run_issue(compiled, &unit_of, sample, k, levers, index)
     };
     type PerSample = (Vec<f64>, Vec<Vec<f64>>);
     let outcomes: Vec<Option<PerSample>> = (0..samples)
@@ -335,10 +467,7 @@ pub fn search(
         ));
     }
 
-    let stances = point_stances(compiled);
-    let focal_stance = stances.get(&settings.focal).cloned().unwrap_or_default();
-    let mut actors: Vec<&String> = stances.keys().collect();
-    actors.sort();
+    let scorer = Scorer::new(compiled, mine.clone(), touching.clone(), settings);
     let evaluate = |combo: &[usize]| -> Candidate {
         let set: BTreeSet<usize> = combo.iter().copied().collect();
         // Which run of each issue this combination uses (None: the base run).
@@ -348,76 +477,16 @@ pub fn search(
                 (!sub.is_empty()).then(|| slot[k][&sub])
             })
             .collect();
-        let outcome_of = |s: &PerSample, k: usize| -> f64 {
+        let outcome_of = |s: usize, k: usize| -> f64 {
             match runs_used[k] {
-                None => s.0[k],
-                Some(j) => s.1[k][j],
+                None => outcomes[s].0[k],
+                Some(j) => outcomes[s].1[k][j],
             }
         };
-        let delta_for = |stance: &[(usize, f64, f64)]| -> (f64, f64) {
-            let values: Vec<f64> = outcomes
-                .iter()
-                .map(|s| {
-                    stance
-                        .iter()
-                        .map(|&(k, _, _)| {
-                            utility(stance, k, outcome_of(s, k), settings.loss)
-                                - utility(stance, k, s.0[k], settings.loss)
-                        })
-                        .sum::<f64>()
-                })
-                .collect();
-            mean_se(&values)
-        };
-        let (delta, se) = delta_for(&focal_stance);
-        let mut issues: Vec<IssueMove> = (0..n_issues)
-            .filter(|&k| touching[k].iter().any(|l| set.contains(l)))
-            .map(|k| {
-                let shift: Vec<f64> = outcomes.iter().map(|s| outcome_of(s, k) - s.0[k]).collect();
-                let base: Vec<f64> = outcomes.iter().map(|s| s.0[k]).collect();
-                IssueMove {
-                    issue: compiled.issues[k].id.clone(),
-                    mean_shift: mean_se(&shift).0,
-                    base_mean: mean_se(&base).0,
-                }
-            })
-            .collect();
-        issues.sort_by(|a, b| b.mean_shift.abs().total_cmp(&a.mean_shift.abs()));
-        let mut others: Vec<OtherActor> = actors
-            .iter()
-            .filter(|a| ***a != settings.focal)
-            .map(|a| {
-                let (d, e) = delta_for(&stances[*a]);
-                OtherActor {
-                    actor: (*a).clone(),
-                    delta_utility: d,
-                    std_error: e,
-                }
-            })
-            .collect();
-        others.sort_by(|a, b| b.delta_utility.total_cmp(&a.delta_utility));
-        let shifts = combo
-            .iter()
-            .flat_map(|&l| mine[l].effects.iter().map(describe))
-            .collect();
-        Candidate {
-            levers: combo.iter().map(|&l| mine[l].id.to_string()).collect(),
-            delta_utility: delta,
-            std_error: se,
-            interval: (delta - 1.96 * se, delta + 1.96 * se),
-            issues,
-            shifts,
-            others,
-        }
+        scorer.candidate(combo, outcomes.len(), outcome_of, |s, k| outcomes[s].0[k])
     };
 
-    let rank = |v: &mut Vec<Candidate>| {
-        v.sort_by(|a, b| {
-            b.delta_utility
-                .total_cmp(&a.delta_utility)
-                .then_with(|| a.levers.cmp(&b.levers))
-        })
-    };
+    let rank = |v: &mut Vec<Candidate>| v.sort_by(rank_order);
     // Candidates are independent: evaluate them in parallel (collected in order, so deterministic).
     let mut singles: Vec<Candidate> = (0..mine.len()).into_par_iter().map(|l| evaluate(&[l])).collect();
     rank(&mut singles);
@@ -599,7 +668,7 @@ pub fn package_levers(compiled: &Compiled, links: &[accord_core::model::Link], f
     out
 }
 
-fn describe(e: &Effect) -> String {
+pub(crate) fn describe(e: &Effect) -> String {
     match e {
         Effect::Position { actor, issue, shift } => format!("{actor} moves {shift:+} on {issue}"),
         Effect::Salience { actor, issue, shift } => format!("{actor} cares {shift:+} more about {issue}"),
@@ -616,12 +685,12 @@ fn describe(e: &Effect) -> String {
     }
 }
 
-fn binomial(n: usize, k: usize) -> usize {
+pub(crate) fn binomial(n: usize, k: usize) -> usize {
     (0..k).fold(1usize, |acc, i| acc.saturating_mul(n - i) / (i + 1))
 }
 
 /// Mean and standard error of the mean (NaN values — failed runs — are skipped).
-fn mean_se(values: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_se(values: &[f64]) -> (f64, f64) {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let n = v.len() as f64;
     if v.is_empty() {
