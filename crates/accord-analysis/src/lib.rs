@@ -9,6 +9,7 @@
 pub mod backtest;
 pub mod compile;
 pub mod ensemble;
+pub mod exhaustive;
 pub mod hazard;
 pub mod influence;
 pub mod opportunities;
