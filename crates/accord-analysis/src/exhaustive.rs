@@ -163,16 +163,16 @@ pub struct Plan<'a> {
 impl<'a> Plan<'a> {
     /// Numbers every combination of 1 to `settings.max_levers` of the focal
     /// actor's levers (clamped to its number of levers). Errors: the actor
-    /// has no lever, or `max_levers` is above [`MAX_COMBINED`].
+    /// has no lever, or `max_levers` (clamped) is above [`MAX_COMBINED`].
     pub fn new(compiled: &'a Compiled, levers: &'a [Lever], settings: &SearchSettings) -> Result<Self, EngineError> {
         let mine = levers_of(levers, &settings.focal)?;
-        if settings.max_levers > MAX_COMBINED {
+        let k_max = settings.max_levers.clamp(1, mine.len());
+        if k_max > MAX_COMBINED {
             return Err(EngineError::InvalidInput(format!(
                 "max_levers is {}: the exhaustive search combines at most {MAX_COMBINED} levers",
                 settings.max_levers
             )));
         }
-        let k_max = settings.max_levers.clamp(1, mine.len());
         let unit_of = units_of(compiled);
         let touching = touching_levers(compiled, &mine, &unit_of);
         let mut issues_of = vec![Vec::new(); mine.len()];

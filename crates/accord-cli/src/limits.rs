@@ -18,6 +18,19 @@ pub const MAX_SAMPLES: u64 = 1_000_000;
 /// about ten minutes.
 pub const MAX_SEARCH_SAMPLES: u64 = 20_000;
 
+/// `K` of `opportunities --exhaustive`: the keys per issue (lever subsets
+/// run once per sample) grow as `Σ C(T_k, r)` for `r ≤ K`; four levers
+/// already make 41,448 combinations of Russia's 32.
+pub const MAX_EXHAUSTIVE_LEVERS: usize = 4;
+
+/// Combinations of `opportunities --exhaustive`. Russia's 41,448 (32
+/// levers, K = 4) take 1.3 s of CPU at 2,000 samples, most of it the model
+/// runs; ranking a combination costs about one pass over the samples, so
+/// 500,000 combinations at the 20,000 samples [`MAX_SEARCH_SAMPLES`] allows
+/// are a few minutes on two cores, with about 100 bytes kept per
+/// combination.
+pub const MAX_EXHAUSTIVE_COMBINATIONS: u64 = 500_000;
+
 /// Sampled permutations per issue of `influence --permutations`: with EUM
 /// dynamics 100 permutations of every SCO issue take 0.4 s of one core, so
 /// 100,000 take about seven minutes of one core (without dynamics, 3 s per

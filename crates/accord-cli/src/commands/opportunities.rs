@@ -40,6 +40,10 @@ pub struct OpportunitiesArgs {
     /// model/, as `accord check` takes it).
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// Evaluate every combination of up to --max-levers levers (at most
+    /// 4) instead of a beam search.
+    #[arg(long)]
+    exhaustive: bool,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -96,7 +100,25 @@ fn run_search(args: &OpportunitiesArgs, settings: &SearchSettings) -> anyhow::Re
     // The model's levers, and the packages the actor can offer across linked issues.
     let mut levers = model.levers.clone();
     levers.extend(package_levers(&compiled, &model.links, &settings.focal));
-    let report = search(&compiled, &levers, settings, cancel_flag(), &|n| bar.set_position(n));
+    let report = if args.exhaustive {
+        let mine = levers.iter().filter(|l| l.actor.as_str() == settings.focal).count();
+        let count = accord_analysis::exhaustive::combinations(mine, settings.max_levers);
+        if let Err(e) = limits::check(
+            &format!(
+                "--exhaustive --max-levers {}: the number of combinations of {}'s {mine} levers",
+                settings.max_levers, settings.focal
+            ),
+            count,
+            limits::MAX_EXHAUSTIVE_COMBINATIONS,
+            args.no_limit,
+        ) {
+            bar.finish();
+            return Err(e);
+        }
+        accord_analysis::exhaustive::search(&compiled, &levers, settings, cancel_flag(), &|n| bar.set_position(n))
+    } else {
+        search(&compiled, &levers, settings, cancel_flag(), &|n| bar.set_position(n))
+    };
     bar.finish();
     if crate::output::cancelled() && report.is_err() {
         stopped_check(true, 0, compiled.settings.samples)?;
@@ -106,6 +128,14 @@ fn run_search(args: &OpportunitiesArgs, settings: &SearchSettings) -> anyhow::Re
 
 /// Runs `accord opportunities`.
 pub fn run(args: OpportunitiesArgs) -> anyhow::Result<()> {
+    if args.exhaustive && args.max_levers > limits::MAX_EXHAUSTIVE_LEVERS {
+        anyhow::bail!(
+            "--max-levers {} with --exhaustive: at most {} levers are combined exhaustively \
+             (the combinations grow as C(levers, K)); use the beam search (without --exhaustive) for more",
+            args.max_levers,
+            limits::MAX_EXHAUSTIVE_LEVERS
+        );
+    }
     let settings = SearchSettings {
         focal: args.focal.clone(),
         max_levers: args.max_levers,
@@ -142,6 +172,16 @@ fn print_report(report: &SearchReport) -> anyhow::Result<()> {
         report.run.seed,
         if report.partial { " — PARTIAL" } else { "" }
     );
+    if report.method == "exhaustive" {
+        outln!(
+            "Exhaustive: every combination of 1 to {} of {}'s {} levers was evaluated ({} combinations; the {} best of 2 or more are kept)",
+            report.settings.max_levers.min(report.singles.len()),
+            report.settings.focal,
+            report.singles.len(),
+            report.evaluated,
+            accord_analysis::exhaustive::COMBINATIONS_KEPT
+        );
+    }
     outln!(
         "ΔU: change of {}'s expected utility (0 = no change; the whole scale is its total salience/100)",
         report.settings.focal
