@@ -183,7 +183,11 @@ impl<'a> Plan<'a> {
         }
         let key_subsets: Vec<Vec<Vec<usize>>> = touching
             .iter()
-            .map(|t| std::iter::once(Vec::new()).chain(crate::opportunities::subsets(t, k_max)).collect())
+            .map(|t| {
+                std::iter::once(Vec::new())
+                    .chain(crate::opportunities::subsets(t, k_max))
+                    .collect()
+            })
             .collect();
         let key_index = key_subsets
             .iter()

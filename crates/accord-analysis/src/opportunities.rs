@@ -259,7 +259,9 @@ pub(crate) fn touching_levers(compiled: &Compiled, mine: &[&Lever], unit_of: &[V
 pub(crate) fn levers_of<'a>(levers: &'a [Lever], focal: &str) -> Result<Vec<&'a Lever>, EngineError> {
     let mine: Vec<&Lever> = levers.iter().filter(|l| l.actor.as_str() == focal).collect();
     if mine.is_empty() {
-        return Err(EngineError::InvalidInput(format!("`{focal}` has no lever in the model")));
+        return Err(EngineError::InvalidInput(format!(
+            "`{focal}` has no lever in the model"
+        )));
     }
     Ok(mine)
 }
@@ -310,7 +312,12 @@ pub(crate) struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    pub(crate) fn new(compiled: &'a Compiled, mine: Vec<&'a Lever>, touching: Vec<Vec<usize>>, settings: &SearchSettings) -> Self {
+    pub(crate) fn new(
+        compiled: &'a Compiled,
+        mine: Vec<&'a Lever>,
+        touching: Vec<Vec<usize>>,
+        settings: &SearchSettings,
+    ) -> Self {
         let stances = point_stances(compiled);
         let focal_stance = stances.get(&settings.focal).cloned().unwrap_or_default();
         let mut actors: Vec<String> = stances.keys().cloned().collect();
@@ -345,7 +352,8 @@ impl<'a> Scorer<'a> {
                     stance
                         .iter()
                         .map(|&(k, _, _)| {
-                            utility(stance, k, outcome(s, k), settings.loss) - utility(stance, k, base(s, k), settings.loss)
+                            utility(stance, k, outcome(s, k), settings.loss)
+                                - utility(stance, k, base(s, k), settings.loss)
                         })
                         .sum::<f64>()
                 })

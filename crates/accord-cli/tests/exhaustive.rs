@@ -13,11 +13,24 @@ fn accord(args: &[&str]) -> Output {
 
 #[test]
 fn same_json_as_the_search_when_both_enumerate_everything() {
-    let args = ["opportunities", "--for", "CHN", "--max-levers", "2", "--samples", "16", "--json"];
+    let args = [
+        "opportunities",
+        "--for",
+        "CHN",
+        "--max-levers",
+        "2",
+        "--samples",
+        "16",
+        "--json",
+    ];
     let plain = accord(&args);
     assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
     let exhaustive = accord(&[&args[..], &["--exhaustive"]].concat());
-    assert!(exhaustive.status.success(), "{}", String::from_utf8_lossy(&exhaustive.stderr));
+    assert!(
+        exhaustive.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exhaustive.stderr)
+    );
     let (a, b): (serde_json::Value, serde_json::Value) = (
         serde_json::from_slice(&plain.stdout).unwrap(),
         serde_json::from_slice(&exhaustive.stdout).unwrap(),
@@ -36,7 +49,15 @@ fn says_it_was_exhaustive_and_how_many_combinations() {
         .find(|l| l.starts_with("Exhaustive: every combination of 1 to 3 of RUS's"))
         .unwrap_or_else(|| panic!("{text}"));
     // n levers give n + C(n, 2) + C(n, 3) combinations.
-    let n: u64 = line.split("RUS's ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let n: u64 = line
+        .split("RUS's ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let count = n + n * (n - 1) / 2 + n * (n - 1) * (n - 2) / 6;
     assert!(line.contains(&format!("({count} combinations;")), "{line}");
 }

@@ -150,7 +150,7 @@ fn ranges_and_parts_that_do_not_fit_are_refused() {
     assert!(err.contains("part 0 covers candidates 3.."), "{err}");
     let err = reduce(&plan, &[a.clone(), gap]).unwrap_err().to_string();
     assert!(err.contains("should start at 3"), "{err}");
-    let err = reduce(&plan, &[a.clone()]).unwrap_err().to_string();
+    let err = reduce(&plan, std::slice::from_ref(&a)).unwrap_err().to_string();
     assert!(err.contains("not all of"), "{err}");
     let other = Plan::new(&c, &levers, &settings("CHN", 1)).unwrap();
     let err = reduce(&other, &[a, b]).unwrap_err().to_string();
@@ -160,4 +160,3 @@ fn ranges_and_parts_that_do_not_fit_are_refused() {
     let err = Plan::new(&c, &levers, &settings("CHN", 9)).err().unwrap().to_string();
     assert!(err.contains("at most"), "{err}");
 }
-
