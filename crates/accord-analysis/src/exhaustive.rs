@@ -230,6 +230,17 @@ impl<'a> Plan<'a> {
         self.len() == 0
     }
 
+    /// `0..len()` cut into `parts` contiguous ranges of near-equal size, in
+    /// order (fewer when there are fewer candidates; at least one): the
+    /// ranges to hand to [`evaluate`] on as many workers.
+    pub fn ranges(&self, parts: u64) -> Vec<Range<u64>> {
+        let n = self.len();
+        let parts = parts.clamp(1, n.max(1));
+        // In u128: `n · i` may not fit in u64.
+        let cut = |i: u64| (n as u128 * i as u128 / parts as u128) as u64;
+        (0..parts).map(|i| cut(i)..cut(i + 1)).collect()
+    }
+
     /// What identifies the plan (carried by its parts).
     pub fn id(&self) -> &PlanId {
         &self.id
