@@ -45,7 +45,8 @@
 //!
 //! ```text
 //! let plan = Plan::new(&compiled, &levers, &settings)?;
-//! let parts: Vec<Part> = ranges.map(|r| evaluate(&plan, r, &cancel, &|_| {})).collect()?;
+//! let parts: Vec<Part> = plan.ranges(workers).into_iter()
+//!     .map(|r| evaluate(&plan, r, &cancel, &|_| {})).collect::<Result<_, _>>()?;
 //! let report = reduce(&plan, &parts)?;
 //! ```
 //!
