@@ -34,8 +34,9 @@
 //! by size (1, 2, …, `K`), then lexicographically by lever index (levers in
 //! model order). [`evaluate`] runs one range of indices and returns a
 //! [`Part`] (serde-serialisable: ship it as JSON or bytes) holding the full
-//! results of the single levers in the range and the best
-//! [`COMBINATIONS_KEPT`] combinations of two levers or more; it computes only
+//! results of the single levers in the range and its best combinations of
+//! two levers or more (the [`KEPT_OVERALL`](crate::opportunities::KEPT_OVERALL) best and the [`KEPT_PER_SIZE`](crate::opportunities::KEPT_PER_SIZE)
+//! best of each size, as the beam search keeps); it computes only
 //! the keys its candidates need. [`reduce`] takes the parts covering `0..N`
 //! in index order and returns the [`SearchReport`]. Because the ranking is a
 //! total order (ΔU by `total_cmp`, ties by lever ids) and every candidate's
@@ -45,7 +46,8 @@
 //!
 //! ```text
 //! let plan = Plan::new(&compiled, &levers, &settings)?;
-//! let parts: Vec<Part> = ranges.map(|r| evaluate(&plan, r, &cancel, &|_| {})).collect()?;
+//! let parts: Vec<Part> = plan.ranges(workers).into_iter()
+//!     .map(|r| evaluate(&plan, r, &cancel, &|_| {})).collect::<Result<_, _>>()?;
 //! let report = reduce(&plan, &parts)?;
 //! ```
 //!
@@ -67,15 +69,10 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Compiled,
     opportunities::{
-        Candidate, Loss, Scorer, SearchReport, SearchSettings, levers_of, mean_se, rank_order, run_issue,
-        touching_levers, units_of, utility,
+        Candidate, Loss, Scorer, SearchReport, SearchSettings, keep_best, kept, levers_of, mean_se, rank_order,
+        run_issue, touching_levers, units_of, utility,
     },
 };
-
-/// Combinations of two levers or more kept by a part and by the report (the
-/// best, by [`rank_order`](crate::opportunities) — as many as the beam
-/// search reports).
-pub const COMBINATIONS_KEPT: usize = 20;
 
 /// The largest `K` a plan accepts: the keys per issue grow as `Σ C(T_k, r)`
 /// for `r ≤ K`, so larger `K` would hold more outcomes than memory allows
@@ -138,8 +135,9 @@ pub struct Part {
     pub partial: bool,
     /// Every single lever in the range, best first.
     pub singles: Vec<Candidate>,
-    /// The best [`COMBINATIONS_KEPT`] combinations of two levers or more in
-    /// the range, best first.
+    /// The range's best combinations of two levers or more (the
+    /// [`KEPT_OVERALL`](crate::opportunities::KEPT_OVERALL) best and the [`KEPT_PER_SIZE`](crate::opportunities::KEPT_PER_SIZE) best of each size),
+    /// best first.
     pub combinations: Vec<Candidate>,
 }
 
@@ -228,6 +226,17 @@ impl<'a> Plan<'a> {
     /// Whether there is no candidate (never, for a plan that was built).
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// `0..len()` cut into `parts` contiguous ranges of near-equal size, in
+    /// order (fewer when there are fewer candidates; at least one): the
+    /// ranges to hand to [`evaluate`] on as many workers.
+    pub fn ranges(&self, parts: u64) -> Vec<Range<u64>> {
+        let n = self.len();
+        let parts = parts.clamp(1, n.max(1));
+        // In u128: `n · i` may not fit in u64.
+        let cut = |i: u64| (n as u128 * i as u128 / parts as u128) as u64;
+        (0..parts).map(|i| cut(i)..cut(i + 1)).collect()
     }
 
     /// What identifies the plan (carried by its parts).
@@ -486,7 +495,9 @@ pub fn evaluate(
     let singles: Vec<usize> = (0..combos.len()).filter(|&i| position(i) < n_levers).collect();
     let mut best: Vec<usize> = (0..combos.len()).filter(|&i| position(i) >= n_levers).collect();
     best.sort_by(|&a, &b| order(a, b));
-    best.truncate(COMBINATIONS_KEPT);
+    let keep = kept(best.iter().map(|&i| combos[i].len()));
+    let mut flags = keep.into_iter();
+    best.retain(|_| flags.next().unwrap_or(false));
 
     // The full results of the kept candidates, by the beam search's function.
     let full = |i: usize| -> Candidate {
@@ -560,7 +571,7 @@ pub fn reduce(plan: &Plan, parts: &[Part]) -> Result<SearchReport, EngineError> 
     singles.sort_by(rank_order);
     let mut combinations: Vec<Candidate> = parts.iter().flat_map(|p| p.combinations.iter().cloned()).collect();
     combinations.sort_by(rank_order);
-    combinations.truncate(COMBINATIONS_KEPT);
+    keep_best(&mut combinations);
     let samples = parts.iter().map(|p| p.samples).min().unwrap_or(0);
     let settings = &plan.scorer.settings;
     Ok(SearchReport {

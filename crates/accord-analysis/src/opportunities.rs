@@ -576,15 +576,25 @@ pub const KEPT_PER_SIZE: usize = 5;
 
 /// Keeps, of combinations ranked best first, the [`KEPT_OVERALL`] best and
 /// the [`KEPT_PER_SIZE`] best of each size, in their order.
-fn keep_best(ranked: &mut Vec<Candidate>) {
+pub(crate) fn keep_best(ranked: &mut Vec<Candidate>) {
+    let keep = kept(ranked.iter().map(|c| c.levers.len()));
+    let mut flags = keep.into_iter();
+    ranked.retain(|_| flags.next().unwrap_or(false));
+}
+
+/// For combinations of the given sizes, ranked best first: whether each is
+/// kept (among the [`KEPT_OVERALL`] best, or the [`KEPT_PER_SIZE`] best of
+/// its size).
+pub(crate) fn kept(sizes: impl Iterator<Item = usize>) -> Vec<bool> {
     let mut per_size: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
-    let mut k = 0;
-    ranked.retain(|c| {
-        let seen = per_size.entry(c.levers.len()).or_insert(0);
-        *seen += 1;
-        k += 1;
-        k <= KEPT_OVERALL || *seen <= KEPT_PER_SIZE
-    });
+    sizes
+        .enumerate()
+        .map(|(k, size)| {
+            let seen = per_size.entry(size).or_insert(0);
+            *seen += 1;
+            k < KEPT_OVERALL || *seen <= KEPT_PER_SIZE
+        })
+        .collect()
 }
 
 /// At most this many package levers are offered (the best, by the focal

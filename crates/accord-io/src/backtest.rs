@@ -190,7 +190,8 @@ pub fn compute(
         headline: true,
         p: probabilities(&report)?,
     });
-    let backtest = backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)?;
+    let mut backtest = backtest::score(&outcomes.outcome, &nothing_changes, &sets, &outcomes.left_out)?;
+    backtest.table = Some(base.table.clone());
     Ok(Computed {
         backtest,
         outcomes,

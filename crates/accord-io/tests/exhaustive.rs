@@ -49,7 +49,7 @@ fn equals_the_search_where_it_is_exhaustive_too() {
         (DynamicsChoice::None, Loss::Linear),
         (DynamicsChoice::Exchange, Loss::Quadratic),
     ] {
-        let (c, levers) = compiled(24, dynamics);
+        let (c, levers) = compiled(12, dynamics);
         let s = SearchSettings {
             loss,
             ..settings("RUS", 2)
@@ -58,7 +58,7 @@ fn equals_the_search_where_it_is_exhaustive_too() {
         assert_eq!(old.method, "exhaustive", "K = 2 is under the beam's limit");
         let new = exhaustive::search(&c, &levers, &s, &no(), &|_| {}).unwrap();
         assert_eq!(old, new, "{dynamics:?}");
-        assert!(new.combinations.len() == exhaustive::COMBINATIONS_KEPT);
+        assert!(new.combinations.len() == accord_analysis::opportunities::KEPT_OVERALL);
     }
 }
 
@@ -110,6 +110,15 @@ fn any_split_and_any_thread_count_give_the_same_report() {
             })
             .collect();
         assert_eq!(reduce(&plan, &parts).unwrap(), whole, "{bounds:?}");
+    }
+    for workers in [1, 2, 5] {
+        let ranges = plan.ranges(workers);
+        assert_eq!(ranges.len() as u64, workers);
+        let parts: Vec<Part> = ranges
+            .into_iter()
+            .map(|r| evaluate(&plan, r, &no(), &|_| {}).unwrap())
+            .collect();
+        assert_eq!(reduce(&plan, &parts).unwrap(), whole, "{workers} ranges");
     }
     for threads in [1, 3] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

@@ -182,12 +182,13 @@ fn print_report(report: &SearchReport) -> anyhow::Result<()> {
     }
     if report.method == "exhaustive" {
         outln!(
-            "Exhaustive: every combination of 1 to {} of {}'s {} levers was evaluated ({} combinations; the {} best of 2 or more are kept)",
+            "Exhaustive: every combination of 1 to {} of {}'s {} levers was evaluated ({} combinations; the {} best of 2 or more, and the {} best of each size, are kept)",
             report.settings.max_levers.min(report.singles.len()),
             report.settings.focal,
             report.singles.len(),
             report.evaluated,
-            accord_analysis::exhaustive::COMBINATIONS_KEPT
+            accord_analysis::opportunities::KEPT_OVERALL,
+            accord_analysis::opportunities::KEPT_PER_SIZE
         );
     }
     let rival = if report.settings.focal == "CHN" { "RUS" } else { "CHN" };
