@@ -348,3 +348,45 @@ pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Valu
     });
     (json!(coverage), detail)
 }
+
+/// Why a comparison's calibrated headline could not be attached.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareCalibrationError {
+    /// The ensemble could not run on a side.
+    #[error(transparent)]
+    Attach(#[from] AttachError),
+    /// The two sides' calibrated forecasts do not pair.
+    #[error(transparent)]
+    Pair(#[from] accord_analysis::run::CalibrateComparisonError),
+}
+
+/// Puts the calibrated headline into a comparison, as `accord compare` and
+/// the server's compare runs report it: the same ensemble on the same draws
+/// for A and for B (B with A's seed and sample count), then the headline's
+/// shifts ([`accord_analysis::run::calibrate_comparison`]). Nothing is
+/// attached when either side stopped early. `progress` counts A's samples,
+/// then B's, each from 0.
+pub fn attach_calibrated_comparison(
+    cmp: &mut accord_analysis::run::Comparison,
+    a: &accord_analysis::Compiled,
+    b: &accord_analysis::Compiled,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), CompareCalibrationError> {
+    if cmp.a.run.partial || cmp.b.run.partial {
+        return Ok(());
+    }
+    attach_calibrated(&mut cmp.a, a, None, cancel, progress)?;
+    attach_calibrated(
+        &mut cmp.b,
+        &accord_analysis::run::as_compared(&a.settings, b),
+        None,
+        cancel,
+        progress,
+    )?;
+    let stopped = |r: &accord_analysis::run::ForecastReport| r.calibration.as_ref().is_some_and(|u| u.partial);
+    if !(stopped(&cmp.a) || stopped(&cmp.b)) {
+        accord_analysis::run::calibrate_comparison(cmp)?;
+    }
+    Ok(())
+}

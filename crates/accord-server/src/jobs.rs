@@ -195,11 +195,13 @@ pub fn execute(
         override_run(&mut a, settings.samples, settings.seed);
     }
     // What the analyses count: a forecast counts its samples twice (the
-    // input-only run, then the calibrated models), a comparison counts them
-    // once (one pass over both scenarios), a backtest once per pass
+    // input-only run, then the calibrated models), a comparison three times
+    // (one pass over both scenarios, then the calibrated models on A and on
+    // B), a backtest once per pass
     // (`accord_io::backtest::PASSES`); influence reports its own total.
     let total = match kind {
         RunKind::Forecast => a.settings.samples.saturating_mul(2),
+        RunKind::Compare => a.settings.samples.saturating_mul(3),
         RunKind::Backtest => a.settings.samples.saturating_mul(accord_io::backtest::PASSES),
         _ => a.settings.samples,
     };
@@ -236,7 +238,11 @@ pub fn execute(
         RunKind::Compare => {
             let b_source = settings.b.as_ref().ok_or("a compare run needs \"b\"")?;
             let b = compile_source(data, store, b_source, "b").map_err(err)?;
-            let r = accord_analysis::run::compare(&a, &b, cancel, &report).map_err(|e| e.to_string())?;
+            // The same steps and JSON as `accord compare --json`: one pass over
+            // both scenarios, then the calibrated headline on A's draws.
+            let mut r = accord_analysis::run::compare(&a, &b, cancel, &report).map_err(|e| e.to_string())?;
+            accord_io::calibration::attach_calibrated_comparison(&mut r, &a, &b, cancel, &report)
+                .map_err(|e| e.to_string())?;
             json(serde_json::to_value(r))
         }
         RunKind::Opportunities => {

@@ -559,14 +559,23 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     }
     // The headline P, as `forecast` reports it: the same ensemble on the
     // same draws for A and for B (B with A's seed and sample count).
-    if !args.input_only && !cmp.a.run.partial && !cmp.b.run.partial {
-        attach_calibrated(&mut cmp.a, &a, None)?;
-        attach_calibrated(&mut cmp.b, &run::as_compared(&a.settings, &b), None)?;
-        if !(cmp.a.calibration.as_ref().is_some_and(|u| u.partial)
-            || cmp.b.calibration.as_ref().is_some_and(|u| u.partial))
-        {
-            run::calibrate_comparison(&mut cmp)?;
-        }
+    if !args.input_only {
+        let n = accord_analysis::ensemble::members().len() as u64;
+        let bar = Progress::new(
+            a.settings.samples.saturating_mul(2),
+            "samples",
+            &format!("{n} models, A then B"),
+        );
+        let offset = std::sync::atomic::AtomicU64::new(0);
+        let last = std::sync::atomic::AtomicU64::new(0);
+        accord_io::calibration::attach_calibrated_comparison(&mut cmp, &a, &b, cancel_flag(), &|n| {
+            // Each side counts from 0: carry A's count over into B's.
+            if n < last.swap(n, std::sync::atomic::Ordering::Relaxed) {
+                offset.fetch_add(a.settings.samples, std::sync::atomic::Ordering::Relaxed);
+            }
+            bar.set_position(offset.load(std::sync::atomic::Ordering::Relaxed) + n);
+        })?;
+        bar.finish();
     }
     if args.run.json {
         print_json(&cmp)?;
