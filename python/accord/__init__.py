@@ -473,9 +473,12 @@ class Model:
         seed: Optional[int] = None,
         *,
         no_limit: bool = False,
+        input_only: bool = False,
     ) -> Comparison:
         """``accord compare A B``: B against A on common random numbers (B runs
-        with A's seed and sample count)."""
+        with A's seed and sample count), with the calibrated headline of every
+        issue on both sides as the CLI reports it; ``input_only=True`` skips
+        the calibrated models (``accord compare --input-only``)."""
         an, at = _scenario(a) if a is not None else _baseline()
         bn, bt = _scenario(b) if b is not None else _baseline()
         return Comparison(
@@ -488,6 +491,7 @@ class Model:
                 samples=_int("samples", samples, 1),
                 seed=_int("seed", seed, 0),
                 no_limit=_bool("no_limit", no_limit),
+                input_only=_bool("input_only", input_only),
             )
         )
 

@@ -76,6 +76,7 @@ class Model:
         seed: Optional[int] = None,
         *,
         no_limit: bool = False,
+        input_only: bool = False,
     ) -> Comparison: ...
     def opportunities(
         self,

@@ -62,6 +62,7 @@ def compare(
     samples: Optional[int] = None,
     seed: Optional[int] = None,
     no_limit: bool = False,
+    input_only: bool = False,
 ) -> str: ...
 def compare_part(
     first: int,
@@ -85,6 +86,7 @@ def compare_reduce(
     samples: Optional[int] = None,
     seed: Optional[int] = None,
     no_limit: bool = False,
+    input_only: bool = False,
 ) -> str: ...
 def opportunities(
     focal: str = "RUS",

@@ -139,11 +139,15 @@ def compare(
     seed: Optional[int] = None,
     *,
     no_limit: bool = False,
+    input_only: bool = False,
     tasks: Optional[int] = None,
     threads_per_task: Optional[int] = None,
 ) -> Comparison:
     """:meth:`accord.Model.compare` on the Ray cluster, split over chunks of
-    samples. Identical to the local comparison."""
+    samples. Identical to the local comparison. The input-uncertainty pass
+    runs on the cluster; the calibrated headline (skipped with
+    ``input_only=True``) runs on the driver, as the local comparison
+    computes it."""
     an, at = _scenario(a) if a is not None else _baseline()
     bn, bt = _scenario(b) if b is not None else _baseline()
     kw = dict(
@@ -155,7 +159,9 @@ def compare(
     n, _ = _native.run_settings(model.data, an, at, kw["samples"], kw["seed"])
     ranges = _ranges(_native.chunk_count(n), _tasks(tasks))
     parts = _run("compare_part", ranges, (an, at, bn, bt), kw, threads_per_task)
-    return Comparison(_native.compare_reduce(parts, an, at, bn, bt, **kw))
+    return Comparison(
+        _native.compare_reduce(parts, an, at, bn, bt, input_only=_bool("input_only", input_only), **kw)
+    )
 
 
 def opportunities(

@@ -25,6 +25,7 @@ def compare(
     seed: Optional[int] = None,
     *,
     no_limit: bool = False,
+    input_only: bool = False,
     tasks: Optional[int] = None,
     threads_per_task: Optional[int] = None,
 ) -> Comparison: ...

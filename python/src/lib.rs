@@ -576,7 +576,7 @@ fn compile_pair(
 
 /// `accord compare A B --json`.
 #[pyfunction]
-#[pyo3(signature = (a_name, a_text, b_name, b_text, data=None, samples=None, seed=None, no_limit=false))]
+#[pyo3(signature = (a_name, a_text, b_name, b_text, data=None, samples=None, seed=None, no_limit=false, input_only=false))]
 #[allow(clippy::too_many_arguments)]
 fn compare(
     py: Python<'_>,
@@ -588,6 +588,7 @@ fn compare(
     samples: Option<i64>,
     seed: Option<i64>,
     no_limit: bool,
+    input_only: bool,
 ) -> PyResult<String> {
     call(py, move |cancel| {
         let (a, b) = compile_pair(
@@ -598,12 +599,34 @@ fn compare(
             seed,
             no_limit,
         )?;
-        let cmp = run::compare(&a, &b, cancel, &|_| {}).map_err(engine)?;
+        let mut cmp = run::compare(&a, &b, cancel, &|_| {}).map_err(engine)?;
         if cmp.a.run.partial {
             return Err(Failure::Engine("the comparison was stopped".into()));
         }
+        calibrate_pair(&mut cmp, &a, &b, input_only, cancel)?;
         to_json(&cmp)
     })
+}
+
+/// The calibrated headline of a comparison, as `accord compare` reports it
+/// (`accord_io::calibration::attach_calibrated_comparison`), unless
+/// `input_only`.
+fn calibrate_pair(
+    cmp: &mut run::Comparison,
+    a: &Compiled,
+    b: &Compiled,
+    input_only: bool,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<(), Failure> {
+    if input_only {
+        return Ok(());
+    }
+    accord_io::calibration::attach_calibrated_comparison(cmp, a, b, cancel, &|_| {})
+        .map_err(|e| Failure::Engine(e.to_string()))?;
+    if cmp.a.calibration.as_ref().is_some_and(|u| u.partial) {
+        return Err(Failure::Engine("the comparison was stopped".into()));
+    }
+    Ok(())
 }
 
 /// The chunks `first..end` of `compare`, as JSON bytes.
@@ -640,7 +663,7 @@ fn compare_part<'py>(
 
 /// `compare`'s JSON from the parts of `compare_part` in chunk order.
 #[pyfunction]
-#[pyo3(signature = (parts, a_name, a_text, b_name, b_text, data=None, samples=None, seed=None, no_limit=false))]
+#[pyo3(signature = (parts, a_name, a_text, b_name, b_text, data=None, samples=None, seed=None, no_limit=false, input_only=false))]
 #[allow(clippy::too_many_arguments)]
 fn compare_reduce(
     py: Python<'_>,
@@ -653,8 +676,9 @@ fn compare_reduce(
     samples: Option<i64>,
     seed: Option<i64>,
     no_limit: bool,
+    input_only: bool,
 ) -> PyResult<String> {
-    call(py, move |_| {
+    call(py, move |cancel| {
         let parts = from_bytes("comparison", &parts)?;
         let (a, b) = compile_pair(
             data.as_deref(),
@@ -664,7 +688,11 @@ fn compare_reduce(
             seed,
             no_limit,
         )?;
-        to_json(&run::compare_reduce(&a, &b, &parts).map_err(engine)?)
+        let mut cmp = run::compare_reduce(&a, &b, &parts).map_err(engine)?;
+        // The calibrated headline runs here, on the driver: the same
+        // computation as the local `compare`, so the result is identical.
+        calibrate_pair(&mut cmp, &a, &b, input_only, cancel)?;
+        to_json(&cmp)
     })
 }
 
