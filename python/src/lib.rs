@@ -1065,7 +1065,7 @@ fn validate_deu(
     dynamics: bool,
 ) -> PyResult<String> {
     use accord_io::deu;
-    call(py, move |_| {
+    call(py, move |cancel| {
         let defaults = deu::PlanSettings::default();
         let settings = deu::PlanSettings {
             seed: seed_of(seed)?.unwrap_or(defaults.seed),
@@ -1121,9 +1121,16 @@ fn validate_deu(
         }
         let predictions = accord_engine::validation::predict_all(&plan.cases, &plan.candidates, plan.config.seed);
         let report = accord_engine::validation::score(&plan.cases, &plan.candidates, &predictions, &plan.config);
-        let (calibration, missing) =
-            accord_io::calibration::calibrate_plan(&plan, &predictions, &data_name, settings.folds, settings.seed)
-                .map_err(Failure::Engine)?;
+        let (calibration, missing) = accord_io::calibration::calibrate_plan(
+            &plan,
+            &predictions,
+            &data_name,
+            settings.folds,
+            settings.seed,
+            cancel,
+            &|_, _| {},
+        )
+        .map_err(|e| Failure::Engine(e.to_string()))?;
         to_json(&accord_report::validation::json_report(
             &data,
             &plan,

@@ -9,7 +9,8 @@
 
 use accord_analysis::ensemble::members;
 use accord_engine::calibration::{
-    CalibrationCase, CalibrationConfig, CalibrationReport, ErrorModel, MemberForecasts, calibrate,
+    CalibrationCase, CalibrationConfig, CalibrationError, CalibrationReport, ErrorModel, MemberForecasts,
+    calibrate_with,
 };
 use accord_engine::validation::Predictions;
 use serde_json::{Value, json};
@@ -267,23 +268,38 @@ fn rule_group(case: &accord_engine::validation::Case) -> String {
     if rule == "Unan" { "unanimity" } else { "qmv" }.to_string()
 }
 
+/// Why [`calibrate_plan`] gave no calibration.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibratePlanError {
+    /// Nothing to calibrate on, or the calibration failed (the message names
+    /// the file).
+    #[error("{0}")]
+    Failed(String),
+    /// `cancel` was set before the end.
+    #[error("the calibration stopped before the end")]
+    Cancelled,
+}
+
 /// Calibrates the ensemble's models on a validation plan's predictions
 /// (`accord validate deu`; the Python package's `validate_deu`). `source`
 /// names the DEU file for errors; the second value lists the ensemble's
-/// models whose DEU combination was not run.
+/// models whose DEU combination was not run. Progress is reported and
+/// `cancel` read as [`calibrate_with`] does.
 pub fn calibrate_plan(
     plan: &DeuPlan,
     predictions: &Predictions,
     source: &str,
     folds: usize,
     seed: u64,
-) -> Result<(CalibrationReport, Vec<String>), String> {
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(CalibrationReport, Vec<String>), CalibratePlanError> {
     if plan.cases.is_empty() {
-        return Err(format!(
+        return Err(CalibratePlanError::Failed(format!(
             "{source}: no issue has a recorded outcome (column `out`), so there is nothing to calibrate on; \
              {} issues were read, all without one",
             plan.without_outcome.len()
-        ));
+        )));
     }
     let cases: Vec<CalibrationCase> = plan
         .cases
@@ -314,11 +330,14 @@ pub fn calibrate_plan(
         seed,
         ..CalibrationConfig::default()
     };
-    let report = calibrate(source, &cases, &forecasts, &config).map_err(|e| format!("{source}: {e}"))?;
-    Ok((report, missing))
+    match calibrate_with(source, &cases, &forecasts, &config, cancel, progress) {
+        Ok(report) => Ok((report, missing)),
+        Err(CalibrationError::Cancelled) => Err(CalibratePlanError::Cancelled),
+        Err(e) => Err(CalibratePlanError::Failed(format!("{source}: {e}"))),
+    }
 }
 
-/// The `calibration` field of `accord validate deu --json`: the headline's coverage as the
+/// The `calibration` field of `--json`: the headline's coverage as the
 /// issue asks (`[{"nominal", "covered", "n"}]`), and everything else beside it.
 pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Value, Value) {
     let coverage = report
@@ -342,6 +361,13 @@ pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Valu
         "group_sizes": report.group_sizes,
         "weights": weights,
         "fold_weights": report.fold_weights,
+        "stacking": report.error_model.stacking,
+        "fold_group_weights": report.fold_group_weights,
+        "headline_pooled_weights": report.headline_pooled_weights,
+        "group_minus_pooled_crps": {"mean": report.group_minus_pooled_crps.0, "se": report.group_minus_pooled_crps.1},
+        "headline_by_group": report.headline_by_group.iter().map(|(g, own, pooled)| {
+            json!({"group": g, "group_weights": own, "pooled_weights": pooled})
+        }).collect::<Vec<_>>(),
         "headline": report.headline,
         "models": report.members,
         "models_not_run": missing,

@@ -7,33 +7,17 @@ use std::fmt::Write as _;
 use std::sync::atomic::AtomicBool;
 
 use accord_analysis::ensemble::members;
-use accord_engine::calibration::{
-    CalibrationCase, CalibrationConfig, CalibrationError, CalibrationReport, MemberForecasts, PredictiveScores,
-    calibrate_with,
-};
+use accord_engine::calibration::{CalibrationReport, PredictiveScores};
 use accord_engine::validation::Predictions;
-use accord_io::calibration::{Provenance, REGENERATE, calibration_file, fingerprint, to_toml};
+pub use accord_io::calibration::json_calibration;
+use accord_io::calibration::{CalibratePlanError, Provenance, REGENERATE, calibration_file, fingerprint, to_toml};
 use accord_io::deu::DeuPlan;
-use serde_json::{Value, json};
 
 use crate::output::Interrupted;
 
-/// The residual group of a DEU case: its Council voting rule, unanimity or
-/// a qualified majority (`QMV`, `QMV(10)`).
-fn rule_group(case: &accord_engine::validation::Case) -> String {
-    let rule = case
-        .strata
-        .iter()
-        .find(|(k, _)| k == "voting rule")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    if rule == "Unan" { "unanimity" } else { "qmv" }.to_string()
-}
-
-/// Calibrates the ensemble's models on a validation plan's predictions.
-/// `source` names the DEU file for errors.
-/// Progress is reported and `cancel` read as [`calibrate_with`] does; a
-/// cancelled run returns [`Interrupted`].
+/// Calibrates the ensemble's models on a validation plan's predictions
+/// ([`accord_io::calibration::calibrate_plan`]); a cancelled run returns
+/// [`Interrupted`].
 pub fn calibrate_plan(
     plan: &DeuPlan,
     predictions: &Predictions,
@@ -43,49 +27,12 @@ pub fn calibrate_plan(
     cancel: &AtomicBool,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> anyhow::Result<(CalibrationReport, Vec<String>)> {
-    if plan.cases.is_empty() {
-        anyhow::bail!(
-            "{source}: no issue has a recorded outcome (column `out`), so there is nothing to calibrate on; \
-             {} issues were read, all without one",
-            plan.without_outcome.len()
-        );
-    }
-    let cases: Vec<CalibrationCase> = plan
-        .cases
-        .iter()
-        .map(|c| CalibrationCase {
-            id: c.id.clone(),
-            fold_group: c.group.clone(),
-            rule_group: rule_group(c),
-            outcome: c.outcome,
-        })
-        .collect();
-    let mut missing = Vec::new();
-    let forecasts: Vec<MemberForecasts> = members()
-        .iter()
-        .filter_map(|m| {
-            let Some(k) = plan.candidates.iter().position(|c| c.name == m.deu_candidate) else {
-                missing.push(format!("{} (`{}` was not run)", m.name, m.deu_candidate));
-                return None;
-            };
-            Some(MemberForecasts {
-                name: m.name.to_string(),
-                forecasts: predictions.values[k].iter().map(|r| r.as_ref().ok().copied()).collect(),
-            })
-        })
-        .collect();
-    let config = CalibrationConfig {
-        folds,
-        seed,
-        ..CalibrationConfig::default()
-    };
-    let report = match calibrate_with(source, &cases, &forecasts, &config, cancel, progress) {
-        Err(CalibrationError::Cancelled) => {
-            return Err(Interrupted("the calibration stopped before the end; nothing was printed".into()).into());
+    match accord_io::calibration::calibrate_plan(plan, predictions, source, folds, seed, cancel, progress) {
+        Err(CalibratePlanError::Cancelled) => {
+            Err(Interrupted("the calibration stopped before the end; nothing was printed".into()).into())
         }
-        r => r.map_err(|e| anyhow::anyhow!("{source}: {e}"))?,
-    };
-    Ok((report, missing))
+        r => Ok(r?),
+    }
 }
 
 /// The data file `data/calibration/deu.toml`.
@@ -117,44 +64,6 @@ pub fn calibration_toml(
             .collect(),
     };
     Ok(to_toml(&calibration_file(report, provenance))?)
-}
-
-/// The `calibration` field of `--json`: the headline's coverage as the
-/// issue asks (`[{"nominal", "covered", "n"}]`), and everything else beside it.
-pub fn json_calibration(report: &CalibrationReport, missing: &[String]) -> (Value, Value) {
-    let coverage = report
-        .headline
-        .coverage
-        .iter()
-        .map(|c| json!({"nominal": c.nominal, "covered": c.covered, "n": c.n, "mean_width": c.mean_width}))
-        .collect::<Vec<_>>();
-    let weights: serde_json::Map<String, Value> = report
-        .error_model
-        .members
-        .iter()
-        .map(|m| (m.name.clone(), json!(m.weight)))
-        .collect();
-    let detail = json!({
-        "method": "split-conformal residuals by Council voting rule, stacked by CRPS; nested cross-validation by proposal (docs/models/calibration.md)",
-        "folds": report.config.folds,
-        "seed": report.config.seed,
-        "min_group": report.config.min_group,
-        "thresholds": report.config.thresholds,
-        "group_sizes": report.group_sizes,
-        "weights": weights,
-        "fold_weights": report.fold_weights,
-        "stacking": report.error_model.stacking,
-        "fold_group_weights": report.fold_group_weights,
-        "headline_pooled_weights": report.headline_pooled_weights,
-        "group_minus_pooled_crps": {"mean": report.group_minus_pooled_crps.0, "se": report.group_minus_pooled_crps.1},
-        "headline_by_group": report.headline_by_group.iter().map(|(g, own, pooled)| {
-            json!({"group": g, "group_weights": own, "pooled_weights": pooled})
-        }).collect::<Vec<_>>(),
-        "headline": report.headline,
-        "models": report.members,
-        "models_not_run": missing,
-    });
-    (json!(coverage), detail)
 }
 
 fn coverage_cells(s: &PredictiveScores) -> Vec<String> {
