@@ -1,7 +1,15 @@
 """K = 4 exhaustive lever search of RUS and CHN on a local Ray cluster, checked
-identical to the local search (issue 13)."""
-import time, json
-import accord, accord.ray as ar, ray
+identical to the local search (docs/performance.md, "Python and Ray").
+
+    python python/bench/ray_k4_search.py
+"""
+
+import time
+
+import accord
+import accord.ray as ar
+import ray
+
 sco = accord.Model.embedded()
 ray.init(num_cpus=2, include_dashboard=False)
 for focal in ["RUS", "CHN"]:
