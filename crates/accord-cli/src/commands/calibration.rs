@@ -140,8 +140,8 @@ fn stacking_lines(report: &CalibrationReport) -> Vec<String> {
                 .find(|(name, _, _)| *name == g.group)
                 .map(|(_, own, pooled)| {
                     format!(
-                        "; nested CV on its {} decisions: CRPS {:.2} with these weights, {:.2} with the pooled ones; \
-                         90% intervals cover {:.1}%",
+                        "; nested CV on its {} decisions: CRPS {:.2} with the group's own weights, {:.2} with the \
+                         pooled ones; 90% intervals cover {:.1}% with its own",
                         own.n,
                         own.crps,
                         pooled.crps,
@@ -239,22 +239,34 @@ pub fn markdown_calibration(report: &CalibrationReport, missing: &[String]) -> S
             .join(" ")
     );
     let hp = &report.headline_pooled_weights;
-    let _ = writeln!(
-        w,
-        "Stacking weights per Council voting rule (eq. C7): a group with at least {} decisions gets weights of \
-         its own, chosen by the out-of-fold CRPS of its decisions alone; the others use the pooled weights. The \
-         headline above uses them (an SCO issue decided by consensus gets the unanimity weights). With one set \
-         of pooled weights for every decision instead, the nested headline's CRPS is {:.2} and its 50/80/90% \
-         intervals cover {} / {} / {}; the paired difference of the CRPS (group weights − pooled weights) is \
-         {:+.2} ± {:.2} (standard error over decisions).\n",
-        report.config.min_group,
-        hp.crps,
-        coverage_cells(hp)[0],
-        coverage_cells(hp)[1],
-        coverage_cells(hp)[2],
-        report.group_minus_pooled_crps.0,
-        report.group_minus_pooled_crps.1
-    );
+    let (diff, se) = report.group_minus_pooled_crps;
+    if report.error_model.stacking.iter().any(|g| g.own) {
+        let _ = writeln!(
+            w,
+            "Stacking weights per Council voting rule (eq. C7): a group with at least {} decisions gets weights \
+             of its own, chosen by the out-of-fold CRPS of its decisions alone; the others use the pooled weights. \
+             The headline above uses them (an SCO issue decided by consensus gets the unanimity weights). With one \
+             set of pooled weights for every decision instead, the nested headline's CRPS is {:.2} and its \
+             50/80/90% intervals cover {} / {} / {}; the paired difference of the CRPS (group weights − pooled \
+             weights) is {diff:+.2} ± {se:.2} (standard error over decisions).\n",
+            report.config.min_group,
+            hp.crps,
+            coverage_cells(hp)[0],
+            coverage_cells(hp)[1],
+            coverage_cells(hp)[2],
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "Stacking weights per Council voting rule (eq. C7) were learned too (a group with at least {} \
+             decisions, by the out-of-fold CRPS of its decisions alone) and scored by the same nested \
+             cross-validation: the paired difference of the CRPS (group weights − pooled weights) is \
+             {diff:+.2} ± {se:.2} (standard error over decisions), so they are not used and the headline above \
+             uses the pooled weights for every decision, an SCO issue decided by consensus included \
+             (`docs/models/calibration.md`, C7).\n",
+            report.config.min_group,
+        );
+    }
     for line in stacking_lines(report) {
         let _ = writeln!(w, "- {line}.");
     }
